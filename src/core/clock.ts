@@ -1,0 +1,97 @@
+/** A handle returned by `Clock.setTimeout`. */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/** Where every time-based node reads time and schedules work. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+}
+
+export function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimeout(resolve, ms));
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, Math.max(0, ms));
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+interface VirtualTimer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+const macrotask = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/**
+ * Time that moves only when told to. `advance(ms)` runs every timer due up to now + ms in order,
+ * letting promise continuations settle between timers, so async nodes chained on timers behave as
+ * they would in real time.
+ */
+export class VirtualClock implements Clock {
+  private time: number;
+  private seq = 0;
+  private timers: VirtualTimer[] = [];
+
+  constructor(start = 0) {
+    this.time = start;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const timer: VirtualTimer = { at: this.time + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
+    let i = this.timers.length;
+    while (i > 0 && (this.timers[i - 1].at > timer.at)) i--;
+    this.timers.splice(i, 0, timer);
+    return { cancel: () => void (timer.cancelled = true) };
+  }
+
+  get pendingTimers(): number {
+    return this.timers.filter((t) => !t.cancelled).length;
+  }
+
+  async advance(ms: number): Promise<void> {
+    await this.advanceTo(this.time + ms);
+  }
+
+  async advanceTo(target: number): Promise<void> {
+    await macrotask();
+    for (;;) {
+      const next = this.timers[0];
+      if (next === undefined || next.at > target) break;
+      this.timers.shift();
+      if (next.cancelled) continue;
+      this.time = Math.max(this.time, next.at);
+      next.fn();
+      await macrotask();
+    }
+    this.time = Math.max(this.time, target);
+  }
+}
+
+/** The structural part of an RxJS `SchedulerLike` that a clock needs (e.g. a `VirtualTimeScheduler`). */
+export interface SchedulerLike {
+  now(): number;
+  schedule(work: () => void, delay?: number): { unsubscribe(): void };
+}
+
+/** A clock driven by an RxJS scheduler: `VirtualTimeScheduler.flush()` then moves our windows too. */
+export function clockFromScheduler(scheduler: SchedulerLike): Clock {
+  return {
+    now: () => scheduler.now(),
+    setTimeout(fn, ms) {
+      const sub = scheduler.schedule(() => fn(), Math.max(0, ms));
+      return { cancel: () => sub.unsubscribe() };
+    },
+  };
+}

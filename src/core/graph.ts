@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import type { Stream } from './stream.js';
+
+export interface NodeDescription {
+  id: string;
+  kind: string;
+  params: Record<string, unknown>;
+}
+
+/** The stable description of a pipeline: what its checkpoints are valid for. */
+export interface PipelineDescription {
+  nodes: NodeDescription[];
+  edges: [string, string][];
+}
+
+type AnyStream = Stream<any>;
+
+/**
+ * Every node connected to `start`, in a deterministic order: sources (no upstreams) by creation
+ * order, then breadth-first along downstreams in connection order.
+ */
+export function walk(start: AnyStream): AnyStream[] {
+  const all = new Set<AnyStream>();
+  const stack = [start];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (all.has(n)) continue;
+    all.add(n);
+    stack.push(...n.upstreams, ...n.downstreams);
+  }
+  const bySeq = (a: AnyStream, b: AnyStream) => a.seq - b.seq;
+  const queue = [...all].filter((n) => n.upstreams.length === 0).sort(bySeq);
+  const ordered = new Set<AnyStream>();
+  for (let i = 0; i < queue.length; i++) {
+    const n = queue[i];
+    if (ordered.has(n)) continue;
+    ordered.add(n);
+    queue.push(...n.downstreams);
+  }
+  for (const n of [...all].sort(bySeq)) ordered.add(n); // nodes only reachable through a cycle
+  return [...ordered];
+}
+
+/** Ids of every node in the graph: the user's name, else `<kind>-<position in the walk>`. */
+export function nodeIds(start: AnyStream): Map<AnyStream, string> {
+  const ids = new Map<AnyStream, string>();
+  const seen = new Map<string, AnyStream>();
+  walk(start).forEach((n, i) => {
+    const id = n.userName ?? `${n.kind}-${i}`;
+    const other = seen.get(id);
+    if (other !== undefined) throw new Error(`two nodes have the id "${id}" (${other.kind} and ${n.kind}); give them distinct names`);
+    seen.set(id, n);
+    ids.set(n, id);
+  });
+  return ids;
+}
+
+export function nodeId(node: AnyStream): string {
+  return nodeIds(node).get(node)!;
+}
+
+export function describe(start: AnyStream): PipelineDescription {
+  const ids = nodeIds(start);
+  const nodes: NodeDescription[] = [];
+  const edges: [string, string][] = [];
+  for (const [n, id] of ids) {
+    nodes.push({ id, kind: n.kind, params: n.params() });
+    for (const d of n.downstreams) edges.push([id, ids.get(d)!]);
+  }
+  return { nodes, edges };
+}
+
+/** JSON with object keys sorted, so equal descriptions hash equally. */
+export function stableStringify(x: unknown): string {
+  return JSON.stringify(x, (_k, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+}
+
+export function fingerprintOf(description: PipelineDescription): string {
+  return createHash('sha256').update(stableStringify(description)).digest('hex');
+}
+
+export function fingerprint(start: AnyStream): string {
+  return fingerprintOf(describe(start));
+}
+
+function label(n: NodeDescription): string {
+  const ps = Object.entries(n.params)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return [n.id === n.kind ? n.kind : `${n.id}: ${n.kind}`, ...ps].join('\n');
+}
+
+const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+export function toDot(start: AnyStream): string {
+  const d = describe(start);
+  const lines = ['digraph pipeline {', '  rankdir=TB;', '  node [shape=box, style="rounded,filled", fillcolor=white, fontname="Helvetica"];'];
+  for (const n of d.nodes) lines.push(`  "${esc(n.id)}" [label="${esc(label(n))}"];`);
+  for (const [a, b] of d.edges) lines.push(`  "${esc(a)}" -> "${esc(b)}";`);
+  lines.push('}');
+  return lines.join('\n');
+}
+
+export function toMermaid(start: AnyStream): string {
+  const d = describe(start);
+  const key = new Map(d.nodes.map((n, i) => [n.id, `n${i}`]));
+  const lines = ['flowchart TD'];
+  for (const n of d.nodes) lines.push(`  ${key.get(n.id)}["${label(n).replace(/"/g, '#quot;').replace(/\n/g, '<br/>')}"]`);
+  for (const [a, b] of d.edges) lines.push(`  ${key.get(a)} --> ${key.get(b)}`);
+  return lines.join('\n');
+}
+
+/** Every asynchronous node in the graph idle, repeated until nothing moves (draining one can feed another). */
+export async function drain(start: AnyStream): Promise<void> {
+  for (;;) {
+    const busy = walk(start).filter((n) => n.busy);
+    if (busy.length === 0) return;
+    await Promise.all(busy.map((n) => n.idle()));
+  }
+}

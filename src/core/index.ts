@@ -1,0 +1,32 @@
+// Node families register their methods on Stream when imported (as streamz's register_api does).
+import './nodes/transform.js';
+import './nodes/accumulate.js';
+import './nodes/slice.js';
+import './nodes/unique.js';
+import './nodes/partition.js';
+import './nodes/windows.js';
+import './nodes/collect.js';
+import './nodes/combine.js';
+import './nodes/flow.js';
+import './nodes/map-async.js';
+
+export { Stream, afterEmit, type Push, type StreamOptions } from './stream.js';
+export { RefCounter } from './ref-counter.js';
+export { type Meta, type MetaEntry, type Emitted, retainRefs, releaseRefs, mergeMeta, isPromise } from './meta.js';
+export { type Clock, type TimerHandle, type SchedulerLike, realClock, VirtualClock, clockFromScheduler, sleep } from './clock.js';
+export { NodeError, type DeadLetter, type ErrorPolicy, type FinalPolicy } from './errors.js';
+export { type Stateful, type Seekable, isStateful, isSeekable } from './stateful.js';
+export { walk, nodeIds, describe, fingerprintOf, stableStringify, drain, type PipelineDescription, type NodeDescription } from './graph.js';
+export { type Logger, type LogLevel, setLogger, jsonLogger, log } from './log.js';
+export { Signal } from './signal.js';
+export * from './pipe.js';
+export { MapNode, StarmapNode, FilterNode, PluckNode, FlattenNode } from './nodes/transform.js';
+export { AccumulateNode, type AccumulateOptions, type AccumulateState } from './nodes/accumulate.js';
+export { SliceNode } from './nodes/slice.js';
+export { UniqueNode, type UniqueOptions } from './nodes/unique.js';
+export { PartitionNode, PartitionUniqueNode, type PartitionOptions, type PartitionUniqueOptions, type KeySpec } from './nodes/partition.js';
+export { SlidingWindowNode, TimedWindowNode, TimedWindowUniqueNode } from './nodes/windows.js';
+export { CollectNode } from './nodes/collect.js';
+export { ZipNode, ZipLatestNode, CombineLatestNode, UnionNode } from './nodes/combine.js';
+export { DelayNode, RateLimitNode, BufferNode, LatestNode } from './nodes/flow.js';
+export { MapAsyncNode } from './nodes/map-async.js';

@@ -1,0 +1,160 @@
+import { mergeMeta, releaseRefs, retainRefs, type Emitted, type Meta } from '../meta.js';
+import type { TimerHandle } from '../clock.js';
+import type { Stateful } from '../stateful.js';
+import { Stream, type StreamOptions } from '../stream.js';
+import { emitTaken, Held } from './held.js';
+
+export type KeySpec<T> = ((x: T) => unknown) | keyof T;
+
+export interface PartitionOptions<T> extends StreamOptions {
+  /** Emit a partial group when its first element has waited this many milliseconds. */
+  timeout?: number;
+  /** Group elements by this key (a function or a field); each key fills its own partitions. */
+  key?: KeySpec<T>;
+}
+
+export interface PartitionUniqueOptions<T> extends StreamOptions {
+  key?: KeySpec<T>;
+  /** Of duplicates keep the first seen, or the last (which also moves it to the end). */
+  keep?: 'first' | 'last';
+}
+
+declare module '../stream.js' {
+  interface Stream<T> {
+    /** Group elements into arrays of `n`. */
+    partition(n: number, options?: PartitionOptions<T>): Stream<T[]>;
+    /** Group elements into arrays of `n` distinct keys. */
+    partitionUnique(n: number, options?: PartitionUniqueOptions<T>): Stream<T[]>;
+  }
+}
+
+export function keyOf<T>(spec: KeySpec<T> | undefined, x: T): unknown {
+  if (spec === undefined) return undefined;
+  return typeof spec === 'function' ? spec(x) : x[spec];
+}
+
+interface Group<T> {
+  held: Held<T>;
+  timer?: TimerHandle;
+}
+
+export class PartitionNode<T> extends Stream<T[]> implements Stateful<{ groups: [unknown, T[]][] }> {
+  private groups = new Map<unknown, Group<T>>();
+  private readonly timeout: number | undefined;
+  private readonly key: KeySpec<T> | undefined;
+
+  constructor(upstream: Stream<T>, readonly n: number, options: PartitionOptions<T> = {}) {
+    super(options, [upstream]);
+    if (!(n >= 1)) throw new RangeError('partition: n must be at least 1');
+    this.timeout = options.timeout;
+    this.key = options.key;
+  }
+
+  override get kind(): string {
+    return 'partition';
+  }
+
+  override params(): Record<string, unknown> {
+    return { n: this.n, timeout: this.timeout ?? null, keyed: this.key !== undefined };
+  }
+
+  override update(x: T, meta: Meta): Emitted {
+    this.throwIfFailed();
+    let k: unknown;
+    try {
+      k = keyOf(this.key, x);
+    } catch (e) {
+      return this.fail(e, x, meta);
+    }
+    let g = this.groups.get(k);
+    if (g === undefined) this.groups.set(k, (g = { held: new Held<T>() }));
+    g.held.push(x, meta);
+    if (g.held.length >= this.n) return this.flush(k);
+    if (this.timeout !== undefined && g.held.length === 1) this.startTimer(k, g);
+    return undefined;
+  }
+
+  private startTimer(k: unknown, g: Group<T>): void {
+    g.timer = this.schedule(() => this.background(() => this.flush(k)), this.timeout!);
+  }
+
+  private flush(k: unknown): Emitted {
+    const g = this.groups.get(k);
+    if (g === undefined || g.held.length === 0) return undefined;
+    this.cancel(g.timer);
+    this.groups.delete(k);
+    const { items, meta } = g.held.take();
+    return emitTaken(this.out, items, meta);
+  }
+
+  snapshot(): { groups: [unknown, T[]][] } {
+    return { groups: [...this.groups].map(([k, g]) => [k, [...g.held.items]]) };
+  }
+
+  restore(s: { groups: [unknown, T[]][] }): void {
+    for (const g of this.groups.values()) this.cancel(g.timer);
+    this.groups.clear();
+    for (const [k, items] of s.groups) {
+      const g: Group<T> = { held: new Held<T>() };
+      g.held.reset(items);
+      this.groups.set(k, g);
+      if (this.timeout !== undefined && items.length > 0) this.startTimer(k, g);
+    }
+  }
+}
+
+export class PartitionUniqueNode<T> extends Stream<T[]> implements Stateful<{ items: [unknown, T][] }> {
+  private byKey = new Map<unknown, { x: T; meta: Meta }>();
+  private readonly key: KeySpec<T> | undefined;
+  private readonly keep: 'first' | 'last';
+
+  constructor(upstream: Stream<T>, readonly n: number, options: PartitionUniqueOptions<T> = {}) {
+    super(options, [upstream]);
+    this.key = options.key;
+    this.keep = options.keep ?? 'first';
+  }
+
+  override get kind(): string {
+    return 'partitionUnique';
+  }
+
+  override params(): Record<string, unknown> {
+    return { n: this.n, keep: this.keep };
+  }
+
+  override update(x: T, meta: Meta): Emitted {
+    let k: unknown;
+    try {
+      k = this.key === undefined ? x : keyOf(this.key, x);
+    } catch (e) {
+      return this.fail(e, x, meta);
+    }
+    const old = this.byKey.get(k);
+    if (old !== undefined) {
+      if (this.keep === 'first') return undefined; // the duplicate is dropped here
+      this.byKey.delete(k); // keep 'last': the older one leaves, the new one goes to the end
+      releaseRefs(old.meta);
+    }
+    retainRefs(meta);
+    this.byKey.set(k, { x, meta });
+    if (this.byKey.size < this.n) return undefined;
+    const entries = [...this.byKey.values()];
+    this.byKey = new Map();
+    return emitTaken(this.out, entries.map((e) => e.x), mergeMeta(entries.map((e) => e.meta)));
+  }
+
+  snapshot(): { items: [unknown, T][] } {
+    return { items: [...this.byKey].map(([k, v]) => [k, v.x]) };
+  }
+
+  restore(s: { items: [unknown, T][] }): void {
+    this.byKey = new Map(s.items.map(([k, x]) => [k, { x, meta: undefined }]));
+  }
+}
+
+Stream.prototype.partition = function (this: Stream<any>, n: number, options?: PartitionOptions<any>) {
+  return new PartitionNode(this, n, options);
+};
+Stream.prototype.partitionUnique = function (this: Stream<any>, n: number, options?: PartitionUniqueOptions<any>) {
+  return new PartitionUniqueNode(this, n, options);
+};

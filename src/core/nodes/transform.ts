@@ -1,0 +1,136 @@
+import type { Emitted, Meta } from '../meta.js';
+import { Stream, type StreamOptions, type Push } from '../stream.js';
+
+declare module '../stream.js' {
+  interface Stream<T> {
+    /** Apply a function to every element. */
+    map<U>(fn: (x: T) => U, options?: StreamOptions): Stream<U>;
+    /** Apply a function to the unpacked elements of every tuple. */
+    starmap<A extends readonly unknown[], U>(this: Stream<A>, fn: (...args: A) => U, options?: StreamOptions): Stream<U>;
+    /** Pass on only elements for which the predicate is true (truthiness when none is given). */
+    filter<S extends T>(predicate: (x: T) => x is S, options?: StreamOptions): Stream<S>;
+    filter(predicate?: (x: T) => unknown, options?: StreamOptions): Stream<T>;
+    /** Pick a field (or index) of every element; several keys give a tuple. */
+    pluck<K extends keyof T>(key: K, options?: StreamOptions): Stream<T[K]>;
+    pluck<const K extends readonly (keyof T)[]>(keys: K, options?: StreamOptions): Stream<{ [I in keyof K]: T[K[I]] }>;
+    /** Emit each item of every iterable element. */
+    flatten<U>(this: Stream<Iterable<U>>, options?: StreamOptions): Stream<U>;
+  }
+}
+
+export class MapNode<In, Out> extends Stream<Out> {
+  constructor(upstream: Stream<In>, readonly fn: (x: In) => Out, options?: StreamOptions) {
+    super(options, [upstream]);
+  }
+  override get kind(): string {
+    return 'map';
+  }
+  override update(x: In, meta: Meta): Emitted {
+    let y: Out;
+    try {
+      y = this.fn(x);
+    } catch (e) {
+      return this.fail(e, x, meta, () => this.out(this.fn(x), meta));
+    }
+    return this.out(y, meta);
+  }
+}
+
+export class StarmapNode<A extends readonly unknown[], Out> extends Stream<Out> {
+  constructor(upstream: Stream<A>, readonly fn: (...args: A) => Out, options?: StreamOptions) {
+    super(options, [upstream]);
+  }
+  override get kind(): string {
+    return 'starmap';
+  }
+  override update(x: A, meta: Meta): Emitted {
+    let y: Out;
+    try {
+      y = this.fn(...x);
+    } catch (e) {
+      return this.fail(e, x, meta, () => this.out(this.fn(...x), meta));
+    }
+    return this.out(y, meta);
+  }
+}
+
+export class FilterNode<T> extends Stream<T> {
+  constructor(upstream: Stream<T>, readonly predicate: (x: T) => unknown, options?: StreamOptions) {
+    super(options, [upstream]);
+  }
+  override get kind(): string {
+    return 'filter';
+  }
+  override update(x: T, meta: Meta): Emitted {
+    let keep: unknown;
+    try {
+      keep = this.predicate(x);
+    } catch (e) {
+      return this.fail(e, x, meta, () => (this.predicate(x) ? this.out(x, meta) : undefined));
+    }
+    return keep ? this.out(x, meta) : undefined;
+  }
+}
+
+export class PluckNode<T> extends Stream<unknown> {
+  constructor(upstream: Stream<T>, readonly pick: PropertyKey | readonly PropertyKey[], options?: StreamOptions) {
+    super(options, [upstream]);
+  }
+  override get kind(): string {
+    return 'pluck';
+  }
+  override params(): Record<string, unknown> {
+    return { pick: Array.isArray(this.pick) ? this.pick.map(String) : String(this.pick) };
+  }
+  override update(x: T, meta: Meta): Emitted {
+    const rec = x as Record<PropertyKey, unknown>;
+    const pick = this.pick;
+    let y: unknown;
+    try {
+      if (x === null || x === undefined) throw new TypeError(`cannot pluck ${String(pick)} from ${x}`);
+      y = Array.isArray(pick) ? pick.map((k) => rec[k]) : rec[pick as PropertyKey];
+    } catch (e) {
+      return this.fail(e, x, meta);
+    }
+    return this.out(y, meta);
+  }
+}
+
+export class FlattenNode<U> extends Stream<U> {
+  constructor(upstream: Stream<Iterable<U>>, options?: StreamOptions) {
+    super(options, [upstream]);
+  }
+  override get kind(): string {
+    return 'flatten';
+  }
+  override update(xs: Iterable<U>, meta: Meta): Emitted {
+    return emitEach(this.out, xs[Symbol.iterator](), meta);
+  }
+}
+
+/** Push items one after another, waiting for each asynchronous push before the next (backpressure). */
+export function emitEach<U>(out: Push<U>, items: Iterator<U>, meta: Meta): Emitted {
+  for (let n = items.next(); !n.done; n = items.next()) {
+    const r = out(n.value, meta);
+    if (r) return r.then(() => emitEach(out, items, meta));
+  }
+  return undefined;
+}
+
+const truthy = (x: unknown) => x;
+
+Stream.prototype.map = function (this: Stream<any>, fn: (x: any) => any, options?: StreamOptions) {
+  return new MapNode(this, fn, options);
+};
+Stream.prototype.starmap = function (this: Stream<any>, fn: (...args: any[]) => any, options?: StreamOptions) {
+  return new StarmapNode(this, fn, options);
+} as Stream<any>['starmap'];
+Stream.prototype.filter = function (this: Stream<any>, predicate?: (x: any) => unknown, options?: StreamOptions) {
+  return new FilterNode(this, predicate ?? truthy, options);
+};
+Stream.prototype.pluck = function (this: Stream<any>, pick: PropertyKey | readonly PropertyKey[], options?: StreamOptions) {
+  return new PluckNode(this, pick, options);
+} as Stream<any>['pluck'];
+Stream.prototype.flatten = function (this: Stream<any>, options?: StreamOptions) {
+  return new FlattenNode(this, options);
+} as Stream<any>['flatten'];

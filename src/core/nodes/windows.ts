@@ -1,0 +1,222 @@
+import { mergeMeta, releaseRefs, retainRefs, type Emitted, type Meta } from '../meta.js';
+import type { TimerHandle } from '../clock.js';
+import type { Stateful } from '../stateful.js';
+import { afterEmit, Stream, type StreamOptions } from '../stream.js';
+import { emitTaken, Held } from './held.js';
+import { keyOf, type KeySpec } from './partition.js';
+
+declare module '../stream.js' {
+  interface Stream<T> {
+    /** The last `n` elements as an array after every element (only full windows when `returnPartial` is false). */
+    slidingWindow(n: number, options?: StreamOptions & { returnPartial?: boolean }): Stream<T[]>;
+    /** Every `ms` milliseconds, the elements that arrived since the last window (possibly none). */
+    timedWindow(ms: number, options?: StreamOptions): Stream<T[]>;
+    /** Like `timedWindow`, keeping one element per key (the first or the last seen). */
+    timedWindowUnique(ms: number, options?: StreamOptions & { key?: KeySpec<T>; keep?: 'first' | 'last' }): Stream<T[]>;
+  }
+}
+
+/**
+ * Elements are written twice, at i and i + n, so the window is always one contiguous `slice`
+ * of the doubled ring: one copy per emission, no rotation.
+ */
+export class SlidingWindowNode<T> extends Stream<T[]> implements Stateful<{ items: T[] }> {
+  private readonly ring: T[];
+  private readonly metas: Meta[];
+  private tracked = 0;
+  private head = 0;
+  private count = 0;
+  readonly returnPartial: boolean;
+
+  constructor(upstream: Stream<T>, readonly n: number, options: StreamOptions & { returnPartial?: boolean } = {}) {
+    super(options, [upstream]);
+    if (!(n >= 1)) throw new RangeError('slidingWindow: n must be at least 1');
+    this.returnPartial = options.returnPartial ?? true;
+    this.ring = new Array<T>(2 * n);
+    this.metas = new Array<Meta>(n);
+  }
+
+  override get kind(): string {
+    return 'slidingWindow';
+  }
+
+  override params(): Record<string, unknown> {
+    return { n: this.n, returnPartial: this.returnPartial };
+  }
+
+  override update(x: T, meta: Meta): Emitted {
+    const n = this.n;
+    const p = this.head;
+    const evicted = this.count === n ? this.metas[p] : undefined;
+    this.ring[p] = x;
+    this.ring[p + n] = x;
+    this.head = p + 1 === n ? 0 : p + 1;
+    if (this.count < n) this.count++;
+    if (meta !== undefined || this.tracked > 0) this.track(p, meta);
+    if (!this.returnPartial && this.count < n) return undefined;
+    const start = p + 1 - this.count < 0 ? p + 1 - this.count + n : p + 1 - this.count;
+    const window = this.ring.slice(start, start + this.count);
+    if (this.tracked === 0 && evicted === undefined) return this.out(window, undefined);
+    const r = this.out(window, this.windowMeta());
+    if (evicted === undefined) return r;
+    return afterEmit(r, () => releaseRefs(evicted));
+  }
+
+  private track(p: number, meta: Meta): void {
+    if (this.metas[p] !== undefined) this.tracked--; // its release happens after this emission
+    this.metas[p] = meta;
+    if (meta !== undefined) {
+      retainRefs(meta);
+      this.tracked++;
+    }
+  }
+
+  private windowMeta(): Meta {
+    return this.tracked === 0 ? undefined : mergeMeta(this.metas);
+  }
+
+  snapshot(): { items: T[] } {
+    const start = (this.head - this.count + this.n) % this.n;
+    return { items: this.ring.slice(start, start + this.count) };
+  }
+
+  restore(s: { items: T[] }): void {
+    const items = s.items.slice(-this.n);
+    for (const m of this.metas) releaseRefs(m);
+    this.metas.fill(undefined);
+    this.tracked = 0;
+    this.count = 0;
+    this.head = 0;
+    for (const x of items) {
+      this.ring[this.head] = x;
+      this.ring[this.head + this.n] = x;
+      this.head = (this.head + 1) % this.n;
+      this.count++;
+    }
+  }
+}
+
+/** Shared loop of the timed windows: every `ms`, emit what was gathered, then wait for the next tick. */
+abstract class TimedWindowBase<T> extends Stream<T[]> {
+  private timer: TimerHandle | undefined;
+
+  constructor(upstream: Stream<T>, readonly ms: number, options: StreamOptions = {}) {
+    super(options, [upstream]);
+    if (!(ms > 0)) throw new RangeError(`${this.kind}: interval must be positive`);
+  }
+
+  override params(): Record<string, unknown> {
+    return { ms: this.ms };
+  }
+
+  protected abstract gather(x: T, meta: Meta): Emitted;
+  protected abstract takeAll(): { items: T[]; meta: Meta };
+
+  override update(x: T, meta: Meta): Emitted {
+    this.throwIfFailed();
+    const r = this.gather(x, meta);
+    this.startTicking();
+    return r;
+  }
+
+  /** Windows start with the first element and then tick every interval, emitting empty ones too (as streamz). */
+  protected startTicking(): void {
+    if (this.timer !== undefined) return;
+    this.timer = this.schedule(() => this.background(() => this.tick()), this.ms);
+  }
+
+  private tick(): Emitted {
+    this.timer = undefined;
+    const { items, meta } = this.takeAll();
+    return afterEmit(emitTaken(this.out, items, meta), () => this.startTicking());
+  }
+}
+
+export class TimedWindowNode<T> extends TimedWindowBase<T> implements Stateful<{ items: T[] }> {
+  private held = new Held<T>();
+
+  override get kind(): string {
+    return 'timedWindow';
+  }
+
+  protected gather(x: T, meta: Meta): Emitted {
+    this.held.push(x, meta);
+    return undefined;
+  }
+
+  protected takeAll(): { items: T[]; meta: Meta } {
+    return this.held.take();
+  }
+
+  snapshot(): { items: T[] } {
+    return { items: [...this.held.items] };
+  }
+
+  restore(s: { items: T[] }): void {
+    this.held.reset(s.items);
+    if (s.items.length > 0) this.startTicking();
+  }
+}
+
+export class TimedWindowUniqueNode<T> extends TimedWindowBase<T> implements Stateful<{ items: [unknown, T][] }> {
+  private byKey = new Map<unknown, { x: T; meta: Meta }>();
+  private readonly key: KeySpec<T> | undefined;
+  private readonly keep: 'first' | 'last';
+
+  constructor(upstream: Stream<T>, ms: number, options: StreamOptions & { key?: KeySpec<T>; keep?: 'first' | 'last' } = {}) {
+    super(upstream, ms, options);
+    this.key = options.key;
+    this.keep = options.keep ?? 'first';
+  }
+
+  override get kind(): string {
+    return 'timedWindowUnique';
+  }
+
+  override params(): Record<string, unknown> {
+    return { ms: this.ms, keep: this.keep };
+  }
+
+  protected gather(x: T, meta: Meta): Emitted {
+    let k: unknown;
+    try {
+      k = this.key === undefined ? x : keyOf(this.key, x);
+    } catch (e) {
+      return this.fail(e, x, meta);
+    }
+    const old = this.byKey.get(k);
+    if (old !== undefined) {
+      if (this.keep === 'first') return undefined;
+      this.byKey.delete(k);
+      releaseRefs(old.meta);
+    }
+    retainRefs(meta);
+    this.byKey.set(k, { x, meta });
+    return undefined;
+  }
+
+  protected takeAll(): { items: T[]; meta: Meta } {
+    const entries = [...this.byKey.values()];
+    this.byKey = new Map();
+    return { items: entries.map((e) => e.x), meta: mergeMeta(entries.map((e) => e.meta)) };
+  }
+
+  snapshot(): { items: [unknown, T][] } {
+    return { items: [...this.byKey].map(([k, v]) => [k, v.x]) };
+  }
+
+  restore(s: { items: [unknown, T][] }): void {
+    this.byKey = new Map(s.items.map(([k, x]) => [k, { x, meta: undefined }]));
+    if (s.items.length > 0) this.startTicking();
+  }
+}
+
+Stream.prototype.slidingWindow = function (this: Stream<any>, n: number, options?: StreamOptions & { returnPartial?: boolean }) {
+  return new SlidingWindowNode(this, n, options);
+};
+Stream.prototype.timedWindow = function (this: Stream<any>, ms: number, options?: StreamOptions) {
+  return new TimedWindowNode(this, ms, options);
+};
+Stream.prototype.timedWindowUnique = function (this: Stream<any>, ms: number, options?: StreamOptions & { key?: KeySpec<any>; keep?: 'first' | 'last' }) {
+  return new TimedWindowUniqueNode(this, ms, options);
+};

@@ -1,0 +1,38 @@
+/**
+ * Counts the places still holding an element (streamz's RefCounter). A source attaches one to an
+ * element's metadata; every node that keeps the element retains it and releases it when the element
+ * leaves. When the count returns to zero the callback runs, exactly once.
+ */
+export class RefCounter {
+  private count: number;
+  private fired = false;
+
+  constructor(
+    private readonly onDone: () => void,
+    initial = 0,
+  ) {
+    this.count = initial;
+  }
+
+  get references(): number {
+    return this.count;
+  }
+
+  get done(): boolean {
+    return this.fired;
+  }
+
+  retain(n = 1): void {
+    if (this.fired) throw new Error('RefCounter: retain after the element was fully processed');
+    this.count += n;
+  }
+
+  release(n = 1): void {
+    this.count -= n;
+    if (this.count < 0) throw new Error('RefCounter: released more often than retained');
+    if (this.count === 0 && !this.fired) {
+      this.fired = true;
+      this.onDone();
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { isPromise, type Emitted, type Meta } from '../core/meta.js';
+import { Stream, type StreamOptions } from '../core/stream.js';
+
+declare module '../core/stream.js' {
+  interface Stream<T> {
+    /** Call `fn` on every element; if it returns a promise the emitter waits for it. */
+    sink(fn: (x: T) => unknown, options?: StreamOptions): SinkNode<T>;
+    /** Append every element to an array and return the array. */
+    sinkToList(options?: StreamOptions): T[];
+    /** Write every element as a line of a text file (strings as they are, anything else as JSON). */
+    sinkToTextFile(path: string, options?: StreamOptions & { end?: string; mode?: 'a' | 'w' }): TextFileSink<T>;
+  }
+}
+
+export class SinkNode<T> extends Stream<never> {
+  constructor(upstream: Stream<T>, readonly fn: (x: T) => unknown, options?: StreamOptions) {
+    super(options, [upstream]);
+  }
+
+  override get kind(): string {
+    return 'sink';
+  }
+
+  override update(x: T, meta: Meta): Emitted {
+    let r: unknown;
+    try {
+      r = this.fn(x);
+    } catch (e) {
+      return this.fail(e, x, meta, () => this.call(x));
+    }
+    if (r === undefined || !isPromise(r)) return undefined;
+    return r.then(undefined, (e: unknown) => this.fail(e, x, meta, () => this.call(x)));
+  }
+
+  private call(x: T): Emitted {
+    const r = this.fn(x);
+    return isPromise(r) ? r : undefined;
+  }
+}
+
+export class ListSink<T> extends Stream<never> {
+  readonly list: T[] = [];
+
+  constructor(upstream: Stream<T>, options?: StreamOptions) {
+    super(options, [upstream]);
+  }
+
+  override get kind(): string {
+    return 'sinkToList';
+  }
+
+  override update(x: T): Emitted {
+    this.list.push(x);
+    return undefined;
+  }
+}
+
+export class TextFileSink<T> extends Stream<never> {
+  private readonly file: WriteStream;
+  private readonly end: string;
+
+  constructor(upstream: Stream<T>, readonly path: string, options: StreamOptions & { end?: string; mode?: 'a' | 'w' } = {}) {
+    super(options, [upstream]);
+    this.end = options.end ?? '\n';
+    this.file = createWriteStream(path, { flags: options.mode ?? 'a' });
+  }
+
+  override get kind(): string {
+    return 'sinkToTextFile';
+  }
+
+  override update(x: T): Emitted {
+    const line = (typeof x === 'string' ? x : JSON.stringify(x)) + this.end;
+    if (this.file.write(line)) return undefined;
+    return new Promise<void>((resolve) => this.file.once('drain', resolve));
+  }
+
+  /** Flush and close the file. */
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => this.file.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+
+  override destroy(): void {
+    super.destroy();
+    void this.close();
+  }
+}
+
+Stream.prototype.sink = function (this: Stream<any>, fn: (x: any) => unknown, options?: StreamOptions) {
+  return new SinkNode(this, fn, options);
+};
+Stream.prototype.sinkToList = function (this: Stream<any>, options?: StreamOptions) {
+  return new ListSink(this, options).list;
+};
+Stream.prototype.sinkToTextFile = function (this: Stream<any>, path: string, options?: StreamOptions & { end?: string; mode?: 'a' | 'w' }) {
+  return new TextFileSink(this, path, options);
+};
