@@ -42,7 +42,7 @@ export const mapAsync = <A, B>(fn: (x: A) => Promise<B> | B, options?: StreamOpt
 export const accumulate = <A, S>(fn: (state: S, x: A) => S, options: AccumulateOptions<S> & { start: S }): Operator<A, S> => (s) =>
   s.accumulate(fn, { ...options, returnsState: false });
 export const pluck = <A, K extends keyof A>(key: K, options?: StreamOptions): Operator<A, A[K]> => (s) => s.pluck(key, options);
-export const flatten = <A>(options?: StreamOptions): Operator<Iterable<A>, A> => (s) => s.flatten(options);
+export const flatten = <A>(options?: StreamOptions): Operator<A[], A> => (s) => s.flatten(options) as Stream<A>;
 export const slice = <A>(start?: number, end?: number, step?: number): Operator<A, A> => (s) => s.slice(start, end, step);
 export const unique = <A>(options?: UniqueOptions<A>): Operator<A, A> => (s) => s.unique(options);
 export const partition = <A>(n: number, options?: PartitionOptions<A>): Operator<A, A[]> => (s) => s.partition(n, options);

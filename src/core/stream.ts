@@ -25,6 +25,8 @@ const noop: Push<unknown> = () => undefined;
  * nodes runs as nested calls that V8 inlines, with no per-element allocation.
  */
 export class Stream<T = unknown> {
+  /** Phantom: makes T invariant, so streams of different element types cannot be connected. */
+  declare protected readonly elementType?: (x: T) => T;
   readonly upstreams: Stream<any>[] = [];
   readonly downstreams: Stream<any>[] = [];
   /** Creation order; makes generated ids deterministic for the same code. */

@@ -11,6 +11,9 @@ const YIELD_EVERY_MS = 10;
  */
 export abstract class Source<T> extends Stream<T> {
   private running: Promise<void> | undefined;
+  // Set before run() is called: run() executes synchronously up to its first await, before
+  // `running` is assigned, and must not see itself as stopped there.
+  private active = false;
   private stopRequested = false;
   private lastYield = 0;
 
@@ -19,12 +22,13 @@ export abstract class Source<T> extends Stream<T> {
   }
 
   get stopped(): boolean {
-    return this.stopRequested || this.running === undefined;
+    return this.stopRequested || !this.active;
   }
 
   start(): Promise<void> {
     if (this.running === undefined) {
       this.stopRequested = false;
+      this.active = true;
       this.lastYield = performance.now();
       this.running = this.run().then(() => drain(this));
     }

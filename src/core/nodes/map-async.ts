@@ -78,9 +78,10 @@ export class MapAsyncNode<In, Out> extends Stream<Out> implements Stateful<{ inp
       try {
         y = await task.result;
       } catch (e) {
+        // The policy first: under 'raise' it throws, and whoever waits for room must see that.
+        await this.fail(e, task.x, task.meta, async () => this.out(await this.fn(task.x), task.meta));
         this.tasks.shift();
         this.room.notify();
-        await this.fail(e, task.x, task.meta, async () => this.out(await this.fn(task.x), task.meta));
         releaseRefs(task.meta);
         continue;
       }

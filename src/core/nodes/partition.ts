@@ -28,17 +28,22 @@ declare module '../stream.js' {
   }
 }
 
+/** The key of an element; `null` (JSON-safe, as checkpoints store keys) when there is no key spec. */
 export function keyOf<T>(spec: KeySpec<T> | undefined, x: T): unknown {
-  if (spec === undefined) return undefined;
+  if (spec === undefined) return null;
   return typeof spec === 'function' ? spec(x) : x[spec];
 }
 
 interface Group<T> {
   held: Held<T>;
   timer?: TimerHandle;
+  deadline?: number;
 }
 
-export class PartitionNode<T> extends Stream<T[]> implements Stateful<{ groups: [unknown, T[]][] }> {
+/** Each group's key, elements, and the time left before its timeout (null without one). */
+type PartitionState<T> = { groups: [unknown, T[], number | null][] };
+
+export class PartitionNode<T> extends Stream<T[]> implements Stateful<PartitionState<T>> {
   private groups = new Map<unknown, Group<T>>();
   private readonly timeout: number | undefined;
   private readonly key: KeySpec<T> | undefined;
@@ -74,8 +79,9 @@ export class PartitionNode<T> extends Stream<T[]> implements Stateful<{ groups: 
     return undefined;
   }
 
-  private startTimer(k: unknown, g: Group<T>): void {
-    g.timer = this.schedule(() => this.background(() => this.flush(k)), this.timeout!);
+  private startTimer(k: unknown, g: Group<T>, ms = this.timeout!): void {
+    g.deadline = this.clock.now() + ms;
+    g.timer = this.schedule(() => this.background(() => this.flush(k)), ms);
   }
 
   private flush(k: unknown): Emitted {
@@ -87,18 +93,19 @@ export class PartitionNode<T> extends Stream<T[]> implements Stateful<{ groups: 
     return emitTaken(this.out, items, meta);
   }
 
-  snapshot(): { groups: [unknown, T[]][] } {
-    return { groups: [...this.groups].map(([k, g]) => [k, [...g.held.items]]) };
+  snapshot(): PartitionState<T> {
+    const now = this.clock.now();
+    return { groups: [...this.groups].map(([k, g]) => [k, [...g.held.items], g.deadline === undefined ? null : Math.max(0, g.deadline - now)]) };
   }
 
-  restore(s: { groups: [unknown, T[]][] }): void {
+  restore(s: PartitionState<T>): void {
     for (const g of this.groups.values()) this.cancel(g.timer);
     this.groups.clear();
-    for (const [k, items] of s.groups) {
+    for (const [k, items, timeLeft] of s.groups) {
       const g: Group<T> = { held: new Held<T>() };
       g.held.reset(items);
       this.groups.set(k, g);
-      if (this.timeout !== undefined && items.length > 0) this.startTimer(k, g);
+      if (this.timeout !== undefined && items.length > 0) this.startTimer(k, g, timeLeft ?? this.timeout);
     }
   }
 }

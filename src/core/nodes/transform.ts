@@ -14,7 +14,7 @@ declare module '../stream.js' {
     pluck<K extends keyof T>(key: K, options?: StreamOptions): Stream<T[K]>;
     pluck<const K extends readonly (keyof T)[]>(keys: K, options?: StreamOptions): Stream<{ [I in keyof K]: T[K[I]] }>;
     /** Emit each item of every iterable element. */
-    flatten<U>(this: Stream<Iterable<U>>, options?: StreamOptions): Stream<U>;
+    flatten<A extends Iterable<unknown>>(this: Stream<A>, options?: StreamOptions): Stream<A extends Iterable<infer U> ? U : never>;
   }
 }
 

@@ -99,6 +99,7 @@ export class SlidingWindowNode<T> extends Stream<T[]> implements Stateful<{ item
 /** Shared loop of the timed windows: every `ms`, emit what was gathered, then wait for the next tick. */
 abstract class TimedWindowBase<T> extends Stream<T[]> {
   private timer: TimerHandle | undefined;
+  private nextTickAt: number | undefined;
 
   constructor(upstream: Stream<T>, readonly ms: number, options: StreamOptions = {}) {
     super(options, [upstream]);
@@ -120,19 +121,30 @@ abstract class TimedWindowBase<T> extends Stream<T[]> {
   }
 
   /** Windows start with the first element and then tick every interval, emitting empty ones too (as streamz). */
-  protected startTicking(): void {
+  protected startTicking(delay = this.ms): void {
     if (this.timer !== undefined) return;
-    this.timer = this.schedule(() => this.background(() => this.tick()), this.ms);
+    this.nextTickAt = this.clock.now() + delay;
+    this.timer = this.schedule(() => this.background(() => this.tick()), delay);
+  }
+
+  /** Time left until the next window closes (null when not ticking): part of the state, so a restore keeps the phase. */
+  protected get nextTickIn(): number | null {
+    return this.nextTickAt === undefined ? null : Math.max(0, this.nextTickAt - this.clock.now());
+  }
+
+  protected resumeTicking(nextTickIn: number | null): void {
+    if (nextTickIn !== null) this.startTicking(nextTickIn);
   }
 
   private tick(): Emitted {
     this.timer = undefined;
+    this.nextTickAt = undefined;
     const { items, meta } = this.takeAll();
     return afterEmit(emitTaken(this.out, items, meta), () => this.startTicking());
   }
 }
 
-export class TimedWindowNode<T> extends TimedWindowBase<T> implements Stateful<{ items: T[] }> {
+export class TimedWindowNode<T> extends TimedWindowBase<T> implements Stateful<{ items: T[]; nextTickIn: number | null }> {
   private held = new Held<T>();
 
   override get kind(): string {
@@ -148,17 +160,17 @@ export class TimedWindowNode<T> extends TimedWindowBase<T> implements Stateful<{
     return this.held.take();
   }
 
-  snapshot(): { items: T[] } {
-    return { items: [...this.held.items] };
+  snapshot(): { items: T[]; nextTickIn: number | null } {
+    return { items: [...this.held.items], nextTickIn: this.nextTickIn };
   }
 
-  restore(s: { items: T[] }): void {
+  restore(s: { items: T[]; nextTickIn: number | null }): void {
     this.held.reset(s.items);
-    if (s.items.length > 0) this.startTicking();
+    this.resumeTicking(s.nextTickIn);
   }
 }
 
-export class TimedWindowUniqueNode<T> extends TimedWindowBase<T> implements Stateful<{ items: [unknown, T][] }> {
+export class TimedWindowUniqueNode<T> extends TimedWindowBase<T> implements Stateful<{ items: [unknown, T][]; nextTickIn: number | null }> {
   private byKey = new Map<unknown, { x: T; meta: Meta }>();
   private readonly key: KeySpec<T> | undefined;
   private readonly keep: 'first' | 'last';
@@ -201,13 +213,13 @@ export class TimedWindowUniqueNode<T> extends TimedWindowBase<T> implements Stat
     return { items: entries.map((e) => e.x), meta: mergeMeta(entries.map((e) => e.meta)) };
   }
 
-  snapshot(): { items: [unknown, T][] } {
-    return { items: [...this.byKey].map(([k, v]) => [k, v.x]) };
+  snapshot(): { items: [unknown, T][]; nextTickIn: number | null } {
+    return { items: [...this.byKey].map(([k, v]) => [k, v.x]), nextTickIn: this.nextTickIn };
   }
 
-  restore(s: { items: [unknown, T][] }): void {
+  restore(s: { items: [unknown, T][]; nextTickIn: number | null }): void {
     this.byKey = new Map(s.items.map(([k, x]) => [k, { x, meta: undefined }]));
-    if (s.items.length > 0) this.startTicking();
+    this.resumeTicking(s.nextTickIn);
   }
 }
 
