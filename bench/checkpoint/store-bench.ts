@@ -1,0 +1,185 @@
+/**
+ * Checkpoint storage benchmark: a 1M-row window (dictionary utf8 key from 100 strings, float64
+ * value, timestamp ms) written and read as bare Parquet (parquet-wasm) and as a one-node
+ * checkpoint (writeCheckpoint / loadCheckpoint) to the filesystem and to s3rver.
+ *
+ *   npx tsx bench/checkpoint/store-bench.ts [rows=1000000] [reps=3]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as arrow from 'apache-arrow';
+import {
+  FsCheckpointStore,
+  loadCheckpoint,
+  parquetToTable,
+  S3CheckpointStore,
+  tableToParquet,
+  writeCheckpoint,
+  type CheckpointStore,
+  type ParquetCompression,
+} from '../../src/checkpoint/index.js';
+import { startS3 } from '../../test/fixtures/s3.js';
+
+const ROWS = Number(process.argv[2] ?? 1_000_000);
+const REPS = Number(process.argv[3] ?? 3);
+const mb = (n: number): string => (n / 1024 / 1024).toFixed(1);
+
+function buildTable(rows: number): arrow.Table {
+  const keys = Array.from({ length: 100 }, (_, i) => `instrument-${String(i).padStart(3, '0')}`);
+  const codes = new Int32Array(rows);
+  const values = new Float64Array(rows);
+  const ts = new BigInt64Array(rows);
+  const t0 = Date.UTC(2024, 0, 1);
+  // mulberry32: fixed seed, values with full float entropy (a pessimistic case for compression).
+  let a = 12345;
+  const random = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < rows; i++) {
+    codes[i] = Math.floor(random() * 100);
+    values[i] = random() * 1000;
+    ts[i] = BigInt(t0 + i * 10);
+  }
+  const dictionary = arrow.vectorFromArray(keys, new arrow.Utf8());
+  const keyType = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+  return new arrow.Table({
+    key: arrow.makeVector(arrow.makeData({ type: keyType, length: rows, data: codes, dictionary })),
+    value: arrow.makeVector(values),
+    ts: arrow.makeVector(arrow.makeData({ type: new arrow.TimestampMillisecond(), length: rows, data: ts })),
+  });
+}
+
+async function median(fn: () => Promise<void> | void): Promise<number> {
+  await fn(); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)] / 1000;
+}
+
+interface Row {
+  what: string;
+  write: number;
+  read: number;
+  bytes: number;
+}
+
+async function main(): Promise<void> {
+  const mem0 = process.memoryUsage();
+  const table = buildTable(ROWS);
+  const memTable = process.memoryUsage();
+  console.log(`# checkpoint store benchmark: ${ROWS.toLocaleString('en')} rows, median of ${REPS} after a warm-up`);
+  console.log(`node ${process.version}, ${process.platform}/${process.arch}; table schema ${String(table.schema)}\n`);
+
+  // Codec comparison, bare parquet-wasm.
+  const codecs: Array<[ParquetCompression, boolean | 'auto']> = [
+    ['snappy', 'auto'],
+    ['snappy', true],
+    ['snappy', false],
+    ['uncompressed', 'auto'],
+    ['uncompressed', true],
+    ['zstd', 'auto'],
+    ['zstd', true],
+    ['lz4', 'auto'],
+  ];
+  console.log('## Parquet writer options (bare parquet-wasm, in memory)\n');
+  console.log('| compression | dictionary | write s | read s | size MB |');
+  console.log('|---|---|---:|---:|---:|');
+  for (const [compression, dictionary] of codecs) {
+    let bytes: Uint8Array = new Uint8Array();
+    const write = await median(() => {
+      bytes = tableToParquet(table, { compression, dictionary });
+    });
+    const read = await median(() => {
+      parquetToTable(bytes);
+    });
+    const dict = dictionary === 'auto' ? 'auto (strings only)' : dictionary ? 'all columns' : 'off';
+    const isDefault = compression === 'snappy' && dictionary === 'auto' ? ' **(default)**' : '';
+    console.log(`| ${compression}${isDefault} | ${dict} | ${write.toFixed(3)} | ${read.toFixed(3)} | ${mb(bytes.byteLength)} |`);
+  }
+
+  const rows: Row[] = [];
+  let bare: Uint8Array = new Uint8Array();
+  const bareWrite = await median(() => {
+    bare = tableToParquet(table);
+  });
+  let back: arrow.Table | undefined;
+  const bareRead = await median(() => {
+    back = parquetToTable(bare);
+  });
+  if (back!.numRows !== ROWS) throw new Error('bare read lost rows');
+  rows.push({ what: 'bare parquet-wasm (memory)', write: bareWrite, read: bareRead, bytes: bare.byteLength });
+
+  const roundTrip = async (what: string, store: CheckpointStore): Promise<void> => {
+    const input = {
+      job: 'bench',
+      sources: { ticks: { kind: 'kafka', topic: 'ticks', partitions: [{ partition: 0, offset: String(ROWS) }] } },
+      nodes: { window: { kind: 'sdfWindow', state: table } },
+      pipeline: { description: { nodes: [{ id: 'window', kind: 'sdfWindow' }], edges: [] } },
+    };
+    const write = await median(async () => {
+      await writeCheckpoint(store, input);
+    });
+    let loaded: Awaited<ReturnType<typeof loadCheckpoint>> = null;
+    const read = await median(async () => {
+      loaded = await loadCheckpoint(store, { strict: true });
+    });
+    const got = loaded!.states.window as arrow.Table;
+    if (got.numRows !== ROWS) throw new Error(`${what}: lost rows`);
+    const files = await store.list('');
+    let bytes = 0;
+    for (const f of files.filter((p) => p.startsWith(`data/${loaded!.checkpoint}/`) || p.endsWith(`/${loaded!.checkpoint}.json`))) {
+      bytes += (await store.get(f))!.byteLength;
+    }
+    rows.push({ what, write, read, bytes });
+  };
+
+  const dir = await mkdtemp(join(tmpdir(), 'sf-bench-'));
+  try {
+    await roundTrip('checkpoint → filesystem (tmp)', new FsCheckpointStore(dir));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  const s3 = await startS3();
+  const s3store = new S3CheckpointStore({ bucket: s3.bucket, prefix: 'bench', ...s3.clientConfig() });
+  try {
+    await roundTrip('checkpoint → S3 (s3rver, loopback)', s3store);
+  } finally {
+    s3store.destroy();
+    await s3.stop();
+  }
+
+  console.log(`\n## Write and read of a one-node checkpoint\n`);
+  console.log('| path | write s | read (load) s | write ÷ bare | read ÷ bare | bytes stored MB | rows/s written |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.what} | ${r.write.toFixed(3)} | ${r.read.toFixed(3)} | ${(r.write / bareWrite).toFixed(2)}× | ${(r.read / bareRead).toFixed(2)}× | ${mb(r.bytes)} | ${(ROWS / r.write / 1e6).toFixed(2)}M |`,
+    );
+  }
+  const mem = process.memoryUsage();
+  const maxRss = process.resourceUsage().maxRSS * 1024;
+  console.log('\n## Memory\n');
+  console.log('| measure | MB |');
+  console.log('|---|---:|');
+  console.log(`| RSS at start | ${mb(mem0.rss)} |`);
+  console.log(`| RSS after building the table | ${mb(memTable.rss)} |`);
+  console.log(`| Arrow table (arrayBuffers growth) | ${mb(memTable.arrayBuffers - mem0.arrayBuffers)} |`);
+  console.log(`| RSS at end | ${mb(mem.rss)} |`);
+  console.log(`| peak RSS (maxRSS) | ${mb(maxRss)} |`);
+  console.log(`| JS heap used at end | ${mb(mem.heapUsed)} |`);
+  console.log(`| ArrayBuffers at end | ${mb(mem.arrayBuffers)} |`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import type { FileProblem } from './types.js';
+
+/** A checkpoint whose files are missing, truncated or do not match their commit marker. */
+export class CheckpointDamagedError extends Error {
+  override name = 'CheckpointDamagedError';
+  readonly checkpoint: number;
+  /** The first damaged file (relative path). */
+  readonly file: string;
+  readonly problems: FileProblem[];
+  constructor(problems: FileProblem[], where = '') {
+    const first = problems[0];
+    super(
+      `Checkpoint ${first.checkpoint}${where ? ` in ${where}` : ''} is damaged: ` +
+        problems.map((p) => `${p.file}: ${p.reason}`).join('; '),
+    );
+    this.checkpoint = first.checkpoint;
+    this.file = first.file;
+    this.problems = problems;
+  }
+}
+
+/** The running pipeline is not the one that wrote the checkpoint. */
+export class PipelineChangedError extends Error {
+  override name = 'PipelineChangedError';
+  constructor(
+    readonly differences: string[],
+    readonly checkpoint?: number,
+  ) {
+    super(
+      `The pipeline differs from the one that wrote checkpoint${checkpoint !== undefined ? ` ${checkpoint}` : ''}:\n` +
+        differences.map((d) => `  - ${d}`).join('\n') +
+        '\n(allow pipeline changes to restore anyway)',
+    );
+  }
+}
+
+/** A specific checkpoint was asked for and has no commit marker. */
+export class CheckpointNotFoundError extends Error {
+  override name = 'CheckpointNotFoundError';
+  constructor(
+    readonly checkpoint: number,
+    where = '',
+  ) {
+    super(`Checkpoint ${checkpoint}${where ? ` in ${where}` : ''} is not committed (no commits/${checkpoint}.json)`);
+  }
+}

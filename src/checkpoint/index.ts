@@ -1,0 +1,30 @@
+export { assertSafeName, assertSafePath, UnsafePathError, type CheckpointStore } from './store.js';
+export { FsCheckpointStore } from './fs-store.js';
+export { S3CheckpointStore, S3StoreError, type S3StoreOptions } from './s3-store.js';
+export { openStore, type OpenStoreOptions } from './open-store.js';
+export { parquetToTable, tableToParquet, type ParquetCompression, type ParquetWriteOptions } from './parquet.js';
+export { writeCheckpoint, highestCheckpointNumber, type CheckpointInput, type WriteCheckpointOptions } from './write.js';
+export { loadCheckpoint, committedCheckpoints, type LoadCheckpointOptions, type LoadedCheckpoint } from './load.js';
+export {
+  describeCheckpoint,
+  listCheckpoints,
+  verifyCheckpoints,
+  type CheckpointDescription,
+  type CheckpointListing,
+  type CheckpointVerification,
+  type NodeSummary,
+} from './catalog.js';
+export { pruneCheckpoints, type PruneResult } from './prune.js';
+export { canonicalJson, fingerprintDiff, pipelineFingerprint, type PipelineDescription } from './fingerprint.js';
+export { CheckpointDamagedError, CheckpointNotFoundError, PipelineChangedError } from './errors.js';
+export { commitPath, dataPath, metadataPath } from './layout.js';
+export type {
+  CheckpointMetadata,
+  CommitMarker,
+  FileDigest,
+  FileProblem,
+  NodeIndexEntry,
+  NodeState,
+  PipelineInfo,
+  SchemaFieldInfo,
+} from './types.js';

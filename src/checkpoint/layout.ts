@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+
+/** Paths of the normative layout (see DESIGN.md, "Checkpoint format"). */
+export const METADATA_DIR = 'metadata/';
+export const DATA_DIR = 'data/';
+export const COMMITS_DIR = 'commits/';
+
+export const metadataPath = (n: number): string => `metadata/${n}.json`;
+export const commitPath = (n: number): string => `commits/${n}.json`;
+export const dataDir = (n: number): string => `data/${n}/`;
+export const dataPath = (n: number, nodeId: string, ext: 'parquet' | 'json'): string => `data/${n}/${nodeId}.${ext}`;
+
+const NUMBERED = /^(?:metadata\/([1-9]\d*)\.json|commits\/([1-9]\d*)\.json|data\/([1-9]\d*)\/.+)$/;
+
+/** What one listed path is in the layout, or undefined for anything else (ignored). */
+export function classifyPath(path: string): { checkpoint: number; role: 'metadata' | 'commit' | 'data' } | undefined {
+  const m = NUMBERED.exec(path);
+  if (!m) return undefined;
+  if (m[1] !== undefined) return { checkpoint: Number(m[1]), role: 'metadata' };
+  if (m[2] !== undefined) return { checkpoint: Number(m[2]), role: 'commit' };
+  return { checkpoint: Number(m[3]), role: 'data' };
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function jsonBytes(value: unknown, pretty = false): Uint8Array {
+  return encoder.encode(JSON.stringify(value, null, pretty ? 2 : undefined) + (pretty ? '\n' : ''));
+}
+
+/** Strict UTF-8 decode then JSON.parse; throws on either failure. */
+export function parseJsonBytes(data: Uint8Array): unknown {
+  return JSON.parse(decoder.decode(data));
+}

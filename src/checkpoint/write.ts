@@ -1,0 +1,105 @@
+import { mapLimit } from './concurrency.js';
+import { isArrowTable } from './arrow-state.js';
+import { pipelineFingerprint } from './fingerprint.js';
+import { classifyPath, commitPath, COMMITS_DIR, DATA_DIR, dataPath, jsonBytes, METADATA_DIR, metadataPath, sha256Hex } from './layout.js';
+import { tableToParquet, type ParquetWriteOptions } from './parquet.js';
+import { assertSafeName, type CheckpointStore } from './store.js';
+import { schemaInfo, type CheckpointMetadata, type CommitMarker, type FileDigest, type NodeIndexEntry, type NodeState, type PipelineInfo } from './types.js';
+
+export interface CheckpointInput {
+  job: string;
+  /** Source positions (the next element to read), JSON-able. */
+  sources: Record<string, unknown>;
+  /** State of every stateful node: JSON-able data or an Arrow table. */
+  nodes: Record<string, { kind: string; state: NodeState }>;
+  pipeline: PipelineInfo;
+}
+
+export interface WriteCheckpointOptions {
+  /** Files written at once; default 8. */
+  concurrency?: number;
+  parquet?: ParquetWriteOptions;
+  /** Clock for `createdAt`; default `new Date()`. */
+  now?: () => Date;
+}
+
+/** The highest checkpoint number present in the store, committed or not (0 when empty). */
+export async function highestCheckpointNumber(store: CheckpointStore): Promise<number> {
+  const lists = await Promise.all([store.list(METADATA_DIR), store.list(DATA_DIR), store.list(COMMITS_DIR)]);
+  let max = 0;
+  for (const list of lists) {
+    for (const p of list) {
+      const c = classifyPath(p);
+      if (c && c.checkpoint > max) max = c.checkpoint;
+    }
+  }
+  return max;
+}
+
+function encodeJsonState(nodeId: string, state: unknown): Uint8Array {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(state);
+  } catch (e) {
+    throw new Error(`writeCheckpoint: state of node "${nodeId}" is not JSON-serialisable: ${(e as Error).message}`, { cause: e });
+  }
+  if (text === undefined) throw new Error(`writeCheckpoint: state of node "${nodeId}" is not JSON-serialisable (${typeof state})`);
+  return new TextEncoder().encode(text);
+}
+
+/**
+ * Writes checkpoint N = 1 + the highest number present: the node state files under `data/N/`,
+ * then `metadata/N.json`, then — only once all of those are stored — `commits/N.json`.
+ * Returns N. If anything fails the commit marker is not written and the error is thrown.
+ */
+export async function writeCheckpoint(store: CheckpointStore, input: CheckpointInput, opts: WriteCheckpointOptions = {}): Promise<number> {
+  assertSafeName(input.job, 'job name');
+  const nodeIds = Object.keys(input.nodes);
+  for (const id of nodeIds) {
+    assertSafeName(id, 'node id');
+    if (typeof input.nodes[id]?.kind !== 'string') throw new Error(`writeCheckpoint: node "${id}" has no kind`);
+  }
+  const fingerprint = input.pipeline.fingerprint ?? pipelineFingerprint(input.pipeline.description);
+  const concurrency = opts.concurrency ?? 8;
+
+  const n = (await highestCheckpointNumber(store)) + 1;
+  const files: Record<string, FileDigest> = {};
+  const index: Record<string, NodeIndexEntry> = {};
+
+  // Encoding is synchronous CPU work; each file is encoded just before its upload starts so
+  // uploads overlap with encoding the next one, and memory holds at most `concurrency` files.
+  await mapLimit(nodeIds, concurrency, async (id) => {
+    const { kind, state } = input.nodes[id];
+    let file: string;
+    let bytes: Uint8Array;
+    if (isArrowTable(state)) {
+      file = dataPath(n, id, 'parquet');
+      bytes = tableToParquet(state, opts.parquet);
+      index[id] = { kind, file, rows: state.numRows, schema: schemaInfo(state.schema) };
+    } else {
+      file = dataPath(n, id, 'json');
+      bytes = encodeJsonState(id, state);
+      index[id] = { kind, file };
+    }
+    files[file] = { bytes: bytes.byteLength, sha256: sha256Hex(bytes) };
+    await store.put(file, bytes);
+  });
+
+  const metadata: CheckpointMetadata = {
+    version: 1,
+    checkpoint: n,
+    createdAt: (opts.now?.() ?? new Date()).toISOString(),
+    job: input.job,
+    sources: input.sources,
+    nodes: Object.fromEntries(nodeIds.map((id) => [id, index[id]])),
+  };
+  const metaBytes = jsonBytes(metadata, true);
+  await store.put(metadataPath(n), metaBytes);
+  const sortedFiles: Record<string, FileDigest> = {};
+  for (const f of Object.keys(files).sort()) sortedFiles[f] = files[f];
+  sortedFiles[metadataPath(n)] = { bytes: metaBytes.byteLength, sha256: sha256Hex(metaBytes) };
+
+  const commit: CommitMarker = { checkpoint: n, fingerprint, pipeline: input.pipeline.description, files: sortedFiles };
+  await store.put(commitPath(n), jsonBytes(commit, true));
+  return n;
+}
