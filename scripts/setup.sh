@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-streamz python3-pandas kcat gcc make zlib1g-dev)
+APT_PACKAGES=(python3-streamz python3-pandas kcat gcc make)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -1,31 +1,10 @@
-import { createHash } from 'node:crypto';
+import { fingerprintOf, stableStringify, type PipelineDescription } from '../core/graph.js';
 
-/** The shape `fingerprintDiff` understands; other shapes are compared as a whole. */
-export interface PipelineDescription {
-  nodes: Array<{ id: string; kind: string; params?: Record<string, unknown> }>;
-  edges: Array<[string, string]>;
-}
-
-/** JSON with object keys sorted at every level, so equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value)) ?? 'undefined';
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
-    const src = value as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(src).sort()) out[k] = sortKeys(src[k]);
-    return out;
-  }
-  return value;
-}
-
-/** sha256 (hex) of the canonical JSON of a pipeline description. */
-export function pipelineFingerprint(description: unknown): string {
-  return createHash('sha256').update(canonicalJson(description)).digest('hex');
-}
+export type { PipelineDescription };
+/** JSON with object keys sorted at every level: the pipeline fingerprint hashes this text. */
+export const canonicalJson = stableStringify;
+/** sha256 (hex) of the canonical JSON of a pipeline description (the same function the graph uses). */
+export const pipelineFingerprint = fingerprintOf;
 
 function isDescription(d: unknown): d is PipelineDescription {
   if (d === null || typeof d !== 'object') return false;

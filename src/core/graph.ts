@@ -14,14 +14,16 @@ export interface PipelineDescription {
 }
 
 type AnyStream = Stream<any>;
+/** One node, or several (a job's sources), whose connected graphs are taken together. */
+export type GraphRoots = AnyStream | readonly AnyStream[];
 
 /**
  * Every node connected to `start`, in a deterministic order: sources (no upstreams) by creation
  * order, then breadth-first along downstreams in connection order.
  */
-export function walk(start: AnyStream): AnyStream[] {
+export function walk(start: GraphRoots): AnyStream[] {
   const all = new Set<AnyStream>();
-  const stack = [start];
+  const stack = Array.isArray(start) ? [...start] : [start as AnyStream];
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (all.has(n)) continue;
@@ -42,7 +44,7 @@ export function walk(start: AnyStream): AnyStream[] {
 }
 
 /** Ids of every node in the graph: the user's name, else `<kind>-<position in the walk>`. */
-export function nodeIds(start: AnyStream): Map<AnyStream, string> {
+export function nodeIds(start: GraphRoots): Map<AnyStream, string> {
   const ids = new Map<AnyStream, string>();
   const seen = new Map<string, AnyStream>();
   walk(start).forEach((n, i) => {
@@ -59,7 +61,7 @@ export function nodeId(node: AnyStream): string {
   return nodeIds(node).get(node)!;
 }
 
-export function describe(start: AnyStream): PipelineDescription {
+export function describe(start: GraphRoots): PipelineDescription {
   const ids = nodeIds(start);
   const nodes: NodeDescription[] = [];
   const edges: [string, string][] = [];
@@ -72,17 +74,17 @@ export function describe(start: AnyStream): PipelineDescription {
 
 /** JSON with object keys sorted, so equal descriptions hash equally. */
 export function stableStringify(x: unknown): string {
-  return JSON.stringify(x, (_k, v: unknown) => {
+  return JSON.stringify(x ?? null, (_k, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
     return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 }
 
-export function fingerprintOf(description: PipelineDescription): string {
+export function fingerprintOf(description: unknown): string {
   return createHash('sha256').update(stableStringify(description)).digest('hex');
 }
 
-export function fingerprint(start: AnyStream): string {
+export function fingerprint(start: GraphRoots): string {
   return fingerprintOf(describe(start));
 }
 
@@ -95,7 +97,7 @@ function label(n: NodeDescription): string {
 
 const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
-export function toDot(start: AnyStream): string {
+export function toDot(start: GraphRoots): string {
   const d = describe(start);
   const lines = ['digraph pipeline {', '  rankdir=TB;', '  node [shape=box, style="rounded,filled", fillcolor=white, fontname="Helvetica"];'];
   for (const n of d.nodes) lines.push(`  "${esc(n.id)}" [label="${esc(label(n))}"];`);
@@ -104,7 +106,7 @@ export function toDot(start: AnyStream): string {
   return lines.join('\n');
 }
 
-export function toMermaid(start: AnyStream): string {
+export function toMermaid(start: GraphRoots): string {
   const d = describe(start);
   const key = new Map(d.nodes.map((n, i) => [n.id, `n${i}`]));
   const lines = ['flowchart TD'];
@@ -114,7 +116,7 @@ export function toMermaid(start: AnyStream): string {
 }
 
 /** Every asynchronous node in the graph idle, repeated until nothing moves (draining one can feed another). */
-export async function drain(start: AnyStream): Promise<void> {
+export async function drain(start: GraphRoots): Promise<void> {
   for (;;) {
     const busy = walk(start).filter((n) => n.busy);
     if (busy.length === 0) return;

@@ -16,7 +16,7 @@ export { type Meta, type MetaEntry, type Emitted, retainRefs, releaseRefs, merge
 export { type Clock, type TimerHandle, type SchedulerLike, realClock, VirtualClock, clockFromScheduler, sleep } from './clock.js';
 export { NodeError, type DeadLetter, type ErrorPolicy, type FinalPolicy } from './errors.js';
 export { type Stateful, type Seekable, isStateful, isSeekable } from './stateful.js';
-export { walk, nodeIds, describe, fingerprintOf, stableStringify, drain, type PipelineDescription, type NodeDescription } from './graph.js';
+export { walk, nodeIds, describe, fingerprint, fingerprintOf, stableStringify, drain, toDot, toMermaid, type GraphRoots, type PipelineDescription, type NodeDescription } from './graph.js';
 export { type Logger, type LogLevel, setLogger, jsonLogger, log } from './log.js';
 export { Signal } from './signal.js';
 export * from './pipe.js';

@@ -13,6 +13,7 @@ declare module '../core/stream.js' {
 
 export class IterableSource<T> extends Source<T> implements Seekable<number> {
   private index = 0;
+  private readonly advance = () => void this.index++;
 
   constructor(readonly items: Iterable<T>, options?: StreamOptions) {
     super(options);
@@ -35,9 +36,7 @@ export class IterableSource<T> extends Source<T> implements Seekable<number> {
     const items = this.items;
     if (Array.isArray(items)) {
       while (this.index < items.length && !this.stopped) {
-        const x = items[this.index] as T;
-        this.index++;
-        await this.push(x);
+        await this.push(items[this.index] as T, this.advance);
       }
       return;
     }
@@ -45,8 +44,7 @@ export class IterableSource<T> extends Source<T> implements Seekable<number> {
     for (const x of items) {
       if (this.stopped) return;
       if (i++ < this.index) continue; // seeking a plain iterable: skip what was already emitted
-      this.index++;
-      await this.push(x);
+      await this.push(x, this.advance);
     }
   }
 }

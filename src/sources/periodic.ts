@@ -1,4 +1,3 @@
-import { sleep } from '../core/clock.js';
 import type { Seekable } from '../core/stateful.js';
 import { Stream, type StreamOptions } from '../core/stream.js';
 import { Source } from './source.js';
@@ -38,10 +37,16 @@ export class PeriodicSource<T> extends Source<T> implements Seekable<{ polls: nu
 
   protected async run(): Promise<void> {
     while (!this.stopped) {
-      await Promise.race([sleep(this.clock, this.ms), new Promise<void>((r) => (this.wake = r))]);
+      // A timer that stop() cancels: left pending it would keep the process alive for up to `ms`.
+      await new Promise<void>((r) => {
+        const timer = this.clock.setTimeout(r, this.ms);
+        this.wake = () => {
+          timer.cancel();
+          r();
+        };
+      });
       if (this.stopped) return;
-      this.polls++;
-      await this.push(await this.fn());
+      await this.push(await this.fn(), () => void this.polls++);
     }
   }
 

@@ -5,8 +5,18 @@ import { Stream, type StreamOptions } from '../core/stream.js';
 /** Yield to the event loop this often during a long synchronous run, so timers and signals get a turn. */
 const YIELD_EVERY_MS = 10;
 
+/** How a running job takes part in a source's emissions: a gate before each one, a count after. */
+export interface SourceGate {
+  /** A promise to wait on before the next emission (a checkpoint is being taken), or undefined. */
+  beforeEmit(source: Source<any>): Promise<void> | undefined;
+  afterEmit(source: Source<any>): void;
+}
+
 /**
- * A stream that produces elements by itself once started. `start()` resolves when the source is
+ * A stream that produces elements by itself once started. A source advances its position only
+ * after an element's emit has settled, so whenever it is not `emitting`, its position is exactly
+ * the next element to read and the graph holds everything before it: a consistent cut.
+ * `start()` resolves when the source is
  * exhausted or stopped and everything it emitted has left the graph's asynchronous nodes.
  */
 export abstract class Source<T> extends Stream<T> {
@@ -16,9 +26,17 @@ export abstract class Source<T> extends Stream<T> {
   private active = false;
   private stopRequested = false;
   private lastYield = 0;
+  private inEmit = false;
+  /** Set by a job runner. */
+  gate: SourceGate | undefined;
 
   constructor(options: StreamOptions = {}) {
     super(options, []);
+  }
+
+  /** True while an element is on its way through the graph (between gate and settle). */
+  get emitting(): boolean {
+    return this.inEmit;
   }
 
   get stopped(): boolean {
@@ -46,11 +64,26 @@ export abstract class Source<T> extends Stream<T> {
   /** Produce elements until exhausted or `stopped`. */
   protected abstract run(): Promise<void>;
 
-  /** Emit, waiting when the graph pushes back, and now and then letting the event loop run. */
-  protected async push(x: T, meta?: Meta): Promise<void> {
-    const r: Emitted = this.emit(x, meta);
-    if (r) await r;
-    else if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
+  /**
+   * Emit, waiting at the job's gate first and when the graph pushes back, and now and then letting
+   * the event loop run. `advance` moves the source's position past `x`; it runs once the emit has
+   * settled and before the source stops counting as emitting, so no cut sees one without the other.
+   */
+  protected async push(x: T, advance?: () => void, meta?: Meta): Promise<void> {
+    const wait = this.gate?.beforeEmit(this);
+    if (wait) await wait;
+    this.inEmit = true;
+    let r: Emitted;
+    try {
+      r = this.emit(x, meta);
+      if (r) await r;
+      advance?.();
+    } finally {
+      this.inEmit = false;
+    }
+    this.gate?.afterEmit(this);
+    if (r) return;
+    if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
       await new Promise((resolve) => setImmediate(resolve));
       this.lastYield = performance.now();
     }

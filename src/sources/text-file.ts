@@ -81,11 +81,10 @@ export class TextFileSource extends Source<string> implements Seekable<{ offset:
     }
   }
 
-  /** Advance the offset past the line before emitting it: the position is always the next line. */
+  /** The offset moves past the line once it is emitted: the position is always the next line to emit. */
   private emitLine(data: Buffer, start: number, end: number, bytes: number): Promise<void> {
     const stop = end > start && data[end - 1] === 0x0d ? end - 1 : end;
-    this.offset! += bytes;
-    return this.push(data.toString('utf8', start, stop));
+    return this.push(data.toString('utf8', start, stop), () => void (this.offset! += bytes));
   }
 }
 
