@@ -61,6 +61,12 @@ export abstract class Source<T> extends Stream<T> {
 
   protected onStop(): void {}
 
+  /**
+   * Called by a job once a checkpoint recording `position` (this source's `position()` at the cut)
+   * is durable. Kafka sources commit their group offsets here; others need nothing.
+   */
+  checkpointCommitted(_position: unknown): Promise<void> | void {}
+
   /** Produce elements until exhausted or `stopped`. */
   protected abstract run(): Promise<void>;
 
