@@ -106,6 +106,11 @@ export class Stream<T = unknown> {
   /** Disconnect from every upstream and stop this node's timers. */
   destroy(): void {
     for (const up of [...this.upstreams]) up.disconnect(this);
+    this.stopTimers();
+  }
+
+  /** Cancel this node's pending timers (a finished job does this so the process can exit). */
+  stopTimers(): void {
     for (const t of this.timers) t.cancel();
     this.timers.clear();
   }

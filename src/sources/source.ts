@@ -2,8 +2,8 @@ import { drain } from '../core/graph.js';
 import type { Emitted, Meta } from '../core/meta.js';
 import { Stream, type StreamOptions } from '../core/stream.js';
 
-/** Yield to the event loop this often during a long synchronous run, so timers and signals get a turn. */
-const YIELD_EVERY_MS = 10;
+/** Yield to the event loop this often during a long synchronous run, so timers, signals and the I/O of a checkpoint being written get a turn. */
+const YIELD_EVERY_MS = 2;
 
 /** How a running job takes part in a source's emissions: a gate before each one, a count after. */
 export interface SourceGate {

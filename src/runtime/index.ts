@@ -1,0 +1,3 @@
+export { runJob, Job, type JobOptions, type CheckpointOptions } from './run-job.js';
+export { Checkpointer, type Capture } from './checkpointer.js';
+export { CutGate } from './cut.js';

@@ -1,0 +1,189 @@
+import { join } from 'node:path';
+import { drain, isSeekable, log, nodeIds, walk, type Clock, type TimerHandle } from '../core/index.js';
+import { openStore, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
+import { Source } from '../sources/source.js';
+import { Checkpointer } from './checkpointer.js';
+import { CutGate } from './cut.js';
+
+export interface CheckpointOptions {
+  /** A directory, `s3://bucket/prefix`, or a store; default `checkpoint/<job name>`. */
+  store?: string | CheckpointStore;
+  /** Endpoint, region, credentials for S3 (else the standard AWS environment variables). */
+  storeOptions?: OpenStoreOptions;
+  /** Take a checkpoint after this many source elements and/or this many milliseconds. */
+  every?: { elements?: number; ms?: number };
+  /** Committed checkpoints to keep (default 10). */
+  keep?: number;
+  /** Refuse to start from a damaged latest checkpoint instead of falling back to the previous one. */
+  strict?: boolean;
+  /** Restore even when the pipeline's fingerprint differs from the checkpoint's. */
+  allowPipelineChange?: boolean;
+}
+
+export interface JobOptions {
+  name: string;
+  checkpoint?: CheckpointOptions;
+  /** Stop gracefully on SIGINT and SIGTERM (default true); a second signal exits at once. */
+  handleSignals?: boolean;
+  /** The clock for `every.ms` (default: the first source's). */
+  clock?: Clock;
+}
+
+/**
+ * Run a graph from its sources: restore the newest intact checkpoint, start every source, take
+ * checkpoints at consistent cuts, and finish with a final checkpoint when the sources are
+ * exhausted or the job is stopped.
+ */
+export function runJob(sources: Source<any> | readonly Source<any>[], options: JobOptions): Job {
+  return new Job(Array.isArray(sources) ? sources : [sources as Source<any>], options);
+}
+
+export class Job {
+  /** The number of the checkpoint restored, or null on a fresh start. */
+  readonly restored: Promise<number | null>;
+  /** Sources exhausted or stopped, all work finished, final checkpoint written. */
+  readonly done: Promise<void>;
+  readonly sources: readonly Source<any>[];
+  private readonly checkpointer: Checkpointer | undefined;
+  private readonly gate: CutGate;
+  private writes: Promise<unknown> = Promise.resolve();
+  private writesQueued = 0;
+  private stopping = false;
+  private failure: unknown;
+  private last: { checkpoint: number; at: number } | undefined;
+
+  constructor(roots: readonly Source<any>[], private readonly options: JobOptions) {
+    const found = walk(roots).filter((n): n is Source<any> => n instanceof Source);
+    this.sources = [...new Set([...roots, ...found])];
+    const cp = options.checkpoint;
+    if (cp !== undefined) {
+      const ids = nodeIds(this.sources);
+      for (const s of this.sources) {
+        if (!isSeekable(s)) {
+          throw new Error(`runJob: source "${ids.get(s)}" (${s.kind}) cannot report and restore its position, so job "${options.name}" cannot be checkpointed; use a seekable source (fromIterable, fromTextFile, fromKafka*) or run without checkpoint`);
+        }
+      }
+      const store = openStore(cp.store ?? join('checkpoint', options.name), cp.storeOptions);
+      this.checkpointer = new Checkpointer(store, options.name, this.sources, {
+        keep: cp.keep ?? 10,
+        strict: cp.strict ?? false,
+        allowPipelineChange: cp.allowPipelineChange ?? false,
+      });
+    }
+    const everyElements = cp?.every?.elements;
+    this.gate = new CutGate(this.sources, everyElements === undefined ? undefined : () => this.due(), everyElements ?? Infinity);
+    this.restored = this.checkpointer?.restore() ?? Promise.resolve(null);
+    this.done = this.run();
+    // A job that fails is reported here once; callers still see the rejection on `done`/`restored`.
+    this.done.catch((e: unknown) => log('error', 'job failed', { job: options.name, error: e instanceof Error ? e.message : String(e) }));
+    this.restored.catch(() => {});
+  }
+
+  /** The newest checkpoint this run wrote, and when. */
+  get lastCheckpoint(): { checkpoint: number; at: number } | undefined {
+    return this.last;
+  }
+
+  /** Take a checkpoint at the next consistent cut; resolves to its number once committed. */
+  checkpoint(): Promise<number> {
+    if (this.checkpointer === undefined) return Promise.reject(new Error(`job "${this.options.name}" has no checkpoint store`));
+    return this.enqueueCheckpoint(this.checkpointer);
+  }
+
+  /** Stop the sources after their current element, write a final checkpoint, finish. */
+  stop(): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = true;
+      for (const s of this.sources) s.stop();
+    }
+    return this.done;
+  }
+
+  private async run(): Promise<void> {
+    await this.restored;
+    const cleanup = [this.attachGate(), this.startTimer(), this.handleSignals()];
+    try {
+      await Promise.all(this.sources.map((s) => s.start().catch((e: unknown) => this.fail(e)).finally(() => this.gate.runIfQuiet())));
+      if (this.failure === undefined) await drain(this.sources).catch((e: unknown) => this.fail(e));
+      if (this.failure !== undefined) {
+        await this.writes.catch(() => {}); // checkpoints captured before the failure are still good
+        throw this.failure;
+      }
+      if (this.checkpointer !== undefined) await this.enqueueCheckpoint(this.checkpointer);
+      else await this.writes;
+    } finally {
+      for (const undo of cleanup) undo();
+      for (const n of walk(this.sources)) n.stopTimers();
+    }
+  }
+
+  /** First failure wins: stop everything, no final checkpoint (the state after a failure is not a cut). */
+  private fail(e: unknown): void {
+    this.failure ??= e;
+    this.stop().catch(() => {});
+  }
+
+  /** A periodic or element-count trigger: coalesced while one checkpoint is written and another waits. */
+  private due(): void {
+    if (this.checkpointer === undefined || this.writesQueued > 1 || this.stopping) return;
+    this.enqueueCheckpoint(this.checkpointer).catch((e: unknown) => log('error', 'checkpoint failed', { job: this.options.name, error: e instanceof Error ? e.message : String(e) }));
+  }
+
+  /**
+   * Capture at the next cut right away (sources wait at their gates only for that copy), then write
+   * after the previous checkpoint: the store numbers checkpoints, so writes go one after another.
+   */
+  private enqueueCheckpoint(checkpointer: Checkpointer): Promise<number> {
+    if (this.failure !== undefined) return Promise.reject(new Error(`job "${this.options.name}" failed; its state is not a consistent cut`));
+    this.writesQueued++;
+    const capture = this.gate.at(() => checkpointer.capture());
+    const next = Promise.all([capture, this.writes.catch(() => {})])
+      .then(async ([c]) => {
+        const n = await checkpointer.write(c);
+        this.last = { checkpoint: n, at: Date.now() };
+        log('info', 'checkpoint committed', { job: this.options.name, checkpoint: n });
+        return n;
+      })
+      .finally(() => this.writesQueued--);
+    this.writes = next;
+    return next;
+  }
+
+  private attachGate(): () => void {
+    for (const s of this.sources) s.gate = this.gate;
+    return () => {
+      for (const s of this.sources) s.gate = undefined;
+    };
+  }
+
+  private startTimer(): () => void {
+    const ms = this.options.checkpoint?.every?.ms;
+    if (ms === undefined) return () => {};
+    const clock = this.options.clock ?? this.sources[0].clock;
+    let timer: TimerHandle;
+    const tick = () => {
+      this.due();
+      timer = clock.setTimeout(tick, ms);
+    };
+    timer = clock.setTimeout(tick, ms);
+    return () => timer.cancel();
+  }
+
+  private handleSignals(): () => void {
+    if (this.options.handleSignals === false) return () => {};
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (this.stopping) {
+        log('warn', `${signal} again: exiting without a final checkpoint`, { job: this.options.name });
+        process.exit(130);
+      }
+      log('info', `${signal}: stopping after a final checkpoint`, { job: this.options.name });
+      void this.stop().catch(() => {});
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+  }
+}
