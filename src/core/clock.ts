@@ -13,10 +13,17 @@ export function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms));
 }
 
+/** Node fires timers longer than this after 1 ms, so longer waits are chained. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const realClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, Math.max(0, ms));
+    let t: NodeJS.Timeout;
+    const wait = (left: number) => {
+      t = setTimeout(() => (left > MAX_TIMER_MS ? wait(left - MAX_TIMER_MS) : fn()), Math.min(Math.max(0, left), MAX_TIMER_MS));
+    };
+    wait(ms);
     return { cancel: () => clearTimeout(t) };
   },
 };

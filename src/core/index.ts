@@ -24,7 +24,8 @@ export { MapNode, StarmapNode, FilterNode, PluckNode, FlattenNode } from './node
 export { AccumulateNode, type AccumulateOptions, type AccumulateState } from './nodes/accumulate.js';
 export { SliceNode } from './nodes/slice.js';
 export { UniqueNode, type UniqueOptions } from './nodes/unique.js';
-export { PartitionNode, PartitionUniqueNode, type PartitionOptions, type PartitionUniqueOptions, type KeySpec } from './nodes/partition.js';
+export { PartitionNode, PartitionUniqueNode, type PartitionOptions, type PartitionUniqueOptions } from './nodes/partition.js';
+export { type KeySpec } from './nodes/keys.js';
 export { SlidingWindowNode, TimedWindowNode, TimedWindowUniqueNode } from './nodes/windows.js';
 export { CollectNode } from './nodes/collect.js';
 export { ZipNode, ZipLatestNode, CombineLatestNode, UnionNode } from './nodes/combine.js';

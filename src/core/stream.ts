@@ -37,6 +37,7 @@ export class Stream<T = unknown> {
   private givenName: string | undefined;
   private boundUpdate: Push<any> | undefined;
   private readonly timers = new Set<TimerHandle>();
+  private timersStopped = false;
   private failure: NodeError | undefined;
 
   constructor(options: StreamOptions = {}, upstreams: readonly Stream<any>[] = []) {
@@ -109,8 +110,9 @@ export class Stream<T = unknown> {
     this.stopTimers();
   }
 
-  /** Cancel this node's pending timers (a finished job does this so the process can exit). */
+  /** Cancel this node's timers for good (a finished job does this so the process can exit). */
   stopTimers(): void {
+    this.timersStopped = true;
     for (const t of this.timers) t.cancel();
     this.timers.clear();
   }
@@ -155,13 +157,17 @@ export class Stream<T = unknown> {
     this.out = (pushes.length === 0 ? noop : pushes.length === 1 ? pushes[0] : fanOut(pushes)) as Push<T>;
   }
 
-  /** A timer on this node's clock that `destroy()` cancels. */
+  /** A timer on this node's clock that `destroy()` and `stopTimers()` cancel; none once timers are stopped. */
   protected schedule(fn: () => void, ms: number): TimerHandle {
-    const handle: TimerHandle = this.clock.setTimeout(() => {
-      this.timers.delete(handle);
+    if (this.timersStopped) return { cancel: () => {} };
+    let fired = false;
+    let handle: TimerHandle | undefined = undefined;
+    handle = this.clock.setTimeout(() => {
+      fired = true;
+      if (handle !== undefined) this.timers.delete(handle); // unset when a clock runs zero delays synchronously
       fn();
     }, ms);
-    this.timers.add(handle);
+    if (!fired) this.timers.add(handle);
     return handle;
   }
 
@@ -254,7 +260,15 @@ function fanOut(pushes: Push<unknown>[]): Push<unknown> {
   return (x, meta) => {
     let pending: Promise<unknown>[] | undefined;
     for (const push of pushes) {
-      const r = push(x, meta);
+      let r: Emitted;
+      try {
+        r = push(x, meta);
+      } catch (e) {
+        // The emit fails with this error; branches already waiting are not awaited, so their own
+        // failures must not surface as unhandled rejections.
+        for (const p of pending ?? []) p.catch(() => {});
+        throw e;
+      }
       if (r) (pending ??= []).push(r);
     }
     if (pending === undefined) return undefined;

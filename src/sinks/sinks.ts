@@ -59,11 +59,15 @@ export class ListSink<T> extends Stream<never> {
 export class TextFileSink<T> extends Stream<never> {
   private readonly file: WriteStream;
   private readonly end: string;
+  private error: Error | undefined;
 
   constructor(upstream: Stream<T>, readonly path: string, options: StreamOptions & { end?: string; mode?: 'a' | 'w' } = {}) {
     super(options, [upstream]);
     this.end = options.end ?? '\n';
     this.file = createWriteStream(path, { flags: options.mode ?? 'a' });
+    // Without a listener a write error (missing directory, full disk) crashes the process:
+    // keep it and raise it to the next write and to close().
+    this.file.on('error', (e) => void (this.error ??= e));
   }
 
   override get kind(): string {
@@ -71,19 +75,29 @@ export class TextFileSink<T> extends Stream<never> {
   }
 
   override update(x: T): Emitted {
+    if (this.error !== undefined) throw this.error;
     const line = (typeof x === 'string' ? x : JSON.stringify(x)) + this.end;
     if (this.file.write(line)) return undefined;
-    return new Promise<void>((resolve) => this.file.once('drain', resolve));
+    // An error instead of 'drain' must not leave the emitter waiting forever.
+    return new Promise<void>((resolve, reject) => {
+      const done = (e?: Error) => {
+        this.file.off('drain', done).off('error', done);
+        if (e) reject(e);
+        else resolve();
+      };
+      this.file.on('drain', done).on('error', done);
+    });
   }
 
   /** Flush and close the file. */
   close(): Promise<void> {
+    if (this.error !== undefined) return Promise.reject(this.error);
     return new Promise((resolve, reject) => this.file.end((err?: Error | null) => (err ? reject(err) : resolve())));
   }
 
   override destroy(): void {
     super.destroy();
-    void this.close();
+    this.close().catch(() => undefined); // a write error was already raised to the emitter
   }
 }
 

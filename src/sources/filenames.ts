@@ -40,7 +40,7 @@ export class FilenamesSource extends Source<string> {
   protected async run(): Promise<void> {
     while (!this.stopped) {
       const names = (await readdir(this.dir, { withFileTypes: true }))
-        .filter((e) => e.isFile() && (this.pattern === undefined || this.pattern.test(e.name)))
+        .filter((e) => e.isFile() && !e.name.startsWith('.') && (this.pattern === undefined || this.pattern.test(e.name))) // as glob: no dotfiles
         .map((e) => e.name)
         .sort();
       for (const name of names) {

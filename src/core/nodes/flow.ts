@@ -178,7 +178,7 @@ export class BufferNode<T> extends QueueNode<T> implements Stateful<{ items: T[]
   override update(x: T, meta: Meta): Emitted {
     this.enqueue(x, meta);
     this.resume();
-    return this.queue.length >= this.n ? this.room.wait() : undefined;
+    return this.queue.length > this.n ? this.room.wait() : undefined; // as streamz: n queued plus the one on its way
   }
 
   protected override dequeued(): void {

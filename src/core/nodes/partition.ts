@@ -3,8 +3,7 @@ import type { TimerHandle } from '../clock.js';
 import type { Stateful } from '../stateful.js';
 import { Stream, type StreamOptions } from '../stream.js';
 import { emitTaken, Held } from './held.js';
-
-export type KeySpec<T> = ((x: T) => unknown) | keyof T;
+import { keyOf, valueKey, type KeySpec } from './keys.js';
 
 export interface PartitionOptions<T> extends StreamOptions {
   /** Emit a partial group when its first element has waited this many milliseconds. */
@@ -26,12 +25,6 @@ declare module '../stream.js' {
     /** Group elements into arrays of `n` distinct keys. */
     partitionUnique(n: number, options?: PartitionUniqueOptions<T>): Stream<T[]>;
   }
-}
-
-/** The key of an element; `null` (JSON-safe, as checkpoints store keys) when there is no key spec. */
-export function keyOf<T>(spec: KeySpec<T> | undefined, x: T): unknown {
-  if (spec === undefined) return null;
-  return typeof spec === 'function' ? spec(x) : x[spec];
 }
 
 interface Group<T> {
@@ -117,6 +110,7 @@ export class PartitionUniqueNode<T> extends Stream<T[]> implements Stateful<{ it
 
   constructor(upstream: Stream<T>, readonly n: number, options: PartitionUniqueOptions<T> = {}) {
     super(options, [upstream]);
+    if (!(n >= 1)) throw new RangeError('partitionUnique: n must be at least 1');
     this.key = options.key;
     this.keep = options.keep ?? 'first';
   }
@@ -132,7 +126,7 @@ export class PartitionUniqueNode<T> extends Stream<T[]> implements Stateful<{ it
   override update(x: T, meta: Meta): Emitted {
     let k: unknown;
     try {
-      k = this.key === undefined ? x : keyOf(this.key, x);
+      k = this.key === undefined ? valueKey(x) : keyOf(this.key, x);
     } catch (e) {
       return this.fail(e, x, meta);
     }

@@ -1,3 +1,4 @@
+import { preview } from '../errors.js';
 import type { Emitted, Meta } from '../meta.js';
 import { Stream, type StreamOptions, type Push } from '../stream.js';
 
@@ -83,17 +84,21 @@ export class PluckNode<T> extends Stream<unknown> {
     return { pick: Array.isArray(this.pick) ? this.pick.map(String) : String(this.pick) };
   }
   override update(x: T, meta: Meta): Emitted {
-    const rec = x as Record<PropertyKey, unknown>;
     const pick = this.pick;
     let y: unknown;
     try {
-      if (x === null || x === undefined) throw new TypeError(`cannot pluck ${String(pick)} from ${x}`);
-      y = Array.isArray(pick) ? pick.map((k) => rec[k]) : rec[pick as PropertyKey];
+      y = Array.isArray(pick) ? pick.map((k) => field(x, k)) : field(x, pick as PropertyKey);
     } catch (e) {
       return this.fail(e, x, meta);
     }
     return this.out(y, meta);
   }
+}
+
+/** `x[key]`, or an error when there is no such field (streamz raises KeyError / IndexError). */
+function field(x: unknown, key: PropertyKey): unknown {
+  if (x === null || x === undefined || !(key in Object(x))) throw new TypeError(`pluck: ${preview(x)} has no field ${String(key)}`);
+  return (x as Record<PropertyKey, unknown>)[key];
 }
 
 export class FlattenNode<U> extends Stream<U> {
@@ -104,7 +109,13 @@ export class FlattenNode<U> extends Stream<U> {
     return 'flatten';
   }
   override update(xs: Iterable<U>, meta: Meta): Emitted {
-    return emitEach(this.out, xs[Symbol.iterator](), meta);
+    let items: Iterator<U>;
+    try {
+      items = xs[Symbol.iterator](); // a non-iterable element goes through the error policy, as in pluck
+    } catch (e) {
+      return this.fail(e, xs, meta);
+    }
+    return emitEach(this.out, items, meta);
   }
 }
 

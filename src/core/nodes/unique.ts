@@ -1,9 +1,10 @@
 import type { Emitted, Meta } from '../meta.js';
 import type { Stateful } from '../stateful.js';
 import { Stream, type StreamOptions } from '../stream.js';
+import { valueKey } from './keys.js';
 
 export interface UniqueOptions<T> extends StreamOptions {
-  /** Remember at most this many keys, least recently seen forgotten first (an LRU). */
+  /** Remember at most this many keys, least recently seen forgotten first (an LRU); 0 or unset: all. */
   maxsize?: number;
   key?: (x: T) => unknown;
 }
@@ -25,7 +26,7 @@ export class UniqueNode<T> extends Stream<T> implements Stateful<{ seen: unknown
   constructor(upstream: Stream<T>, options: UniqueOptions<T> = {}) {
     super(options, [upstream]);
     this.key = options.key ?? identity;
-    this.maxsize = options.maxsize;
+    this.maxsize = options.maxsize || undefined; // streamz: a falsy maxsize means unbounded
   }
 
   override get kind(): string {
@@ -39,7 +40,7 @@ export class UniqueNode<T> extends Stream<T> implements Stateful<{ seen: unknown
   override update(x: T, meta: Meta): Emitted {
     let k: unknown;
     try {
-      k = this.key(x);
+      k = valueKey(this.key(x));
     } catch (e) {
       return this.fail(e, x, meta);
     }

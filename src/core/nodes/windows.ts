@@ -3,7 +3,7 @@ import type { TimerHandle } from '../clock.js';
 import type { Stateful } from '../stateful.js';
 import { afterEmit, Stream, type StreamOptions } from '../stream.js';
 import { emitTaken, Held } from './held.js';
-import { keyOf, type KeySpec } from './partition.js';
+import { keyOf, valueKey, type KeySpec } from './keys.js';
 
 declare module '../stream.js' {
   interface Stream<T> {
@@ -140,7 +140,8 @@ abstract class TimedWindowBase<T> extends Stream<T[]> {
     this.timer = undefined;
     this.nextTickAt = undefined;
     const { items, meta } = this.takeAll();
-    return afterEmit(emitTaken(this.out, items, meta), () => this.startTicking());
+    // Re-arm only while connected: a window destroyed during an asynchronous emission would tick forever.
+    return afterEmit(emitTaken(this.out, items, meta), () => void (this.upstreams.length > 0 && this.startTicking()));
   }
 }
 
@@ -192,7 +193,7 @@ export class TimedWindowUniqueNode<T> extends TimedWindowBase<T> implements Stat
   protected gather(x: T, meta: Meta): Emitted {
     let k: unknown;
     try {
-      k = this.key === undefined ? x : keyOf(this.key, x);
+      k = this.key === undefined ? valueKey(x) : keyOf(this.key, x);
     } catch (e) {
       return this.fail(e, x, meta);
     }
