@@ -20,7 +20,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 echo "setup: npm packages"
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# `npm install`, not `npm ci`: with omit-lockfile-registry-resolved (set on our machines), npm 11 writes
+# lock files without other platforms' optional packages and then refuses them in `npm ci`.
+npm install --no-audit --no-fund
 
 echo "setup: build"
 npm run build
