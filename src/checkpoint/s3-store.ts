@@ -1,12 +1,7 @@
 import { inspect } from 'node:util';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+
+type Sdk = typeof import('@aws-sdk/client-s3');
 import { assertSafePath, assertSafePrefix, type CheckpointStore } from './store.js';
 
 export interface S3StoreOptions {
@@ -95,8 +90,9 @@ export class S3CheckpointStore implements CheckpointStore {
   readonly bucket: string;
   readonly prefix: string;
   readonly url: string;
-  readonly #client: S3Client;
-  readonly #ownsClient: boolean;
+  #client: S3Client | undefined;
+  readonly #config: S3ClientConfig | undefined;
+  #sdk: Promise<Sdk> | undefined;
   readonly #pageSize: number | undefined;
 
   constructor(opts: S3StoreOptions) {
@@ -109,7 +105,6 @@ export class S3CheckpointStore implements CheckpointStore {
     this.#pageSize = opts.listPageSize;
     if (opts.client) {
       this.#client = opts.client;
-      this.#ownsClient = false;
     } else {
       const config: S3ClientConfig = {
         maxAttempts: opts.maxAttempts ?? 5,
@@ -122,9 +117,15 @@ export class S3CheckpointStore implements CheckpointStore {
       if (opts.forcePathStyle !== undefined) config.forcePathStyle = opts.forcePathStyle;
       if (opts.credentials !== undefined) config.credentials = { ...opts.credentials };
       config.region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-      this.#client = new S3Client(config);
-      this.#ownsClient = true;
+      this.#config = config;
     }
+  }
+
+  /** The SDK loads on first use, so importing streamframe does not pay for it (about 0.2 s). */
+  async #s3(): Promise<{ sdk: Sdk; client: S3Client }> {
+    const sdk = await (this.#sdk ??= import('@aws-sdk/client-s3'));
+    this.#client ??= new sdk.S3Client(this.#config!);
+    return { sdk, client: this.#client };
   }
 
   private key(path: string): string {
@@ -135,7 +136,8 @@ export class S3CheckpointStore implements CheckpointStore {
   async put(path: string, data: Uint8Array): Promise<void> {
     const Key = this.key(path);
     try {
-      await this.#client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: data, ContentLength: data.byteLength }));
+      const { sdk, client } = await this.#s3();
+      await client.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key, Body: data, ContentLength: data.byteLength }));
     } catch (e) {
       throw new S3StoreError('PutObject', `s3://${this.bucket}/${Key}`, e);
     }
@@ -144,7 +146,8 @@ export class S3CheckpointStore implements CheckpointStore {
   async get(path: string): Promise<Uint8Array | undefined> {
     const Key = this.key(path);
     try {
-      const res = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
+      const { sdk, client } = await this.#s3();
+      const res = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key }));
       if (!res.Body) return new Uint8Array(0);
       return await res.Body.transformToByteArray();
     } catch (e) {
@@ -160,7 +163,8 @@ export class S3CheckpointStore implements CheckpointStore {
     let ContinuationToken: string | undefined;
     try {
       do {
-        const res = await this.#client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken, MaxKeys: this.#pageSize }));
+        const { sdk, client } = await this.#s3();
+        const res = await client.send(new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken, MaxKeys: this.#pageSize }));
         for (const obj of res.Contents ?? []) {
           if (obj.Key !== undefined && obj.Key.startsWith(this.prefix)) out.push(obj.Key.slice(this.prefix.length));
         }
@@ -175,7 +179,8 @@ export class S3CheckpointStore implements CheckpointStore {
   async delete(path: string): Promise<void> {
     const Key = this.key(path);
     try {
-      await this.#client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }));
+      const { sdk, client } = await this.#s3();
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key }));
     } catch (e) {
       if (isNotFound(e)) return;
       throw new S3StoreError('DeleteObject', `s3://${this.bucket}/${Key}`, e);
@@ -184,7 +189,7 @@ export class S3CheckpointStore implements CheckpointStore {
 
   /** Releases the HTTP connections of a client this store created. */
   destroy(): void {
-    if (this.#ownsClient) this.#client.destroy();
+    if (this.#config !== undefined) this.#client?.destroy();
   }
 
   toString(): string {

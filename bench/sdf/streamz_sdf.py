@@ -1,0 +1,57 @@
+"""streamz.dataframe counterpart of kernels-bench.ts: same shapes (1000 batches x 1000 rows,
+100 string keys, batches pre-built as column dicts), same four workloads. Prints rows/s as JSON.
+Run with Debian's python: /usr/bin/python3 bench/sdf/streamz_sdf.py
+"""
+import json
+import os
+import time
+
+import numpy as np
+import pandas as pd
+from streamz import Stream
+from streamz.dataframe import DataFrame
+
+BATCHES = int(os.environ.get("BATCHES", 1000))
+ROWS = int(os.environ.get("ROWS", 1000))
+KEYS = 100
+
+rng = np.random.default_rng(42)
+keys = np.array([f"key{i}" for i in range(KEYS)], dtype=object)
+t0 = pd.Timestamp("2024-01-01").value // 10**6
+batches = []
+for b in range(BATCHES):
+    k = keys[rng.integers(0, KEYS, ROWS)].tolist()
+    v = rng.random(ROWS)
+    ts = np.arange(t0 + b * ROWS, t0 + (b + 1) * ROWS, dtype="int64")
+    batches.append({"k": k, "v": v, "ts": ts})
+
+example = pd.DataFrame({"k": pd.Series([], dtype=object), "v": pd.Series([], dtype=float),
+                        "ts": pd.Series([], dtype="datetime64[ns]")})
+
+
+def ingest(b):
+    return pd.DataFrame({"k": b["k"], "v": b["v"], "ts": pd.to_datetime(b["ts"], unit="ms")})
+
+
+def run(build):
+    out = {}
+    for rep in range(2):
+        source = Stream()
+        sdf = DataFrame(source, example=example)
+        result = build(sdf)
+        result.stream.sink(lambda x: None)
+        start = time.perf_counter()
+        for b in batches[: (BATCHES if rep else min(50, BATCHES))]:
+            source.emit(ingest(b))
+        dt = time.perf_counter() - start
+        out = BATCHES * ROWS / dt
+    return out
+
+
+results = {
+    "filter_assign": run(lambda sdf: (lambda f: f.assign(w=f.v * 2))(sdf[sdf.v > 0.5])),
+    "groupby_sum": run(lambda sdf: sdf.groupby("k").v.sum()),
+    "window_groupby_mean": run(lambda sdf: sdf.window(n=10000).groupby("k").v.mean()),
+    "rolling_mean": run(lambda sdf: sdf.v.rolling(100).mean()),
+}
+print(json.dumps({"rowsPerSec": results, "streamz": __import__("streamz").__version__, "pandas": pd.__version__}))

@@ -1,0 +1,329 @@
+/**
+ * Per-group incremental statistics for one value column (struct of arrays, grown by doubling).
+ * Values arrive as a Float64Array view (NaN = null; utf8 values as dictionary codes).
+ * Invertible stats (count, size, sum, mean, var/std, nunique) support remove() for windows:
+ * sums are Neumaier-compensated, var/std use Welford's add/remove updates.
+ * Non-invertible ones (min, max, first, last) mark a group dirty on removal and the owner
+ * recomputes dirty groups by rescanning its rows (see `resetGroups` / `add`).
+ *
+ * Null handling follows pandas (skipna): sum of no values = 0, mean/min/max/first/last of no
+ * values = NaN, var/std need 2 values (ddof = 1), count excludes nulls, size includes them,
+ * nunique counts distinct non-null values.
+ */
+export type AggOp = 'sum' | 'count' | 'size' | 'mean' | 'min' | 'max' | 'var' | 'std' | 'first' | 'last' | 'nunique';
+export const AGG_OPS: readonly AggOp[] = ['sum', 'count', 'size', 'mean', 'min', 'max', 'var', 'std', 'first', 'last', 'nunique'];
+const NON_INVERTIBLE: ReadonlySet<AggOp> = new Set(['min', 'max', 'first', 'last']);
+
+export function isInvertible(op: AggOp): boolean {
+  return !NON_INVERTIBLE.has(op);
+}
+
+type F64 = Float64Array;
+const grow = (a: F64, n: number, fill = 0): F64 => {
+  if (n <= a.length) return a;
+  let cap = Math.max(16, a.length * 2);
+  while (cap < n) cap *= 2;
+  const b = new Float64Array(cap);
+  b.set(a);
+  if (fill !== 0) b.fill(fill, a.length);
+  return b;
+};
+
+/** Names of the stats columns a snapshot stores. */
+export const STAT_FIELDS = ['count', 'size', 'sum', 'comp', 'mean', 'm2', 'min', 'max', 'first', 'firstSeq', 'last', 'lastSeq'] as const;
+export type StatField = (typeof STAT_FIELDS)[number];
+
+export class GroupAggregator {
+  readonly ops: ReadonlySet<AggOp>;
+  n = 0; // groups allocated
+  count: F64 = new Float64Array(0);
+  size: F64 = new Float64Array(0);
+  sum: F64 = new Float64Array(0);
+  comp: F64 = new Float64Array(0);
+  mean: F64 = new Float64Array(0);
+  m2: F64 = new Float64Array(0);
+  min: F64 = new Float64Array(0);
+  max: F64 = new Float64Array(0);
+  first: F64 = new Float64Array(0);
+  firstSeq: F64 = new Float64Array(0);
+  last: F64 = new Float64Array(0);
+  lastSeq: F64 = new Float64Array(0);
+  uniq: Map<number, number>[] = [];
+  readonly needSum: boolean;
+  readonly needVar: boolean;
+  readonly needMin: boolean;
+  readonly needMax: boolean;
+  readonly needFirst: boolean;
+  readonly needLast: boolean;
+  readonly needUniq: boolean;
+  /** true when every op of this column supports remove() */
+  readonly invertible: boolean;
+  /** groups whose non-invertible stats are stale after a removal */
+  dirty = new Set<number>();
+
+  constructor(ops: Iterable<AggOp>) {
+    this.ops = new Set(ops);
+    const has = (o: AggOp) => this.ops.has(o);
+    this.needSum = has('sum') || has('mean');
+    this.needVar = has('var') || has('std');
+    this.needMin = has('min');
+    this.needMax = has('max');
+    this.needFirst = has('first');
+    this.needLast = has('last');
+    this.needUniq = has('nunique');
+    this.invertible = !(this.needMin || this.needMax || this.needFirst || this.needLast);
+  }
+
+  ensure(nGroups: number): void {
+    if (nGroups <= this.n) return;
+    this.count = grow(this.count, nGroups);
+    this.size = grow(this.size, nGroups);
+    if (this.needSum) {
+      this.sum = grow(this.sum, nGroups);
+      this.comp = grow(this.comp, nGroups);
+    }
+    if (this.needVar) {
+      this.mean = grow(this.mean, nGroups);
+      this.m2 = grow(this.m2, nGroups);
+    }
+    if (this.needMin) this.min = grow(this.min, nGroups, NaN);
+    if (this.needMax) this.max = grow(this.max, nGroups, NaN);
+    if (this.needFirst) {
+      this.first = grow(this.first, nGroups, NaN);
+      this.firstSeq = grow(this.firstSeq, nGroups, NaN);
+    }
+    if (this.needLast) {
+      this.last = grow(this.last, nGroups, NaN);
+      this.lastSeq = grow(this.lastSeq, nGroups, NaN);
+    }
+    if (this.needUniq) while (this.uniq.length < nGroups) this.uniq.push(new Map());
+    this.n = nGroups;
+  }
+
+  /** Add rows: values[i] belongs to group gids[i] (-1 = skip); seq0 = sequence number of row 0. */
+  add(values: F64, gids: Int32Array, seq0 = 0, start = 0, end = values.length, only?: Uint8Array): void {
+    if (only !== undefined) return this.addNonInvertible(values, gids, seq0, start, end, only);
+    const { count, size } = this;
+    for (let i = start; i < end; i++) {
+      const g = gids[i];
+      if (g < 0) continue;
+      size[g]++;
+      const x = values[i];
+      if (x !== x) continue;
+      {
+        count[g]++;
+        if (this.needSum) {
+          // Neumaier compensated summation
+          const s = this.sum[g];
+          const t = s + x;
+          this.comp[g] += Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
+          this.sum[g] = t;
+        }
+        if (this.needVar) {
+          const c = count[g];
+          const d = x - this.mean[g];
+          this.mean[g] += d / c;
+          this.m2[g] += d * (x - this.mean[g]);
+        }
+        if (this.needUniq) {
+          const m = this.uniq[g];
+          m.set(x, (m.get(x) ?? 0) + 1);
+        }
+      }
+      if (this.needMin && !(this.min[g] <= x)) this.min[g] = x;
+      if (this.needMax && !(this.max[g] >= x)) this.max[g] = x;
+      if (this.needFirst && !(this.firstSeq[g] <= seq0 + i)) {
+        this.first[g] = x;
+        this.firstSeq[g] = seq0 + i;
+      }
+      if (this.needLast && !(this.lastSeq[g] >= seq0 + i)) {
+        this.last[g] = x;
+        this.lastSeq[g] = seq0 + i;
+      }
+    }
+  }
+
+  /** Re-add rows of the flagged groups for min/max/first/last only (after resetGroups). */
+  private addNonInvertible(values: F64, gids: Int32Array, seq0: number, start: number, end: number, only: Uint8Array): void {
+    for (let i = start; i < end; i++) {
+      const g = gids[i];
+      if (g < 0 || only[g] === 0) continue;
+      const x = values[i];
+      if (x !== x) continue;
+      if (this.needMin && !(this.min[g] <= x)) this.min[g] = x;
+      if (this.needMax && !(this.max[g] >= x)) this.max[g] = x;
+      if (this.needFirst && !(this.firstSeq[g] <= seq0 + i)) {
+        this.first[g] = x;
+        this.firstSeq[g] = seq0 + i;
+      }
+      if (this.needLast && !(this.lastSeq[g] >= seq0 + i)) {
+        this.last[g] = x;
+        this.lastSeq[g] = seq0 + i;
+      }
+    }
+  }
+
+  /** Remove rows previously added (window eviction). */
+  remove(values: F64, gids: Int32Array, seq0 = 0, start = 0, end = values.length): void {
+    const { count, size } = this;
+    for (let i = start; i < end; i++) {
+      const g = gids[i];
+      if (g < 0) continue;
+      size[g]--;
+      const x = values[i];
+      if (x !== x) continue;
+      const c = --count[g];
+      if (this.needSum) {
+        if (c === 0) {
+          this.sum[g] = 0;
+          this.comp[g] = 0;
+        } else {
+          const s = this.sum[g];
+          const t = s - x;
+          this.comp[g] += Math.abs(s) >= Math.abs(x) ? s - t - x : -x - t + s;
+          this.sum[g] = t;
+        }
+      }
+      if (this.needVar) {
+        if (c === 0) {
+          this.mean[g] = 0;
+          this.m2[g] = 0;
+        } else {
+          const d = x - this.mean[g];
+          this.mean[g] -= d / c;
+          this.m2[g] -= d * (x - this.mean[g]);
+          if (this.m2[g] < 0) this.m2[g] = 0;
+        }
+      }
+      if (this.needUniq) {
+        const m = this.uniq[g];
+        const k = m.get(x)!;
+        if (k <= 1) m.delete(x);
+        else m.set(x, k - 1);
+      }
+      if (
+        (this.needMin && x <= this.min[g]) ||
+        (this.needMax && x >= this.max[g]) ||
+        (this.needFirst && this.firstSeq[g] === seq0 + i) ||
+        (this.needLast && this.lastSeq[g] === seq0 + i)
+      ) {
+        this.dirty.add(g);
+      }
+    }
+  }
+
+  /** Forget everything (keeps the allocated groups); used to rebuild from window content. */
+  clear(): void {
+    this.count.fill(0);
+    this.size.fill(0);
+    this.sum.fill(0);
+    this.comp.fill(0);
+    this.mean.fill(0);
+    this.m2.fill(0);
+    this.min.fill(NaN);
+    this.max.fill(NaN);
+    this.first.fill(NaN);
+    this.firstSeq.fill(NaN);
+    this.last.fill(NaN);
+    this.lastSeq.fill(NaN);
+    for (let g = 0; g < this.uniq.length; g++) this.uniq[g] = new Map();
+    this.dirty.clear();
+  }
+
+  /** Clear the non-invertible stats of the given groups before re-adding their rows with add(..., only). */
+  resetGroups(groups: Iterable<number>): void {
+    for (const g of groups) {
+      if (this.needMin) this.min[g] = NaN;
+      if (this.needMax) this.max[g] = NaN;
+      if (this.needFirst) {
+        this.first[g] = NaN;
+        this.firstSeq[g] = NaN;
+      }
+      if (this.needLast) {
+        this.last[g] = NaN;
+        this.lastSeq[g] = NaN;
+      }
+    }
+  }
+
+  /** Value of `op` for each group in `gids` order. */
+  result(op: AggOp, gids: Int32Array): Float64Array {
+    const n = gids.length;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.value(op, gids[i]);
+    return out;
+  }
+
+  value(op: AggOp, g: number): number {
+    switch (op) {
+      case 'sum':
+        return this.count[g] === 0 ? 0 : this.sum[g] + this.comp[g];
+      case 'count':
+        return this.count[g];
+      case 'size':
+        return this.size[g];
+      case 'mean':
+        return this.count[g] === 0 ? NaN : (this.sum[g] + this.comp[g]) / this.count[g];
+      case 'min':
+        return this.count[g] === 0 ? NaN : this.min[g];
+      case 'max':
+        return this.count[g] === 0 ? NaN : this.max[g];
+      case 'var':
+        return this.count[g] < 2 ? NaN : this.m2[g] / (this.count[g] - 1);
+      case 'std':
+        return this.count[g] < 2 ? NaN : Math.sqrt(this.m2[g] / (this.count[g] - 1));
+      case 'first':
+        return this.count[g] === 0 ? NaN : this.first[g];
+      case 'last':
+        return this.count[g] === 0 ? NaN : this.last[g];
+      case 'nunique':
+        return this.uniq[g]?.size ?? 0;
+    }
+  }
+
+  /** The stats arrays (first nGroups entries) for snapshots. */
+  stats(): Record<StatField, Float64Array> {
+    const n = this.n;
+    const pick = (a: F64) => (a.length >= n ? a.slice(0, n) : new Float64Array(n).fill(NaN));
+    return {
+      count: pick(this.count),
+      size: pick(this.size),
+      sum: pick(this.sum),
+      comp: pick(this.comp),
+      mean: pick(this.mean),
+      m2: pick(this.m2),
+      min: pick(this.min),
+      max: pick(this.max),
+      first: pick(this.first),
+      firstSeq: pick(this.firstSeq),
+      last: pick(this.last),
+      lastSeq: pick(this.lastSeq),
+    };
+  }
+
+  /** Restore the stats of group g from a snapshot row. */
+  setStats(g: number, s: Record<StatField, number>, uniq?: Iterable<[number, number]>): void {
+    this.ensure(g + 1);
+    this.count[g] = s.count;
+    this.size[g] = s.size;
+    if (this.needSum) {
+      this.sum[g] = s.sum;
+      this.comp[g] = s.comp;
+    }
+    if (this.needVar) {
+      this.mean[g] = s.mean;
+      this.m2[g] = s.m2;
+    }
+    if (this.needMin) this.min[g] = s.min;
+    if (this.needMax) this.max[g] = s.max;
+    if (this.needFirst) {
+      this.first[g] = s.first;
+      this.firstSeq[g] = s.firstSeq;
+    }
+    if (this.needLast) {
+      this.last[g] = s.last;
+      this.lastSeq[g] = s.lastSeq;
+    }
+    if (this.needUniq && uniq) this.uniq[g] = new Map(uniq);
+  }
+}

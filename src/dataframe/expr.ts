@@ -1,0 +1,349 @@
+/**
+ * Column expressions for filter/assign, evaluated per Frame:
+ *   filterFrame(f, col('v').gt(0.5).and(col('k').ne('b')))
+ *   assignFrame(f, { w: col('v').mul(2) })
+ * Comparisons (gt lt ge le eq ne) work on numbers (float64/int32/bool/timestamp; a Date or ISO
+ * string scalar compares with timestamps) and on strings (utf8, by code unit order). As in pandas,
+ * a comparison with a null is false, except `ne`, which is true. Masks: and/or/not treat null as
+ * false. Arithmetic (add sub mul div) gives float64 (timestamp +/- number stays timestamp);
+ * nulls propagate as NaN; division by zero gives ±Infinity/NaN like numpy. abs keeps int32,
+ * round(d) rounds half to even like numpy, astype converts (null stays null; utf8 -> number
+ * parses, unparseable -> null).
+ */
+import { Frame, type BoolColumn, type Column, type DType, type Int32Column, isNullAt, toFloat64, valueAt } from './frame.js';
+import { Dictionary } from './dictionary.js';
+
+export type ScalarInput = number | string | boolean | Date | null;
+export type ExprInput = Expr | ScalarInput;
+type CmpOp = 'gt' | 'lt' | 'ge' | 'le' | 'eq' | 'ne';
+type ArithOp = 'add' | 'sub' | 'mul' | 'div';
+
+const CMP: Record<CmpOp, (a: number, b: number) => boolean> = {
+  gt: (a, b) => a > b,
+  lt: (a, b) => a < b,
+  ge: (a, b) => a >= b,
+  le: (a, b) => a <= b,
+  eq: (a, b) => a === b,
+  ne: (a, b) => a !== b,
+};
+const STRCMP: Record<CmpOp, (a: string, b: string) => boolean> = {
+  gt: (a, b) => a > b,
+  lt: (a, b) => a < b,
+  ge: (a, b) => a >= b,
+  le: (a, b) => a <= b,
+  eq: (a, b) => a === b,
+  ne: (a, b) => a !== b,
+};
+
+const boolCol = (data: Uint8Array): BoolColumn => ({ dtype: 'bool', data });
+
+export class Expr {
+  constructor(
+    readonly evaluate: (frame: Frame) => Column,
+    readonly label: string,
+  ) {}
+
+  private cmp(op: CmpOp, other: ExprInput): Expr {
+    return new Expr((f) => compare(op, this.evaluate(f), other instanceof Expr ? other.evaluate(f) : other), `(${this.label} ${op} ${lbl(other)})`);
+  }
+  gt(o: ExprInput): Expr {
+    return this.cmp('gt', o);
+  }
+  lt(o: ExprInput): Expr {
+    return this.cmp('lt', o);
+  }
+  ge(o: ExprInput): Expr {
+    return this.cmp('ge', o);
+  }
+  le(o: ExprInput): Expr {
+    return this.cmp('le', o);
+  }
+  eq(o: ExprInput): Expr {
+    return this.cmp('eq', o);
+  }
+  ne(o: ExprInput): Expr {
+    return this.cmp('ne', o);
+  }
+
+  and(o: Expr): Expr {
+    return new Expr((f) => logical(this.evaluate(f), o.evaluate(f), (a, b) => a & b), `(${this.label} & ${o.label})`);
+  }
+  or(o: Expr): Expr {
+    return new Expr((f) => logical(this.evaluate(f), o.evaluate(f), (a, b) => a | b), `(${this.label} | ${o.label})`);
+  }
+  not(): Expr {
+    return new Expr((f) => {
+      const m = asMask(this.evaluate(f));
+      const out = new Uint8Array(m.length);
+      for (let i = 0; i < m.length; i++) out[i] = m[i] ^ 1;
+      return boolCol(out);
+    }, `~${this.label}`);
+  }
+  isNull(): Expr {
+    return new Expr((f) => {
+      const c = this.evaluate(f);
+      const out = new Uint8Array(c.data.length);
+      for (let i = 0; i < out.length; i++) out[i] = isNullAt(c, i) ? 1 : 0;
+      return boolCol(out);
+    }, `${this.label}.isnull()`);
+  }
+  notNull(): Expr {
+    return this.isNull().not();
+  }
+
+  private arith(op: ArithOp, other: ExprInput): Expr {
+    return new Expr((f) => arithmetic(op, this.evaluate(f), other instanceof Expr ? other.evaluate(f) : other), `(${this.label} ${op} ${lbl(other)})`);
+  }
+  add(o: ExprInput): Expr {
+    return this.arith('add', o);
+  }
+  sub(o: ExprInput): Expr {
+    return this.arith('sub', o);
+  }
+  mul(o: ExprInput): Expr {
+    return this.arith('mul', o);
+  }
+  div(o: ExprInput): Expr {
+    return this.arith('div', o);
+  }
+
+  abs(): Expr {
+    return new Expr((f) => {
+      const c = this.evaluate(f);
+      if (c.dtype === 'int32') return { ...c, data: c.data.map(Math.abs) } as Int32Column;
+      if (c.dtype === 'utf8') throw new TypeError(`abs: not defined for utf8 (${this.label})`);
+      return { dtype: 'float64', data: toFloat64(c).map(Math.abs) };
+    }, `abs(${this.label})`);
+  }
+
+  round(decimals = 0): Expr {
+    return new Expr((f) => {
+      const c = this.evaluate(f);
+      if (c.dtype === 'int32' && decimals >= 0) return c;
+      if (c.dtype === 'utf8') throw new TypeError(`round: not defined for utf8 (${this.label})`);
+      return { dtype: 'float64', data: toFloat64(c).map((x) => roundHalfEven(x, decimals)) };
+    }, `round(${this.label}, ${decimals})`);
+  }
+
+  astype(dtype: DType): Expr {
+    return new Expr((f) => castColumn(this.evaluate(f), dtype), `${this.label}.astype(${dtype})`);
+  }
+}
+
+const lbl = (o: ExprInput): string => (o instanceof Expr ? o.label : JSON.stringify(o));
+
+export function col(name: string): Expr {
+  return new Expr((f) => f.col(name), name);
+}
+
+export function lit(v: ScalarInput): Expr {
+  return new Expr((f) => broadcast(v, f.length), JSON.stringify(v));
+}
+
+export function filterFrame(frame: Frame, mask: Expr | BoolColumn | Uint8Array): Frame {
+  const m = mask instanceof Expr ? mask.evaluate(frame) : mask;
+  if (m instanceof Uint8Array) return frame.filter(m);
+  if (m.dtype !== 'bool') throw new TypeError(`filter: mask must be bool, got ${m.dtype}`);
+  return frame.filter(m);
+}
+
+export function assignFrame(frame: Frame, exprs: Record<string, Expr | Column | ScalarInput>): Frame {
+  const cols: Record<string, Column> = {};
+  for (const [name, e] of Object.entries(exprs)) {
+    const c = e instanceof Expr ? e.evaluate(frame) : isColumn(e) ? e : broadcast(e, frame.length);
+    if (c.data.length !== frame.length) throw new Error(`assign: column "${name}" has ${c.data.length} rows, frame has ${frame.length}`);
+    cols[name] = c;
+  }
+  return frame.withColumns(cols);
+}
+
+const isColumn = (x: unknown): x is Column => typeof x === 'object' && x !== null && 'dtype' in x && 'data' in x;
+
+function broadcast(v: ScalarInput, n: number): Column {
+  if (v === null) return { dtype: 'float64', data: new Float64Array(n).fill(NaN) };
+  if (typeof v === 'number') return { dtype: 'float64', data: new Float64Array(n).fill(v) };
+  if (typeof v === 'boolean') return boolCol(new Uint8Array(n).fill(v ? 1 : 0));
+  if (v instanceof Date) return { dtype: 'timestamp', data: new Float64Array(n).fill(v.getTime()) };
+  const d = new Dictionary();
+  return { dtype: 'utf8', data: new Int32Array(n).fill(d.encode(v)), dict: d };
+}
+
+function asMask(c: Column): Uint8Array {
+  if (c.dtype !== 'bool') throw new TypeError(`expected a bool mask, got ${c.dtype}`);
+  if (!c.validity) return c.data;
+  const out = new Uint8Array(c.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = c.validity[i] ? c.data[i] : 0;
+  return out;
+}
+
+function logical(a: Column, b: Column, fn: (x: number, y: number) => number): Column {
+  const x = asMask(a);
+  const y = asMask(b);
+  const out = new Uint8Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = fn(x[i], y[i]);
+  return boolCol(out);
+}
+
+function scalarToNumber(c: Column, v: ScalarInput): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v instanceof Date) return v.getTime();
+  if (v === null) return NaN;
+  if (c.dtype === 'timestamp') {
+    const t = Date.parse(v);
+    if (t !== t) throw new TypeError(`cannot compare timestamp with "${v}"`);
+    return t;
+  }
+  throw new TypeError(`cannot compare ${c.dtype} with string "${v}"`);
+}
+
+function compare(op: CmpOp, a: Column, b: Column | ScalarInput): Column {
+  const n = a.data.length;
+  const out = new Uint8Array(n);
+  const nullResult = op === 'ne' ? 1 : 0;
+  if (a.dtype === 'utf8') {
+    if (b !== null && !isColumn(b)) {
+      if (typeof b !== 'string') throw new TypeError(`cannot compare utf8 with ${typeof b}`);
+      const codes = a.data;
+      if (op === 'eq' || op === 'ne') {
+        const k = a.dict.lookup(b);
+        const hit = op === 'eq' ? 1 : 0;
+        for (let i = 0; i < n; i++) out[i] = codes[i] < 0 ? nullResult : codes[i] === k ? hit : hit ^ 1;
+      } else {
+        const strs = a.dict.values();
+        const table = new Uint8Array(strs.length);
+        const fn = STRCMP[op];
+        for (let j = 0; j < strs.length; j++) table[j] = fn(strs[j], b) ? 1 : 0;
+        for (let i = 0; i < n; i++) out[i] = codes[i] < 0 ? nullResult : table[codes[i]];
+      }
+      return boolCol(out);
+    }
+    if (b === null) return boolCol(out.fill(nullResult));
+    if (b.dtype !== 'utf8') throw new TypeError(`cannot compare utf8 with ${b.dtype}`);
+    const fn = STRCMP[op];
+    for (let i = 0; i < n; i++) {
+      const x = a.dict.decode(a.data[i]);
+      const y = b.dict.decode(b.data[i]);
+      out[i] = x === null || y === null ? nullResult : fn(x, y) ? 1 : 0;
+    }
+    return boolCol(out);
+  }
+  const x = toFloat64(a);
+  const fn = CMP[op];
+  if (!isColumn(b)) {
+    const s = scalarToNumber(a, b);
+    for (let i = 0; i < n; i++) {
+      const v = x[i];
+      out[i] = v !== v || s !== s ? nullResult : fn(v, s) ? 1 : 0;
+    }
+    return boolCol(out);
+  }
+  if (b.dtype === 'utf8') throw new TypeError(`cannot compare ${a.dtype} with utf8`);
+  const y = toFloat64(b);
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    const w = y[i];
+    out[i] = v !== v || w !== w ? nullResult : fn(v, w) ? 1 : 0;
+  }
+  return boolCol(out);
+}
+
+function arithmetic(op: ArithOp, a: Column, b: Column | ScalarInput): Column {
+  if (a.dtype === 'utf8' || (isColumn(b) && b.dtype === 'utf8') || typeof b === 'string') {
+    throw new TypeError(`${op}: arithmetic is not defined for strings`);
+  }
+  const x = toFloat64(a);
+  const n = x.length;
+  const out = new Float64Array(n);
+  const bIsCol = isColumn(b);
+  const y = bIsCol ? toFloat64(b) : undefined;
+  const s = bIsCol ? 0 : scalarToNumber(a, b as ScalarInput);
+  switch (op) {
+    case 'add':
+      if (y) for (let i = 0; i < n; i++) out[i] = x[i] + y[i];
+      else for (let i = 0; i < n; i++) out[i] = x[i] + s;
+      break;
+    case 'sub':
+      if (y) for (let i = 0; i < n; i++) out[i] = x[i] - y[i];
+      else for (let i = 0; i < n; i++) out[i] = x[i] - s;
+      break;
+    case 'mul':
+      if (y) for (let i = 0; i < n; i++) out[i] = x[i] * y[i];
+      else for (let i = 0; i < n; i++) out[i] = x[i] * s;
+      break;
+    case 'div':
+      if (y) for (let i = 0; i < n; i++) out[i] = x[i] / y[i];
+      else for (let i = 0; i < n; i++) out[i] = x[i] / s;
+      break;
+  }
+  const bIsTs = bIsCol && (b as Column).dtype === 'timestamp';
+  const ts = a.dtype === 'timestamp' && (op === 'add' || op === 'sub') && !bIsTs;
+  return { dtype: ts ? 'timestamp' : 'float64', data: out };
+}
+
+/** numpy-style rounding: half to even at the given number of decimals. */
+export function roundHalfEven(x: number, decimals = 0): number {
+  if (!Number.isFinite(x)) return x;
+  const m = Math.pow(10, decimals);
+  const y = x * m;
+  const r = Math.round(y);
+  const diff = r - y;
+  const rounded = Math.abs(diff) === 0.5 ? (r % 2 === 0 ? r : r - 1) : r;
+  return rounded / m;
+}
+
+export function castColumn(c: Column, dtype: DType): Column {
+  if (c.dtype === dtype) return c;
+  const n = c.data.length;
+  switch (dtype) {
+    case 'float64':
+    case 'timestamp': {
+      if (c.dtype !== 'utf8') return { dtype, data: toFloat64(c).slice() };
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const s = c.dict.decode(c.data[i]);
+        out[i] = s === null ? NaN : dtype === 'timestamp' ? Date.parse(s) : s.trim() === '' ? NaN : Number(s);
+      }
+      return { dtype, data: out };
+    }
+    case 'int32': {
+      const x = c.dtype === 'utf8' ? (castColumn(c, 'float64').data as Float64Array) : toFloat64(c);
+      const data = new Int32Array(n);
+      let validity: Uint8Array | undefined;
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        if (!Number.isFinite(v)) {
+          validity ??= new Uint8Array(n).fill(1);
+          validity[i] = 0;
+        } else data[i] = Math.trunc(v);
+      }
+      return validity ? { dtype, data, validity } : { dtype, data };
+    }
+    case 'bool': {
+      const data = new Uint8Array(n);
+      let validity: Uint8Array | undefined;
+      for (let i = 0; i < n; i++) {
+        if (isNullAt(c, i)) {
+          validity ??= new Uint8Array(n).fill(1);
+          validity[i] = 0;
+          continue;
+        }
+        const v = valueAt(c, i);
+        data[i] = typeof v === 'string' ? (v.length > 0 ? 1 : 0) : v ? 1 : 0;
+      }
+      return validity ? { dtype, data, validity } : { dtype, data };
+    }
+    case 'utf8': {
+      const d = new Dictionary();
+      const data = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = valueAt(c, i);
+        data[i] =
+          v === null || (typeof v === 'number' && v !== v)
+            ? -1
+            : d.encode(c.dtype === 'timestamp' ? new Date(v as number).toISOString() : c.dtype === 'bool' ? (v ? 'True' : 'False') : String(v));
+      }
+      return { dtype, data, dict: d };
+    }
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Grouper: maps rows to dense group ids (0..nGroups-1) by one or several key columns
+ * (utf8, int32, bool; timestamp/float64 keys also work through their numeric value).
+ * Fast path for one utf8 key: group id = codeToGid[code] through an Int32Array.
+ * Several keys: each key becomes a small "slot" integer, then slots are combined level by
+ * level through Map<number, number> (prev * 2^26 + slot), so no strings are built per row.
+ * Rows with a null key get id -1 (dropped) unless dropna is false (pandas groupby(dropna=True)).
+ * With no keys every row is group 0 and the single group always exists.
+ */
+import { Dictionary } from './dictionary.js';
+import { type Column, type DType, type Schema, type Frame, makeColumn } from './frame.js';
+
+const SLOT_BITS = 67108864; // 2^26
+
+class KeyStore {
+  // per-group representative key values
+  codes: Int32Array | Float64Array;
+  valid: Uint8Array;
+  slotMap?: Map<number, number>; // numeric key -> slot (int32/float64/timestamp)
+  constructor(readonly dtype: DType, readonly dict?: Dictionary) {
+    this.codes = dtype === 'utf8' || dtype === 'int32' || dtype === 'bool' ? new Int32Array(16) : new Float64Array(16);
+    this.valid = new Uint8Array(16);
+    if (dtype !== 'utf8' && dtype !== 'bool') this.slotMap = new Map();
+  }
+  grow(n: number): void {
+    if (n <= this.codes.length) return;
+    let cap = this.codes.length * 2;
+    while (cap < n) cap *= 2;
+    const c = new (this.codes.constructor as { new (n: number): Int32Array | Float64Array })(cap);
+    c.set(this.codes);
+    this.codes = c;
+    const v = new Uint8Array(cap);
+    v.set(this.valid);
+    this.valid = v;
+  }
+}
+
+export class Grouper {
+  readonly keys: readonly string[];
+  readonly dropna: boolean;
+  private stores: KeyStore[];
+  private n: number;
+  private codeToGid = new Int32Array(0);
+  private levelMaps: Map<number, number>[] = [];
+  private sorted: Int32Array | null = null;
+  private readonly fast: boolean;
+
+  constructor(keys: readonly string[], schema: Schema, dicts: Record<string, Dictionary>, dropna = true) {
+    this.keys = keys;
+    this.dropna = dropna;
+    this.stores = keys.map((k) => {
+      const dt = schema[k];
+      if (!dt) throw new Error(`groupby: no column "${k}"`);
+      return new KeyStore(dt, dt === 'utf8' ? dicts[k] : undefined);
+    });
+    this.fast = keys.length === 1 && schema[keys[0]] === 'utf8' && dropna;
+    this.n = keys.length === 0 ? 1 : 0;
+    for (let i = 1; i < keys.length; i++) this.levelMaps.push(new Map());
+  }
+
+  get nGroups(): number {
+    return this.n;
+  }
+
+  /** Group id of each row (-1 = dropped: null key). New keys get new ids. */
+  assign(frame: Frame): Int32Array {
+    const len = frame.length;
+    const gids = new Int32Array(len);
+    if (this.keys.length === 0) return gids;
+    if (this.fast) {
+      const codes = frame.col(this.keys[0]).data as Int32Array;
+      const store = this.stores[0];
+      let map = this.codeToGid;
+      const dsize = store.dict!.size;
+      if (map.length < dsize) {
+        const m = new Int32Array(Math.max(dsize, map.length * 2, 16)).fill(-1);
+        m.set(map);
+        map = this.codeToGid = m;
+      }
+      for (let i = 0; i < len; i++) {
+        const c = codes[i];
+        if (c < 0) {
+          gids[i] = -1;
+          continue;
+        }
+        let g = map[c];
+        if (g < 0) {
+          g = map[c] = this.n++;
+          store.grow(this.n);
+          store.codes[g] = c;
+          store.valid[g] = 1;
+          this.sorted = null;
+        }
+        gids[i] = g;
+      }
+      return gids;
+    }
+    const slots = this.keys.map((k, j) => this.slotsOf(frame.col(k), this.stores[j]));
+    for (let i = 0; i < len; i++) {
+      let g = slots[0][i];
+      let isNull = g === 0;
+      for (let j = 1; j < slots.length; j++) {
+        const s = slots[j][i];
+        if (s === 0) isNull = true;
+        const key = g * SLOT_BITS + s;
+        const m = this.levelMaps[j - 1];
+        let next = m.get(key);
+        if (next === undefined) {
+          next = m.size;
+          m.set(key, next);
+        }
+        g = next;
+      }
+      if (isNull && this.dropna) {
+        gids[i] = -1;
+        continue;
+      }
+      // g is a level-final id; translate to a dense group id
+      let gid = this.finalMap.get(g);
+      if (gid === undefined) {
+        gid = this.n++;
+        this.finalMap.set(g, gid);
+        for (let j = 0; j < this.keys.length; j++) this.storeKey(this.stores[j], frame.col(this.keys[j]), i, gid);
+        this.sorted = null;
+      }
+      gids[i] = gid;
+    }
+    return gids;
+  }
+
+  private finalMap = new Map<number, number>();
+
+  private slotsOf(col: Column, store: KeyStore): Float64Array | Int32Array {
+    const n = col.data.length;
+    const out = new Int32Array(n);
+    if (col.dtype === 'utf8') {
+      const d = col.data;
+      for (let i = 0; i < n; i++) out[i] = d[i] + 1;
+      return out;
+    }
+    if (col.dtype === 'bool') {
+      const d = col.data;
+      const v = col.validity;
+      for (let i = 0; i < n; i++) out[i] = v && v[i] === 0 ? 0 : d[i] + 1;
+      return out;
+    }
+    const map = store.slotMap!;
+    const v = col.dtype === 'int32' ? col.validity : undefined;
+    const d = col.data;
+    for (let i = 0; i < n; i++) {
+      const x = d[i];
+      if ((v && v[i] === 0) || x !== x) {
+        out[i] = 0;
+        continue;
+      }
+      let s = map.get(x);
+      if (s === undefined) {
+        s = map.size + 1;
+        map.set(x, s);
+      }
+      out[i] = s;
+    }
+    return out;
+  }
+
+  private storeKey(store: KeyStore, col: Column, row: number, gid: number): void {
+    store.grow(gid + 1);
+    const isNull =
+      col.dtype === 'utf8'
+        ? col.data[row] < 0
+        : col.dtype === 'int32' || col.dtype === 'bool'
+          ? !!col.validity && col.validity[row] === 0
+          : col.data[row] !== col.data[row];
+    store.codes[gid] = isNull ? (col.dtype === 'utf8' ? -1 : 0) : col.data[row];
+    store.valid[gid] = isNull ? 0 : 1;
+  }
+
+  /** Group ids ordered by key (pandas sort=True; strings by code unit order; null keys last). Cached. */
+  sortedOrder(): Int32Array {
+    if (this.sorted && this.sorted.length === this.n) return this.sorted;
+    const idx = Array.from({ length: this.n }, (_, i) => i);
+    if (this.keys.length > 0) {
+      const cmps = this.stores.map((s) => {
+        if (s.dtype === 'utf8') {
+          const strs = Array.from({ length: this.n }, (_, g) => s.dict!.decode(s.codes[g]));
+          return (a: number, b: number) => {
+            const x = strs[a];
+            const y = strs[b];
+            if (x === y) return 0;
+            if (x === null) return 1;
+            if (y === null) return -1;
+            return x < y ? -1 : 1;
+          };
+        }
+        return (a: number, b: number) => {
+          const va = s.valid[a];
+          const vb = s.valid[b];
+          if (!va || !vb) return va === vb ? 0 : va ? -1 : 1;
+          return s.codes[a] - s.codes[b];
+        };
+      });
+      idx.sort((a, b) => {
+        for (const c of cmps) {
+          const r = c(a, b);
+          if (r !== 0) return r;
+        }
+        return 0;
+      });
+    }
+    this.sorted = Int32Array.from(idx);
+    return this.sorted;
+  }
+
+  /** Key columns for the given group ids, in that order. */
+  keyColumns(gids: Int32Array): Record<string, Column> {
+    const out: Record<string, Column> = {};
+    this.keys.forEach((k, j) => {
+      const s = this.stores[j];
+      const n = gids.length;
+      const col = makeColumn(s.dtype, n, s.dict);
+      let validity: Uint8Array | undefined;
+      for (let i = 0; i < n; i++) {
+        const g = gids[i];
+        if (s.dtype === 'float64' || s.dtype === 'timestamp') col.data[i] = s.valid[g] ? s.codes[g] : NaN;
+        else if (s.dtype === 'utf8') col.data[i] = s.codes[g];
+        else {
+          col.data[i] = s.codes[g];
+          if (!s.valid[g]) {
+            validity ??= new Uint8Array(n).fill(1);
+            validity[i] = 0;
+          }
+        }
+      }
+      out[k] = validity ? ({ ...col, validity } as Column) : col;
+    });
+    return out;
+  }
+}

@@ -1,0 +1,414 @@
+/**
+ * Normalize a batch into a Frame against an example schema. Accepted batches:
+ *  - a column object `{ col: array | typed array }`
+ *  - an array of row objects
+ *  - an apache-arrow Table (or anything with `schema.fields` and `getChild`)
+ *  - a danfo DataFrame (duck-typed: `columns` plus `values`/`$data`)
+ * utf8 columns are encoded into the Ingestor's dictionaries, shared by all frames it makes.
+ */
+import * as arrow from 'apache-arrow';
+import { Dictionary } from './dictionary.js';
+import { Frame, type Column, type DType, type Schema } from './frame.js';
+import { RaggedBatchError, SchemaMismatchError } from './errors.js';
+
+export type ColumnInput = ArrayLike<unknown>;
+export type ColumnObject = Record<string, ColumnInput>;
+export type RowObject = Record<string, unknown>;
+export type Batch = ColumnObject | readonly RowObject[] | arrow.Table | DanfoLike | Frame;
+
+export interface DanfoLike {
+  columns: string[];
+  values?: unknown;
+  $data?: unknown;
+}
+
+export interface IngestOptions {
+  /** Dictionaries to share with other ingestors/kernels (created when absent). */
+  dicts?: Record<string, Dictionary>;
+  /** What to do with columns not in the schema: throw (default) or drop them. */
+  extra?: 'error' | 'drop';
+}
+
+export class Ingestor {
+  readonly schema: Readonly<Schema>;
+  readonly dicts: Record<string, Dictionary>;
+  private readonly names: string[];
+  private readonly extra: 'error' | 'drop';
+
+  constructor(schema: Schema, opts: IngestOptions = {}) {
+    this.schema = Object.freeze({ ...schema });
+    this.names = Object.keys(schema);
+    this.dicts = opts.dicts ?? {};
+    for (const n of this.names) if (schema[n] === 'utf8' && !this.dicts[n]) this.dicts[n] = new Dictionary();
+    this.extra = opts.extra ?? 'error';
+  }
+
+  empty(): Frame {
+    return Frame.empty(this.schema, this.dicts);
+  }
+
+  ingest(batch: Batch): Frame {
+    if (batch instanceof Frame) return this.fromFrame(batch);
+    if (Array.isArray(batch)) return this.fromRows(batch as readonly RowObject[]);
+    if (batch === null || typeof batch !== 'object') {
+      throw new TypeError(`ingest: unsupported batch of type ${describe(batch)}`);
+    }
+    if (isArrowTable(batch)) return this.fromArrow(batch);
+    if (isDanfo(batch)) return this.fromDanfo(batch);
+    return this.fromColumns(batch as ColumnObject);
+  }
+
+  fromColumns(obj: ColumnObject): Frame {
+    const keys = Object.keys(obj);
+    if (keys.length === 0) return this.empty();
+    this.checkNames(keys);
+    let len = -1;
+    let ragged = false;
+    for (const n of this.names) {
+      const v = obj[n];
+      if (v === null || v === undefined || typeof v !== 'object' || typeof (v as ArrayLike<unknown>).length !== 'number') {
+        throw new SchemaMismatchError(n, `${this.schema[n]} column (array)`, describe(v));
+      }
+      if (len < 0) len = v.length;
+      else if (v.length !== len) ragged = true;
+    }
+    if (ragged) {
+      const lengths: Record<string, number> = {};
+      for (const n of this.names) lengths[n] = obj[n].length;
+      throw new RaggedBatchError(lengths);
+    }
+    const cols: Record<string, Column> = {};
+    for (const n of this.names) cols[n] = convertColumn(n, this.schema[n], obj[n], this.dicts[n]);
+    return new Frame(cols, Math.max(len, 0));
+  }
+
+  fromRows(rows: readonly RowObject[]): Frame {
+    if (rows.length === 0) return this.empty();
+    const seen = new Set<string>();
+    const arrays: Record<string, unknown[]> = {};
+    for (const n of this.names) arrays[n] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (r === null || typeof r !== 'object' || Array.isArray(r)) {
+        throw new TypeError(`ingest: row ${i} is ${describe(r)}, expected an object`);
+      }
+      for (const k in r) {
+        if (!seen.has(k)) seen.add(k);
+      }
+      for (const n of this.names) arrays[n][i] = r[n];
+    }
+    this.checkNames([...seen]);
+    const cols: Record<string, Column> = {};
+    for (const n of this.names) cols[n] = convertColumn(n, this.schema[n], arrays[n], this.dicts[n]);
+    return new Frame(cols, rows.length);
+  }
+
+  fromArrow(table: arrow.Table): Frame {
+    const fields = table.schema.fields.map((f) => f.name);
+    if (table.numRows === 0 && fields.length === 0) return this.empty();
+    this.checkNames(fields);
+    const cols: Record<string, Column> = {};
+    for (const n of this.names) {
+      const vec = table.getChild(n);
+      if (!vec) throw new SchemaMismatchError(n, this.schema[n], 'missing column');
+      cols[n] = convertArrowVector(n, this.schema[n], vec, this.dicts[n]);
+    }
+    return new Frame(cols, table.numRows);
+  }
+
+  fromDanfo(df: DanfoLike): Frame {
+    const names = df.columns;
+    const rows = (df.values ?? df.$data) as unknown[][];
+    const obj: Record<string, unknown[]> = {};
+    for (let j = 0; j < names.length; j++) obj[names[j]] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      for (let j = 0; j < names.length; j++) obj[names[j]][i] = r[j];
+    }
+    if (rows.length === 0) {
+      if (names.length === 0) return this.empty();
+      this.checkNames(names);
+      return this.empty();
+    }
+    return this.fromColumns(obj);
+  }
+
+  fromFrame(f: Frame): Frame {
+    this.checkNames(f.names as string[]);
+    const cols: Record<string, Column> = {};
+    for (const n of this.names) {
+      const c = f.col(n);
+      const want = this.schema[n];
+      if (c.dtype !== want) throw new SchemaMismatchError(n, want, c.dtype);
+      if (c.dtype === 'utf8' && c.dict !== this.dicts[n]) {
+        const codes = new Int32Array(c.data.length);
+        const d = this.dicts[n];
+        for (let i = 0; i < codes.length; i++) {
+          const s = c.dict.decode(c.data[i]);
+          codes[i] = s === null ? -1 : d.encode(s);
+        }
+        cols[n] = { dtype: 'utf8', data: codes, dict: d };
+      } else cols[n] = c;
+    }
+    return new Frame(cols, f.length);
+  }
+
+  private checkNames(present: readonly string[]): void {
+    const have = new Set(present);
+    for (const n of this.names) {
+      if (!have.has(n)) throw new SchemaMismatchError(n, this.schema[n], 'missing column');
+    }
+    if (this.extra === 'error') {
+      for (const p of present) {
+        if (!Object.prototype.hasOwnProperty.call(this.schema, p)) {
+          throw new SchemaMismatchError(p, 'no such column (not in the example schema)', 'extra column');
+        }
+      }
+    }
+  }
+}
+
+/** One-shot ingest (creates dictionaries unless given). */
+export function ingest(batch: Batch, schema: Schema, opts?: IngestOptions): Frame {
+  return new Ingestor(schema, opts).ingest(batch);
+}
+
+/** Infer a schema from a column object or rows: Float64Array/numbers -> float64, Int32Array -> int32, strings -> utf8, Date -> timestamp, booleans -> bool. */
+export function inferSchema(batch: ColumnObject | readonly RowObject[]): Schema {
+  const out: Schema = {};
+  const sample = (name: string, arr: ArrayLike<unknown>): DType => {
+    if (arr instanceof Float64Array || arr instanceof Float32Array) return 'float64';
+    if (arr instanceof Int32Array || arr instanceof Int16Array || arr instanceof Int8Array) return 'int32';
+    for (let i = 0; i < arr.length; i++) {
+      const v = arr[i];
+      if (v === null || v === undefined) continue;
+      if (typeof v === 'string') return 'utf8';
+      if (typeof v === 'boolean') return 'bool';
+      if (v instanceof Date) return 'timestamp';
+      if (typeof v === 'number' || typeof v === 'bigint') return 'float64';
+      throw new SchemaMismatchError(name, 'a supported value', describe(v));
+    }
+    return 'float64';
+  };
+  if (Array.isArray(batch)) {
+    const rows = batch as readonly RowObject[];
+    const names = new Set<string>();
+    for (const r of rows) for (const k in r) names.add(k);
+    for (const n of names) out[n] = sample(n, rows.map((r) => r[n]));
+  } else {
+    for (const [n, arr] of Object.entries(batch as ColumnObject)) out[n] = sample(n, arr);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- conversion
+
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'number') return Number.isInteger(v) ? `number (${v})` : `float64 (${v})`;
+  if (typeof v === 'string') return `string (${JSON.stringify(v.length > 20 ? v.slice(0, 20) + '…' : v)})`;
+  if (typeof v === 'boolean') return `bool (${v})`;
+  if (typeof v === 'bigint') return `bigint (${v})`;
+  if (v instanceof Date) return 'Date';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
+  return typeof v;
+}
+
+function mismatch(name: string, dtype: DType, v: unknown, row: number): SchemaMismatchError {
+  return new SchemaMismatchError(name, dtype, describe(v), `at row ${row}`);
+}
+
+const isTyped = (a: unknown): a is ArrayLike<number> & ArrayBufferView =>
+  ArrayBuffer.isView(a) && !(a instanceof DataView) && !(a instanceof BigInt64Array) && !(a instanceof BigUint64Array);
+const isBigTyped = (a: unknown): a is BigInt64Array | BigUint64Array =>
+  a instanceof BigInt64Array || a instanceof BigUint64Array;
+
+export function convertColumn(name: string, dtype: DType, src: ArrayLike<unknown>, dict?: Dictionary): Column {
+  const n = src.length;
+  switch (dtype) {
+    case 'float64':
+    case 'timestamp': {
+      if (src instanceof Float64Array) return { dtype, data: src.slice() };
+      if (isTyped(src)) return { dtype, data: Float64Array.from(src) };
+      if (isBigTyped(src)) return { dtype, data: Float64Array.from(src, Number) };
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = src[i];
+        if (typeof v === 'number') out[i] = v;
+        else if (v === null || v === undefined) out[i] = NaN;
+        else if (typeof v === 'bigint') out[i] = Number(v);
+        else if (dtype === 'timestamp' && v instanceof Date) out[i] = v.getTime();
+        else if (dtype === 'timestamp' && typeof v === 'string') {
+          const t = Date.parse(v);
+          if (t !== t) throw new SchemaMismatchError(name, dtype, describe(v), `at row ${i} (not a parseable date)`);
+          out[i] = t;
+        } else throw mismatch(name, dtype, v, i);
+      }
+      return { dtype, data: out };
+    }
+    case 'int32': {
+      if (src instanceof Int32Array) return { dtype, data: src.slice() };
+      if (src instanceof Int8Array || src instanceof Int16Array || src instanceof Uint8Array || src instanceof Uint16Array) {
+        return { dtype, data: Int32Array.from(src) };
+      }
+      const out = new Int32Array(n);
+      let validity: Uint8Array | undefined;
+      for (let i = 0; i < n; i++) {
+        let v = src[i];
+        if (typeof v === 'bigint') v = Number(v);
+        if (typeof v === 'number' && v === v) {
+          if (!Number.isInteger(v) || v < -2147483648 || v > 2147483647) throw mismatch(name, dtype, v, i);
+          out[i] = v;
+        } else if (v === null || v === undefined || (typeof v === 'number' && v !== v)) {
+          if (!validity) validity = new Uint8Array(n).fill(1);
+          validity[i] = 0;
+        } else throw mismatch(name, dtype, v, i);
+      }
+      return validity ? { dtype, data: out, validity } : { dtype, data: out };
+    }
+    case 'bool': {
+      const out = new Uint8Array(n);
+      let validity: Uint8Array | undefined;
+      for (let i = 0; i < n; i++) {
+        const v = src[i];
+        if (v === true) out[i] = 1;
+        else if (v === false) out[i] = 0;
+        else if (v === null || v === undefined) {
+          if (!validity) validity = new Uint8Array(n).fill(1);
+          validity[i] = 0;
+        } else if (src instanceof Uint8Array && (v === 0 || v === 1)) out[i] = v;
+        else throw mismatch(name, dtype, v, i);
+      }
+      return validity ? { dtype, data: out, validity } : { dtype, data: out };
+    }
+    case 'utf8': {
+      const d = dict ?? new Dictionary();
+      const out = new Int32Array(n);
+      if (isTyped(src) || isBigTyped(src)) throw new SchemaMismatchError(name, dtype, src.constructor.name);
+      for (let i = 0; i < n; i++) {
+        const v = src[i];
+        if (typeof v === 'string') out[i] = d.encode(v);
+        else if (v === null || v === undefined) out[i] = -1;
+        else throw mismatch(name, dtype, v, i);
+      }
+      return { dtype, data: out, dict: d };
+    }
+  }
+}
+
+// ---------------------------------------------------------------- arrow
+
+function isArrowTable(b: object): b is arrow.Table {
+  if (b instanceof arrow.Table) return true;
+  const t = b as { schema?: { fields?: unknown }; getChild?: unknown; numRows?: unknown };
+  return typeof t.getChild === 'function' && Array.isArray(t.schema?.fields) && typeof t.numRows === 'number';
+}
+
+function isDanfo(b: object): b is DanfoLike {
+  const d = b as DanfoLike;
+  // a class instance (not a plain column object that happens to have "columns"/"values" columns)
+  const proto = Object.getPrototypeOf(b) as object | null;
+  if (proto === Object.prototype || proto === null) return false;
+  return Array.isArray(d.columns) && ('$data' in d || 'values' in d) && Array.isArray(d.values ?? d.$data);
+}
+
+function arrowTypeName(t: arrow.DataType): string {
+  return `arrow ${String(t)}`;
+}
+
+const TS_DIV: Record<number, number> = {
+  [arrow.TimeUnit.SECOND]: 1 / 1000,
+  [arrow.TimeUnit.MILLISECOND]: 1,
+  [arrow.TimeUnit.MICROSECOND]: 1000,
+  [arrow.TimeUnit.NANOSECOND]: 1e6,
+};
+
+export function convertArrowVector(name: string, dtype: DType, vec: arrow.Vector, dict?: Dictionary): Column {
+  const t = vec.type as arrow.DataType;
+  const n = vec.length;
+  const isNum = arrow.DataType.isFloat(t) || arrow.DataType.isInt(t);
+  const bad = () => new SchemaMismatchError(name, dtype, arrowTypeName(t));
+  switch (dtype) {
+    case 'float64': {
+      if (!isNum) throw bad();
+      if (vec.nullCount === 0) {
+        const a = vec.toArray() as ArrayLike<number> | BigInt64Array;
+        return { dtype, data: a instanceof Float64Array ? a.slice() : Float64Array.from(a as ArrayLike<number>, Number) };
+      }
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = vec.get(i);
+        out[i] = v === null ? NaN : Number(v);
+      }
+      return { dtype, data: out };
+    }
+    case 'timestamp': {
+      const out = new Float64Array(n);
+      if (arrow.DataType.isTimestamp(t)) {
+        // read raw int64 values and scale by unit
+        let off = 0;
+        const div = TS_DIV[(t as arrow.Timestamp).unit];
+        for (const d of vec.data) {
+          const vals = d.values as unknown as BigInt64Array | Int32Array;
+          for (let i = 0; i < d.length; i++) {
+            if (!d.getValid(i)) out[off + i] = NaN;
+            else if (vals instanceof BigInt64Array) out[off + i] = Number(vals[i]) / div;
+            else out[off + i] = ((vals[2 * i] >>> 0) + vals[2 * i + 1] * 4294967296) / div;
+          }
+          off += d.length;
+        }
+        return { dtype, data: out };
+      }
+      if (arrow.DataType.isDate(t) || isNum) {
+        for (let i = 0; i < n; i++) {
+          const v = vec.get(i) as unknown;
+          out[i] = v === null ? NaN : v instanceof Date ? v.getTime() : Number(v);
+        }
+        return { dtype, data: out };
+      }
+      throw bad();
+    }
+    case 'int32': {
+      if (!arrow.DataType.isInt(t)) throw bad();
+      const raw: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) raw[i] = vec.get(i);
+      return convertColumn(name, dtype, raw, dict);
+    }
+    case 'bool': {
+      if (!arrow.DataType.isBool(t)) throw bad();
+      const raw: unknown[] = new Array(n);
+      for (let i = 0; i < n; i++) raw[i] = vec.get(i);
+      return convertColumn(name, dtype, raw, dict);
+    }
+    case 'utf8': {
+      const d = dict ?? new Dictionary();
+      if (arrow.DataType.isDictionary(t) && arrow.DataType.isUtf8((t as arrow.Dictionary).dictionary)) {
+        // map each chunk's dictionary to our codes once, then translate indices
+        const out = new Int32Array(n);
+        let off = 0;
+        for (const data of vec.data) {
+          const dv = data.dictionary as arrow.Vector<arrow.Utf8> | undefined;
+          const map = new Int32Array(dv ? dv.length : 0);
+          for (let j = 0; j < map.length; j++) {
+            const s = dv!.get(j);
+            map[j] = s === null ? -1 : d.encode(s);
+          }
+          const idx = data.values as unknown as ArrayLike<number>;
+          for (let i = 0; i < data.length; i++) {
+            out[off + i] = data.getValid(i) ? map[Number(idx[i])] : -1;
+          }
+          off += data.length;
+        }
+        return { dtype, data: out, dict: d };
+      }
+      if (!arrow.DataType.isUtf8(t) && !arrow.DataType.isLargeUtf8(t)) throw bad();
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const s = vec.get(i) as string | null;
+        out[i] = s === null ? -1 : d.encode(s);
+      }
+      return { dtype, data: out, dict: d };
+    }
+  }
+}
