@@ -79,16 +79,23 @@ export async function inspectCheckpoint(
   // Fetch and check every listed file (size, checksum), keeping the bytes for decoding.
   const entries = Object.entries(commit.files);
   const contents = new Map<string, Uint8Array>();
+  // Parquet decoded while its checksum is computed on the threadpool; kept only if the checksum matches.
+  const tables = new Map<string, Table | Error>();
   await mapLimit(entries, opts.concurrency ?? 8, async ([file, digest]) => {
     const data = await store.get(file);
     if (data === undefined) {
       problems.push({ checkpoint: n, file, reason: 'missing' });
     } else if (data.byteLength !== digest.bytes) {
       problems.push({ checkpoint: n, file, reason: `size mismatch: ${data.byteLength} bytes, commit marker says ${digest.bytes}` });
-    } else if (sha256Hex(data) !== digest.sha256) {
-      problems.push({ checkpoint: n, file, reason: 'checksum mismatch (sha256 differs from the commit marker)' });
     } else {
-      contents.set(file, data);
+      const sha256 = sha256Hex(data);
+      const table = opts.decode && file.endsWith('.parquet') ? decodeParquet(data) : undefined;
+      if ((await sha256) !== digest.sha256) {
+        problems.push({ checkpoint: n, file, reason: 'checksum mismatch (sha256 differs from the commit marker)' });
+      } else {
+        contents.set(file, data);
+        if (table !== undefined) tables.set(file, table);
+      }
     }
   });
 
@@ -122,7 +129,8 @@ export async function inspectCheckpoint(
       if (data === undefined || !opts.decode) continue; // already reported, or not decoding
       try {
         if (entry.file.endsWith('.parquet')) {
-          const table = parquetToTable(data);
+          const table = tables.get(entry.file) ?? decodeParquet(data);
+          if (table instanceof Error) throw table;
           if (entry.rows !== undefined && table.numRows !== entry.rows) {
             problems.push({ checkpoint: n, file: entry.file, reason: `has ${table.numRows} rows, metadata says ${entry.rows}` });
             continue;
@@ -140,4 +148,12 @@ export async function inspectCheckpoint(
   }
   problems.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
   return { checkpoint: n, problems, commit, metadata, states };
+}
+
+function decodeParquet(data: Uint8Array): Table | Error {
+  try {
+    return parquetToTable(data);
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
 }

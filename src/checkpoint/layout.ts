@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 
 /** Paths of the normative layout (see DESIGN.md, "Checkpoint format"). */
 export const METADATA_DIR = 'metadata/';
@@ -21,8 +21,9 @@ export function classifyPath(path: string): { checkpoint: number; role: 'metadat
   return { checkpoint: Number(m[3]), role: 'data' };
 }
 
-export function sha256Hex(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+/** sha256 on the libuv threadpool (WebCrypto), so hashing a large state file overlaps with other work. */
+export async function sha256Hex(data: Uint8Array): Promise<string> {
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', data)).toString('hex');
 }
 
 const encoder = new TextEncoder();

@@ -81,8 +81,8 @@ export async function writeCheckpoint(store: CheckpointStore, input: CheckpointI
       bytes = encodeJsonState(id, state);
       index[id] = { kind, file };
     }
-    files[file] = { bytes: bytes.byteLength, sha256: sha256Hex(bytes) };
-    await store.put(file, bytes);
+    const [sha256] = await Promise.all([sha256Hex(bytes), store.put(file, bytes)]);
+    files[file] = { bytes: bytes.byteLength, sha256 };
   });
 
   const metadata: CheckpointMetadata = {
@@ -97,7 +97,7 @@ export async function writeCheckpoint(store: CheckpointStore, input: CheckpointI
   await store.put(metadataPath(n), metaBytes);
   const sortedFiles: Record<string, FileDigest> = {};
   for (const f of Object.keys(files).sort()) sortedFiles[f] = files[f];
-  sortedFiles[metadataPath(n)] = { bytes: metaBytes.byteLength, sha256: sha256Hex(metaBytes) };
+  sortedFiles[metadataPath(n)] = { bytes: metaBytes.byteLength, sha256: await sha256Hex(metaBytes) };
 
   const commit: CommitMarker = { checkpoint: n, fingerprint, pipeline: input.pipeline.description, files: sortedFiles };
   await store.put(commitPath(n), jsonBytes(commit, true));
