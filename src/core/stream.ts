@@ -3,6 +3,7 @@ import { NodeError, preview, type ErrorPolicy, type FinalPolicy } from './errors
 import { describe, fingerprint, nodeId, toDot, toMermaid, type PipelineDescription } from './graph.js';
 import { log } from './log.js';
 import { releaseRefs, retainRefs, type Emitted, type Meta } from './meta.js';
+import { NodeStats } from './stats.js';
 
 /** The function an upstream calls to hand an element to a node. */
 export type Push<T> = (x: T, meta: Meta) => Emitted;
@@ -39,6 +40,8 @@ export class Stream<T = unknown> {
   private readonly timers = new Set<TimerHandle>();
   private timersStopped = false;
   private failure: NodeError | undefined;
+  /** Counters, present only once a job enabled metrics. */
+  stats: NodeStats | undefined;
 
   constructor(options: StreamOptions = {}, upstreams: readonly Stream<any>[] = []) {
     this.clock = options.clock ?? upstreams[0]?.clock ?? realClock;
@@ -153,8 +156,19 @@ export class Stream<T = unknown> {
   }
 
   protected rewire(): void {
-    const pushes = this.downstreams.map((d) => d.entry(this));
-    this.out = (pushes.length === 0 ? noop : pushes.length === 1 ? pushes[0] : fanOut(pushes)) as Push<T>;
+    const pushes = this.downstreams.map((d) => (d.stats === undefined ? d.entry(this) : d.stats.counting(d.entry(this))));
+    const out = (pushes.length === 0 ? noop : pushes.length === 1 ? pushes[0] : fanOut(pushes)) as Push<T>;
+    this.out = this.stats === undefined ? out : this.stats.countingOut(out);
+  }
+
+  /** Start counting this node's elements and errors (see NodeStats); idempotent. */
+  enableStats(): NodeStats {
+    if (this.stats === undefined) {
+      this.stats = new NodeStats();
+      this.rewire();
+      for (const up of this.upstreams) up.rewire();
+    }
+    return this.stats;
   }
 
   /** A timer on this node's clock that `destroy()` and `stopTimers()` cancel; none once timers are stopped. */
@@ -240,6 +254,10 @@ export class Stream<T = unknown> {
   }
 
   private giveUp(p: FinalPolicy, error: unknown, x: unknown, meta: Meta): Emitted {
+    if (this.stats !== undefined) {
+      this.stats.errors++;
+      if (typeof p === 'object') this.stats.deadLetters++;
+    }
     if (p === 'raise') throw new NodeError(this.id, x, error);
     if (p === 'skip') {
       log('warn', 'skipped element after error', { nodeId: this.id, element: preview(x), error: String(error) });

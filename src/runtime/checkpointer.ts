@@ -42,9 +42,11 @@ export class Checkpointer {
     return { sources, nodes };
   }
 
-  /** Write a capture (commit marker last), prune old checkpoints, then tell the sources it is durable. */
-  async write(capture: Capture): Promise<number> {
-    const n = await writeCheckpoint(this.store, {
+  /** Write a capture (commit marker last), tell the sources it is durable, prune old checkpoints. */
+  async write(capture: Capture): Promise<{ checkpoint: number; bytes: number }> {
+    let bytes = 0;
+    const counting: CheckpointStore = { ...bind(this.store), put: (path, data) => ((bytes += data.byteLength), this.store.put(path, data)) };
+    const n = await writeCheckpoint(counting, {
       job: this.job,
       sources: capture.sources,
       nodes: capture.nodes,
@@ -52,7 +54,7 @@ export class Checkpointer {
     });
     for (const s of this.sources) await s.checkpointCommitted(capture.sources[this.ids.get(s)!]);
     await pruneCheckpoints(this.store, this.options.keep);
-    return n;
+    return { checkpoint: n, bytes };
   }
 
   /** Put the newest intact checkpoint's states back and seek the sources; null on a fresh start. */
@@ -78,4 +80,9 @@ export class Checkpointer {
     }
     return loaded.checkpoint;
   }
+}
+
+/** A store's methods bound to it, so a wrapper can override one and keep the rest. */
+function bind(store: CheckpointStore): CheckpointStore {
+  return { url: store.url, put: store.put.bind(store), get: store.get.bind(store), list: store.list.bind(store), delete: store.delete.bind(store) };
 }

@@ -16,13 +16,16 @@ export class CutGate implements SourceGate {
     /** Called after every `every` emitted elements (across sources). */
     private readonly onElementsDue: (() => void) | undefined,
     private readonly every: number,
+    /** Called after each source emission (read-your-writes trackers check their waiters). */
+    private readonly onEmitted?: (source: Source<any>) => void,
   ) {}
 
   beforeEmit(): Promise<void> | undefined {
     return this.paused;
   }
 
-  afterEmit(): void {
+  afterEmit(source: Source<any>): void {
+    this.onEmitted?.(source);
     if (this.onElementsDue !== undefined && ++this.sinceDue >= this.every) {
       this.sinceDue = 0;
       this.onElementsDue();

@@ -1,3 +1,5 @@
-export { runJob, Job, type JobOptions, type CheckpointOptions } from './run-job.js';
+export { runJob, Job, type JobOptions, type CheckpointOptions, type PositionToken } from './run-job.js';
+export { JobMetrics, type JobMetricsSnapshot, type NodeMetrics } from './metrics.js';
+export { ProcessedTracker, numericPosition } from './tracking.js';
 export { Checkpointer, type Capture } from './checkpointer.js';
 export { CutGate } from './cut.js';

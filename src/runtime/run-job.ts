@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { drain, isSeekable, log, nodeIds, walk, type Clock, type TimerHandle } from '../core/index.js';
+import { drain, isSeekable, log, nodeIds, walk, type Clock, type Seekable, type TimerHandle } from '../core/index.js';
 import { openStore, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
 import { Source } from '../sources/source.js';
 import { Checkpointer } from './checkpointer.js';
 import { CutGate } from './cut.js';
+import { JobMetrics, type JobMetricsSnapshot } from './metrics.js';
+import { numericPosition, ProcessedTracker } from './tracking.js';
 
 export interface CheckpointOptions {
   /** A directory, `s3://bucket/prefix`, or a store; default `checkpoint/<job name>`. */
@@ -27,7 +29,17 @@ export interface JobOptions {
   handleSignals?: boolean;
   /** The clock for `every.ms` (default: the first source's). */
   clock?: Clock;
+  /** Keep per-node and per-job metrics (`job.metrics()`, `job.metricsText()`). */
+  metrics?: boolean;
+  /** Also serve them in Prometheus text format on `http://<metricsHost>:<port>/metrics`. */
+  metricsPort?: number;
+  metricsHost?: string;
+  /** Track when each source element has left the graph, for `job.processed()` and `job.checkpointed()`. */
+  trackProcessed?: boolean;
 }
+
+/** A position in a source: the element's index, byte offset or poll count (see `numericPosition`). */
+export type PositionToken = number | { source?: string; position: number };
 
 /**
  * Run a graph from its sources: restore the newest intact checkpoint, start every source, take
@@ -51,13 +63,21 @@ export class Job {
   private stopping = false;
   private failure: unknown;
   private last: { checkpoint: number; at: number } | undefined;
+  private readonly jobMetrics: JobMetrics | undefined;
+  private readonly trackers = new Map<Source<any>, ProcessedTracker>();
+  private readonly sourceIds: Map<Source<any>, string>;
+  private committedPositions: Record<string, unknown> = {};
+  private readonly checkpointWaiters = new Set<() => void>();
 
   constructor(roots: readonly Source<any>[], private readonly options: JobOptions) {
     const found = walk(roots).filter((n): n is Source<any> => n instanceof Source);
     this.sources = [...new Set([...roots, ...found])];
     const cp = options.checkpoint;
+    const ids = nodeIds(this.sources);
+    this.sourceIds = new Map(this.sources.map((s) => [s, ids.get(s)!]));
+    if (options.metrics || options.metricsPort !== undefined) this.jobMetrics = new JobMetrics(options.name, ids);
+    if (options.trackProcessed) for (const s of this.sources) this.track(s);
     if (cp !== undefined) {
-      const ids = nodeIds(this.sources);
       for (const s of this.sources) {
         if (!isSeekable(s)) {
           throw new Error(`runJob: source "${ids.get(s)}" (${s.kind}) cannot report and restore its position, so job "${options.name}" cannot be checkpointed; use a seekable source (fromIterable, fromTextFile, fromKafka*) or run without checkpoint`);
@@ -71,8 +91,8 @@ export class Job {
       });
     }
     const everyElements = cp?.every?.elements;
-    this.gate = new CutGate(this.sources, everyElements === undefined ? undefined : () => this.due(), everyElements ?? Infinity);
-    this.restored = this.checkpointer?.restore() ?? Promise.resolve(null);
+    this.gate = new CutGate(this.sources, everyElements === undefined ? undefined : () => this.due(), everyElements ?? Infinity, (s) => this.trackers.get(s)?.check());
+    this.restored = this.restore();
     this.done = this.run();
     // A job that fails is reported here once; callers still see the rejection on `done`/`restored`.
     this.done.catch((e: unknown) => log('error', 'job failed', { job: options.name, error: e instanceof Error ? e.message : String(e) }));
@@ -82,6 +102,49 @@ export class Job {
   /** The newest checkpoint this run wrote, and when. */
   get lastCheckpoint(): { checkpoint: number; at: number } | undefined {
     return this.last;
+  }
+
+  /** Per-node and per-job figures (needs `metrics` or `metricsPort`). */
+  metrics(): JobMetricsSnapshot {
+    return this.requireMetrics().current();
+  }
+
+  /** The same in Prometheus text format. */
+  metricsText(): Promise<string> {
+    return this.requireMetrics().text();
+  }
+
+  /**
+   * Read-your-writes: resolves once the element at this position, and every one before it, has
+   * left the graph (needs `trackProcessed`). A producer that appended an event at that position
+   * can then read aggregates that include it.
+   */
+  processed(token: PositionToken, options: { timeoutMs?: number } = {}): Promise<void> {
+    const { source, position } = this.resolveToken(token);
+    const tracker = this.trackers.get(source);
+    if (tracker === undefined) return Promise.reject(new Error(`job "${this.options.name}": processed() needs the job option trackProcessed`));
+    return withTimeout(tracker.wait(position), options.timeoutMs ?? 30_000, () => `job "${this.options.name}": position ${position} of source "${this.sourceIds.get(source)}" was not processed within ${options.timeoutMs ?? 30_000} ms`);
+  }
+
+  /** Like `processed`, and also part of a committed checkpoint. */
+  async checkpointed(token: PositionToken, options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const started = Date.now();
+    await this.processed(token, { timeoutMs });
+    const { source, position } = this.resolveToken(token);
+    const id = this.sourceIds.get(source)!;
+    const inCheckpoint = () => (numericPosition(this.committedPositions[id]) ?? -Infinity) > position;
+    if (inCheckpoint()) return;
+    let stop!: () => void;
+    const waiting = new Promise<void>((resolve) => {
+      stop = () => inCheckpoint() && resolve();
+      this.checkpointWaiters.add(stop);
+    });
+    try {
+      await withTimeout(waiting, Math.max(0, timeoutMs - (Date.now() - started)), () => `job "${this.options.name}": position ${position} of source "${id}" was not in a committed checkpoint within ${timeoutMs} ms`);
+    } finally {
+      this.checkpointWaiters.delete(stop);
+    }
   }
 
   /** Take a checkpoint at the next consistent cut; resolves to its number once committed. */
@@ -99,9 +162,17 @@ export class Job {
     return this.done;
   }
 
+  private async restore(): Promise<number | null> {
+    if (this.checkpointer === undefined) return null;
+    const started = performance.now();
+    const n = await this.checkpointer.restore();
+    this.jobMetrics?.restored(performance.now() - started);
+    return n;
+  }
+
   private async run(): Promise<void> {
     await this.restored;
-    const cleanup = [this.attachGate(), this.startTimer(), this.handleSignals()];
+    const cleanup = [this.attachGate(), this.startTimer(), this.handleSignals(), await this.serveMetrics()];
     try {
       await Promise.all(this.sources.map((s) => s.start().catch((e: unknown) => this.fail(e)).finally(() => this.gate.runIfQuiet())));
       if (this.failure === undefined) await drain(this.sources).catch((e: unknown) => this.fail(e));
@@ -136,23 +207,69 @@ export class Job {
   private enqueueCheckpoint(checkpointer: Checkpointer): Promise<number> {
     if (this.failure !== undefined) return Promise.reject(new Error(`job "${this.options.name}" failed; its state is not a consistent cut`));
     this.writesQueued++;
+    const started = performance.now();
     const capture = this.gate.at(() => checkpointer.capture());
     const next = Promise.all([capture, this.writes.catch(() => {})])
       .then(async ([c]) => {
-        const n = await checkpointer.write(c);
+        const { checkpoint: n, bytes } = await checkpointer.write(c);
         this.last = { checkpoint: n, at: Date.now() };
-        log('info', 'checkpoint committed', { job: this.options.name, checkpoint: n });
+        this.jobMetrics?.checkpointCommitted(performance.now() - started, bytes);
+        this.committedPositions = c.sources;
+        for (const wake of this.checkpointWaiters) wake();
+        log('info', 'checkpoint committed', { job: this.options.name, checkpoint: n, bytes });
         return n;
+      })
+      .catch((e: unknown) => {
+        this.jobMetrics?.checkpointFailed();
+        throw e;
       })
       .finally(() => this.writesQueued--);
     this.writes = next;
     return next;
   }
 
+  private requireMetrics(): JobMetrics {
+    if (this.jobMetrics === undefined) throw new Error(`job "${this.options.name}" keeps no metrics; start it with { metrics: true } or a metricsPort`);
+    return this.jobMetrics;
+  }
+
+  private async serveMetrics(): Promise<() => void> {
+    if (this.jobMetrics === undefined || this.options.metricsPort === undefined) return () => {};
+    const server = await this.jobMetrics.serve(this.options.metricsPort, this.options.metricsHost);
+    log('info', 'serving metrics', { job: this.options.name, port: this.options.metricsPort });
+    return () => server.close();
+  }
+
+  private track(source: Source<any>): void {
+    const position = () => {
+      const p = numericPosition((source as unknown as Seekable).position?.());
+      if (p === undefined) throw new Error(`runJob: source "${this.sourceIds.get(source)}" (${source.kind}) has no single numeric position, so trackProcessed cannot follow it`);
+      return p;
+    };
+    position(); // fail now, not at the first element
+    const tracker = new ProcessedTracker(position);
+    this.trackers.set(source, tracker);
+    source.track = () => tracker.enter(position());
+  }
+
+  private resolveToken(token: PositionToken): { source: Source<any>; position: number } {
+    const t = typeof token === 'number' ? { position: token } : token;
+    if (t.source === undefined) {
+      if (this.sources.length !== 1) throw new Error(`job "${this.options.name}" has ${this.sources.length} sources: say which one the position belongs to`);
+      return { source: this.sources[0], position: t.position };
+    }
+    const source = [...this.sourceIds].find(([, id]) => id === t.source)?.[0];
+    if (source === undefined) throw new Error(`job "${this.options.name}" has no source "${t.source}"`);
+    return { source, position: t.position };
+  }
+
   private attachGate(): () => void {
     for (const s of this.sources) s.gate = this.gate;
     return () => {
-      for (const s of this.sources) s.gate = undefined;
+      for (const s of this.sources) {
+        s.gate = undefined;
+        s.track = undefined;
+      }
     };
   }
 
@@ -186,4 +303,10 @@ export class Job {
       process.off('SIGTERM', onSignal);
     };
   }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message())), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,5 @@
 import { drain } from '../core/graph.js';
-import type { Emitted, Meta } from '../core/meta.js';
+import { mergeMeta, type Emitted, type Meta } from '../core/meta.js';
 import { Stream, type StreamOptions } from '../core/stream.js';
 
 /** Yield to the event loop this often during a long synchronous run, so timers, signals and the I/O of a checkpoint being written get a turn. */
@@ -29,6 +29,8 @@ export abstract class Source<T> extends Stream<T> {
   private inEmit = false;
   /** Set by a job runner. */
   gate: SourceGate | undefined;
+  /** Set by a job that tracks processing (read-your-writes): metadata for the element about to be emitted. */
+  track: ((source: Source<any>) => Meta) | undefined;
 
   constructor(options: StreamOptions = {}) {
     super(options, []);
@@ -81,7 +83,7 @@ export abstract class Source<T> extends Stream<T> {
     this.inEmit = true;
     let r: Emitted;
     try {
-      r = this.emit(x, meta);
+      r = this.emit(x, this.track === undefined ? meta : mergeMeta([meta, this.track(this)]));
       if (r) await r;
       advance?.();
     } finally {

@@ -64,15 +64,18 @@ describe('runJob', () => {
     const dir = tmp();
     const source = Stream.fromIterable(range(1000));
     const seen: number[] = [];
+    let requested: Promise<number> | undefined;
     source.accumulate((a, x) => a + x, { start: 0 }).name('sum').sink((x) => void seen.push(x));
+    source.sink((x) => void (x === 500 && (requested = job.checkpoint())));
     const job = runJob(source, { name: 'demand', ...quiet, checkpoint: { store: dir } });
-    await job.restored;
-    const n = await job.checkpoint();
     await job.done;
+    const n = await requested!;
     const meta = JSON.parse(readFileSync(join(dir, 'metadata', `${n}.json`), 'utf8'));
     const position = meta.sources['fromIterable-0'] as number;
     const state = JSON.parse(readFileSync(join(dir, 'data', String(n), 'sum.json'), 'utf8'));
-    // the state is exactly the sum of the elements before the position
+    // the state is exactly the sum of the elements before the position, taken mid-stream
+    expect(position).toBeGreaterThan(500);
+    expect(position).toBeLessThan(1000);
     expect(state).toEqual({ hasState: true, state: (position * (position - 1)) / 2 });
   });
 
