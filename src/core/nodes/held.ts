@@ -54,3 +54,42 @@ export function emitTaken<T>(out: Push<T>, value: T, meta: Meta): Emitted {
   if (meta === undefined) return out(value, undefined);
   return afterEmit(out(value, meta), () => releaseRefs(meta));
 }
+
+/**
+ * One element per key, the first or the last seen (`partitionUnique`, `timedWindowUnique`), with
+ * metadata retained while held. Keep 'last' moves a replaced key to the end, as streamz does.
+ */
+export class HeldByKey<T> {
+  private byKey = new Map<unknown, { x: T; meta: Meta }>();
+
+  constructor(readonly keep: 'first' | 'last') {}
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  add(k: unknown, x: T, meta: Meta): void {
+    const old = this.byKey.get(k);
+    if (old !== undefined) {
+      if (this.keep === 'first') return; // the duplicate is dropped here
+      this.byKey.delete(k);
+      releaseRefs(old.meta);
+    }
+    retainRefs(meta);
+    this.byKey.set(k, { x, meta });
+  }
+
+  take(): { items: T[]; meta: Meta } {
+    const entries = [...this.byKey.values()];
+    this.byKey = new Map();
+    return { items: entries.map((e) => e.x), meta: mergeMeta(entries.map((e) => e.meta)) };
+  }
+
+  snapshot(): [unknown, T][] {
+    return [...this.byKey].map(([k, v]) => [k, v.x]);
+  }
+
+  restore(items: [unknown, T][]): void {
+    this.byKey = new Map(items.map(([k, x]) => [k, { x, meta: undefined }]));
+  }
+}

@@ -1,8 +1,8 @@
-import { mergeMeta, releaseRefs, retainRefs, type Emitted, type Meta } from '../meta.js';
+import type { Emitted, Meta } from '../meta.js';
 import type { TimerHandle } from '../clock.js';
 import type { Stateful } from '../stateful.js';
 import { Stream, type StreamOptions } from '../stream.js';
-import { emitTaken, Held } from './held.js';
+import { emitTaken, Held, HeldByKey } from './held.js';
 import { keyOf, valueKey, type KeySpec } from './keys.js';
 
 export interface PartitionOptions<T> extends StreamOptions {
@@ -104,15 +104,14 @@ export class PartitionNode<T> extends Stream<T[]> implements Stateful<PartitionS
 }
 
 export class PartitionUniqueNode<T> extends Stream<T[]> implements Stateful<{ items: [unknown, T][] }> {
-  private byKey = new Map<unknown, { x: T; meta: Meta }>();
+  private readonly held: HeldByKey<T>;
   private readonly key: KeySpec<T> | undefined;
-  private readonly keep: 'first' | 'last';
 
   constructor(upstream: Stream<T>, readonly n: number, options: PartitionUniqueOptions<T> = {}) {
     super(options, [upstream]);
     if (!(n >= 1)) throw new RangeError('partitionUnique: n must be at least 1');
     this.key = options.key;
-    this.keep = options.keep ?? 'first';
+    this.held = new HeldByKey(options.keep ?? 'first');
   }
 
   override get kind(): string {
@@ -120,7 +119,7 @@ export class PartitionUniqueNode<T> extends Stream<T[]> implements Stateful<{ it
   }
 
   override params(): Record<string, unknown> {
-    return { n: this.n, keep: this.keep };
+    return { n: this.n, keep: this.held.keep };
   }
 
   override update(x: T, meta: Meta): Emitted {
@@ -130,26 +129,18 @@ export class PartitionUniqueNode<T> extends Stream<T[]> implements Stateful<{ it
     } catch (e) {
       return this.fail(e, x, meta);
     }
-    const old = this.byKey.get(k);
-    if (old !== undefined) {
-      if (this.keep === 'first') return undefined; // the duplicate is dropped here
-      this.byKey.delete(k); // keep 'last': the older one leaves, the new one goes to the end
-      releaseRefs(old.meta);
-    }
-    retainRefs(meta);
-    this.byKey.set(k, { x, meta });
-    if (this.byKey.size < this.n) return undefined;
-    const entries = [...this.byKey.values()];
-    this.byKey = new Map();
-    return emitTaken(this.out, entries.map((e) => e.x), mergeMeta(entries.map((e) => e.meta)));
+    this.held.add(k, x, meta);
+    if (this.held.size < this.n) return undefined;
+    const { items, meta: merged } = this.held.take();
+    return emitTaken(this.out, items, merged);
   }
 
   snapshot(): { items: [unknown, T][] } {
-    return { items: [...this.byKey].map(([k, v]) => [k, v.x]) };
+    return { items: this.held.snapshot() };
   }
 
   restore(s: { items: [unknown, T][] }): void {
-    this.byKey = new Map(s.items.map(([k, x]) => [k, { x, meta: undefined }]));
+    this.held.restore(s.items);
   }
 }
 

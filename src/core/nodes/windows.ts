@@ -2,7 +2,7 @@ import { mergeMeta, releaseRefs, retainRefs, type Emitted, type Meta } from '../
 import type { TimerHandle } from '../clock.js';
 import type { Stateful } from '../stateful.js';
 import { afterEmit, Stream, type StreamOptions } from '../stream.js';
-import { emitTaken, Held } from './held.js';
+import { emitTaken, Held, HeldByKey } from './held.js';
 import { keyOf, valueKey, type KeySpec } from './keys.js';
 
 declare module '../stream.js' {
@@ -172,14 +172,13 @@ export class TimedWindowNode<T> extends TimedWindowBase<T> implements Stateful<{
 }
 
 export class TimedWindowUniqueNode<T> extends TimedWindowBase<T> implements Stateful<{ items: [unknown, T][]; nextTickIn: number | null }> {
-  private byKey = new Map<unknown, { x: T; meta: Meta }>();
+  private readonly held: HeldByKey<T>;
   private readonly key: KeySpec<T> | undefined;
-  private readonly keep: 'first' | 'last';
 
   constructor(upstream: Stream<T>, ms: number, options: StreamOptions & { key?: KeySpec<T>; keep?: 'first' | 'last' } = {}) {
     super(upstream, ms, options);
     this.key = options.key;
-    this.keep = options.keep ?? 'first';
+    this.held = new HeldByKey(options.keep ?? 'first');
   }
 
   override get kind(): string {
@@ -187,7 +186,7 @@ export class TimedWindowUniqueNode<T> extends TimedWindowBase<T> implements Stat
   }
 
   override params(): Record<string, unknown> {
-    return { ms: this.ms, keep: this.keep };
+    return { ms: this.ms, keep: this.held.keep };
   }
 
   protected gather(x: T, meta: Meta): Emitted {
@@ -197,29 +196,20 @@ export class TimedWindowUniqueNode<T> extends TimedWindowBase<T> implements Stat
     } catch (e) {
       return this.fail(e, x, meta);
     }
-    const old = this.byKey.get(k);
-    if (old !== undefined) {
-      if (this.keep === 'first') return undefined;
-      this.byKey.delete(k);
-      releaseRefs(old.meta);
-    }
-    retainRefs(meta);
-    this.byKey.set(k, { x, meta });
+    this.held.add(k, x, meta);
     return undefined;
   }
 
   protected takeAll(): { items: T[]; meta: Meta } {
-    const entries = [...this.byKey.values()];
-    this.byKey = new Map();
-    return { items: entries.map((e) => e.x), meta: mergeMeta(entries.map((e) => e.meta)) };
+    return this.held.take();
   }
 
   snapshot(): { items: [unknown, T][]; nextTickIn: number | null } {
-    return { items: [...this.byKey].map(([k, v]) => [k, v.x]), nextTickIn: this.nextTickIn };
+    return { items: this.held.snapshot(), nextTickIn: this.nextTickIn };
   }
 
   restore(s: { items: [unknown, T][]; nextTickIn: number | null }): void {
-    this.byKey = new Map(s.items.map(([k, x]) => [k, { x, meta: undefined }]));
+    this.held.restore(s.items);
     this.resumeTicking(s.nextTickIn);
   }
 }
