@@ -7,3 +7,4 @@ export { TextFileSource, type TextFileOptions } from './sources/text-file.js';
 export { FilenamesSource } from './sources/filenames.js';
 export * from './checkpoint/index.js';
 export * from './runtime/index.js';
+export * from './dataframe/index.js';

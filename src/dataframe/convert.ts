@@ -6,7 +6,7 @@
  */
 import * as arrow from 'apache-arrow';
 import type { Dictionary } from './dictionary.js';
-import { type Column, type Frame, valueAt } from './frame.js';
+import { type Column, Frame, valueAt } from './frame.js';
 
 function bitmap(n: number, isValid: (i: number) => boolean): { bits: Uint8Array; nulls: number } {
   const bits = new Uint8Array((n + 7) >> 3);
@@ -168,3 +168,26 @@ export async function toDanfo(frame: Frame, opts: ToRowsOptions = {}): Promise<u
   }
   return new dfd.DataFrame(data, { columns: [...frame.names] });
 }
+
+// Result frames flowing out of a DataFrame stream convert themselves (the issue's `frame.toArrow()`).
+// Registered here rather than in frame.ts so frame.ts stays free of Arrow and danfo.
+declare module './frame.js' {
+  interface Frame {
+    toArrow(): arrow.Table;
+    toRows(opts?: ToRowsOptions): Record<string, unknown>[];
+    toColumns(): ColumnsOut;
+    toDanfo(opts?: ToRowsOptions): Promise<unknown>;
+  }
+}
+Frame.prototype.toArrow = function (this: Frame) {
+  return toArrow(this);
+};
+Frame.prototype.toRows = function (this: Frame, opts?: ToRowsOptions) {
+  return toRows(this, opts);
+};
+Frame.prototype.toColumns = function (this: Frame) {
+  return toColumns(this);
+};
+Frame.prototype.toDanfo = function (this: Frame, opts?: ToRowsOptions) {
+  return toDanfo(this, opts);
+};

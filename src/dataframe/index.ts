@@ -1,7 +1,8 @@
 export { Dictionary } from './dictionary.js';
 export * from './frame.js';
 export * from './errors.js';
-export * from './ingest.js';
+// not `export *`: ingest.ts's `describe` (a value's type for error messages) would clash with core's graph `describe`
+export { Ingestor, ingest, inferSchema, convertColumn, convertArrowVector, type Batch, type ColumnInput, type ColumnObject, type RowObject, type DanfoLike, type IngestOptions } from './ingest.js';
 export * from './convert.js';
 export { parseDuration } from './duration.js';
 export { Grouper } from './grouper.js';
@@ -16,3 +17,4 @@ export { ValueCountsState } from './value-counts.js';
 export * from './expr.js';
 export { RandomSource, Rng, randomFrame, RANDOM_SCHEMA, type RandomOptions } from './random.js';
 export { NLargestState, nlargestOf, type NLargestOptions } from './nlargest.js';
+export * from './sdf/index.js';

@@ -60,6 +60,10 @@ export class RollingState {
   // pandas' num_consecutive_same_value: when all values in the window are equal, var is exactly 0
   private sameRun = 0;
   private lastVal = NaN;
+  // Only the statistics some op reads are maintained (rolling(100).mean() skips deques and Welford).
+  private readonly needVar: boolean;
+  private readonly needMin: boolean;
+  private readonly needMax: boolean;
 
   constructor(opts: RollingOptions) {
     this.column = opts.column;
@@ -75,33 +79,42 @@ export class RollingState {
       this.on = opts.on;
     }
     this.minPeriods = opts.minPeriods ?? (this.n !== undefined ? this.n : 1);
+    this.needVar = this.ops.includes('var') || this.ops.includes('std');
+    this.needMin = this.ops.includes('min');
+    this.needMax = this.ops.includes('max');
     this.outNames = this.ops.map((op) => opts.names?.[op] ?? (this.ops.length === 1 ? this.column : `${this.column}_${op}`));
   }
 
   private addValue(x: number, s: number): void {
     if (x !== x) return;
     this.nobs++;
-    if (x === this.lastVal) this.sameRun++;
-    else {
-      this.sameRun = 1;
-      this.lastVal = x;
-    }
     const t = this.sum + x;
     this.comp += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
     this.sum = t;
-    const d = x - this.mean;
-    this.mean += d / this.nobs;
-    this.m2 += d * (x - this.mean);
+    if (this.needVar) {
+      if (x === this.lastVal) this.sameRun++;
+      else {
+        this.sameRun = 1;
+        this.lastVal = x;
+      }
+      const d = x - this.mean;
+      this.mean += d / this.nobs;
+      this.m2 += d * (x - this.mean);
+    }
     if (this.expanding) {
       if (!(this.runMin <= x)) this.runMin = x;
       if (!(this.runMax >= x)) this.runMax = x;
       return;
     }
     const v = this.vals;
-    while (this.minQ.size > 0 && v.at(this.minQ.back()) >= x) this.minQ.pop();
-    this.minQ.push(s);
-    while (this.maxQ.size > 0 && v.at(this.maxQ.back()) <= x) this.maxQ.pop();
-    this.maxQ.push(s);
+    if (this.needMin) {
+      while (this.minQ.size > 0 && v.at(this.minQ.back()) >= x) this.minQ.pop();
+      this.minQ.push(s);
+    }
+    if (this.needMax) {
+      while (this.maxQ.size > 0 && v.at(this.maxQ.back()) <= x) this.maxQ.pop();
+      this.maxQ.push(s);
+    }
   }
 
   private removeOldest(): void {
@@ -117,10 +130,12 @@ export class RollingState {
       const t = this.sum - x;
       this.comp += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t - x : -x - t + this.sum;
       this.sum = t;
-      const d = x - this.mean;
-      this.mean -= d / c;
-      this.m2 -= d * (x - this.mean);
-      if (this.m2 < 0) this.m2 = 0;
+      if (this.needVar) {
+        const d = x - this.mean;
+        this.mean -= d / c;
+        this.m2 -= d * (x - this.mean);
+        if (this.m2 < 0) this.m2 = 0;
+      }
     }
     if (this.minQ.size > 0 && this.minQ.front() === s) this.minQ.shift();
     if (this.maxQ.size > 0 && this.maxQ.front() === s) this.maxQ.shift();
@@ -170,6 +185,16 @@ export class RollingState {
     const len = frame.length;
     const outs = this.ops.map(() => new Float64Array(len));
     const tcol = this.on !== undefined ? numericColumn(frame, this.on) : undefined;
+    // Check the whole batch before touching the state, so a rejected batch leaves no partial trace.
+    if (tcol) {
+      let last = this.lastTs;
+      for (let i = 0; i < len; i++) {
+        const t = tcol[i];
+        if (t !== t) throw new Error(`rolling on "${this.on}": null timestamp`);
+        if (t < last) throw new Error(`rolling on "${this.on}": timestamps must be non-decreasing (${t} after ${last})`);
+        last = t;
+      }
+    }
     for (let i = 0; i < len; i++) {
       const s = this.seq++;
       const v = x[i];
@@ -179,8 +204,6 @@ export class RollingState {
         this.vals.push(v);
         if (tcol) {
           const t = tcol[i];
-          if (t !== t) throw new Error(`rolling on "${this.on}": null timestamp`);
-          if (t < this.lastTs) throw new Error(`rolling on "${this.on}": timestamps must be non-decreasing (${t} after ${this.lastTs})`);
           this.lastTs = t;
           this.ts.push(t);
           const cutoff = t - this.spanMs!;

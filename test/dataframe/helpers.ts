@@ -1,7 +1,7 @@
 // Shared helpers for the dataframe tests: random data, naive reference aggregations, comparison.
 import fc from 'fast-check';
 import * as arrow from 'apache-arrow';
-import { Frame, toRows } from '../../src/dataframe/index.js';
+import { Frame, toRows, type AggOp, type RollOp, type WindowSpec } from '../../src/dataframe/index.js';
 
 export interface Row {
   k: string | null;
@@ -168,3 +168,56 @@ export function ipcRoundTrip(t: arrow.Table): arrow.Table {
 
 /** numRuns scaled by SDF_FC_SCALE (e.g. SDF_FC_SCALE=10 for a longer soak run). */
 export const runs = (n: number): number => Math.max(1, Math.round(n * Number(process.env.SDF_FC_SCALE ?? 1)));
+
+// ---- rolling and window references (shared by the kernel tests and the stream-level tests)
+export type Kind = { n: number } | { span: string; ms: number } | { expanding: true };
+export const kindArb: fc.Arbitrary<Kind> = fc.oneof(
+  fc.integer({ min: 1, max: 12 }).map((n) => ({ n })),
+  fc.constantFrom({ span: '1s', ms: 1000 }, { span: '2500ms', ms: 2500 }, { span: '5s', ms: 5000 }),
+  fc.constant({ expanding: true as const }),
+);
+
+/** naive rolling value for row i */
+export function naiveRolling(rows: Row[], i: number, kind: Kind, op: RollOp, minp?: number): number {
+  let win: Row[];
+  let mp: number;
+  if ('n' in kind) {
+    win = rows.slice(Math.max(0, i - kind.n + 1), i + 1);
+    mp = minp ?? kind.n;
+  } else if ('span' in kind) {
+    win = rows.slice(0, i + 1).filter((r) => r.ts > rows[i].ts - kind.ms);
+    mp = minp ?? 1;
+  } else {
+    win = rows.slice(0, i + 1);
+    mp = minp ?? 1;
+  }
+  const xs = win.map((r) => r.v);
+  const nobs = xs.filter((x) => !Number.isNaN(x)).length;
+  if (op === 'count') return win.length >= mp ? nobs : NaN;
+  if (nobs < mp) return NaN;
+  return naive(op, xs);
+}
+
+export const specArb: fc.Arbitrary<WindowSpec> = fc.oneof(
+  fc.integer({ min: 0, max: 30 }).map((n) => ({ n })),
+  fc.constantFrom('1s', '2500ms', '5s', 3000).map((value) => ({ value, on: 'ts' })),
+);
+
+export function windowRows(seen: Row[], spec: WindowSpec): Row[] {
+  if ('n' in spec) return spec.n === 0 ? [] : seen.slice(-spec.n);
+  const span = typeof spec.value === 'number' ? spec.value : spec.value === '1s' ? 1000 : spec.value === '2500ms' ? 2500 : 5000;
+  if (seen.length === 0) return [];
+  const max = Math.max(...seen.map((r) => r.ts));
+  return seen.filter((r) => r.ts > max - span);
+}
+
+export function expectedFor(win: Row[], by: (keyof Row)[], ops: AggOp[]) {
+  const specs = ops.map((op) => ({ column: 'v' as const, op }));
+  const exp = naiveGroupby(win, by, specs);
+  if (by.length === 0) {
+    const xs = win.map((r) => r.v);
+    return [{ key: [], values: ops.map((op) => ({ op, xs, expected: naive(op, xs) })) }];
+  }
+  return exp;
+}
+

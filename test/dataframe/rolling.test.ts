@@ -2,40 +2,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { CumulativeState, EwmState, Ingestor, RollingState, ROLL_OPS, expanding, type RollOp, type EwmParams, type CumOp } from '../../src/dataframe/index.js';
-import { close, ipcRoundTrip, naive, rowsArb, split, splitArb, toColumnsObj, type Row } from './helpers.js';
+import { close, ipcRoundTrip, kindArb, naive, naiveRolling, rowsArb, split, splitArb, toColumnsObj, type Kind, type Row } from './helpers.js';
 import { runs } from './helpers.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
 const nn = (xs: (number | null)[]) => xs.map((x) => (x === null ? NaN : x));
 const schema = { k: 'utf8', n: 'int32', b: 'bool', v: 'float64', ts: 'timestamp' } as const;
-
-type Kind = { n: number } | { span: string; ms: number } | { expanding: true };
-const kindArb: fc.Arbitrary<Kind> = fc.oneof(
-  fc.integer({ min: 1, max: 12 }).map((n) => ({ n })),
-  fc.constantFrom({ span: '1s', ms: 1000 }, { span: '2500ms', ms: 2500 }, { span: '5s', ms: 5000 }),
-  fc.constant({ expanding: true as const }),
-);
-
-/** naive rolling value for row i */
-function naiveRolling(rows: Row[], i: number, kind: Kind, op: RollOp, minp?: number): number {
-  let win: Row[];
-  let mp: number;
-  if ('n' in kind) {
-    win = rows.slice(Math.max(0, i - kind.n + 1), i + 1);
-    mp = minp ?? kind.n;
-  } else if ('span' in kind) {
-    win = rows.slice(0, i + 1).filter((r) => r.ts > rows[i].ts - kind.ms);
-    mp = minp ?? 1;
-  } else {
-    win = rows.slice(0, i + 1);
-    mp = minp ?? 1;
-  }
-  const xs = win.map((r) => r.v);
-  const nobs = xs.filter((x) => !Number.isNaN(x)).length;
-  if (op === 'count') return win.length >= mp ? nobs : NaN;
-  if (nobs < mp) return NaN;
-  return naive(op, xs);
-}
 
 function makeRolling(kind: Kind, ops: RollOp[], minPeriods?: number): RollingState {
   if ('n' in kind) return new RollingState({ column: 'v', window: kind.n, ops, minPeriods });

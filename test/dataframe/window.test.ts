@@ -1,33 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { AGG_OPS, Ingestor, WindowState, WindowedAggregation, type AggOp, type WindowSpec, toRows } from '../../src/dataframe/index.js';
-import { SCHEMA, checkGroupby, ipcRoundTrip, naive, naiveGroupby, rowsArb, split, splitArb, toColumnsObj, type Row } from './helpers.js';
+import { SCHEMA, checkGroupby, expectedFor, ipcRoundTrip, naive, naiveGroupby, rowsArb, split, splitArb, specArb, toColumnsObj, windowRows, type Row } from './helpers.js';
 import { runs } from './helpers.js';
 
 const BYS: (keyof Row)[][] = [[], ['k'], ['n', 'b']];
-const specArb: fc.Arbitrary<WindowSpec> = fc.oneof(
-  fc.integer({ min: 0, max: 30 }).map((n) => ({ n })),
-  fc.constantFrom('1s', '2500ms', '5s', 3000).map((value) => ({ value, on: 'ts' })),
-);
-
-function windowRows(seen: Row[], spec: WindowSpec): Row[] {
-  if ('n' in spec) return spec.n === 0 ? [] : seen.slice(-spec.n);
-  const span = typeof spec.value === 'number' ? spec.value : spec.value === '1s' ? 1000 : spec.value === '2500ms' ? 2500 : 5000;
-  if (seen.length === 0) return [];
-  const max = Math.max(...seen.map((r) => r.ts));
-  return seen.filter((r) => r.ts > max - span);
-}
-
-function expectedFor(win: Row[], by: (keyof Row)[], ops: AggOp[]) {
-  const specs = ops.map((op) => ({ column: 'v' as const, op }));
-  const exp = naiveGroupby(win, by, specs);
-  if (by.length === 0) {
-    const xs = win.map((r) => r.v);
-    return [{ key: [], values: ops.map((op) => ({ op, xs, expected: naive(op, xs) })) }];
-  }
-  return exp;
-}
-
 describe('windows (property: incremental == naive over the window)', () => {
   it('window content equals the last n rows / the last T of event time', () => {
     fc.assert(

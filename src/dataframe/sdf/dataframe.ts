@@ -1,0 +1,202 @@
+/**
+ * DataFrame<S>: a stream of Frames with a known schema S (streamz's `streamz.dataframe.DataFrame`).
+ * Every method adds one node to the graph and returns a new DataFrame (or a Series / GroupBy /
+ * Window helper that does when you pick an aggregation); `stream` is the underlying core Stream.
+ *
+ * Column expressions (`sdf.col('v').gt(0.5)`) are lazy: the filter or assign node evaluates them on
+ * each batch, so `sdf.filter(m).assign({ w: e })` is two nodes, not a web of zipped streams.
+ */
+import { Stream, type StreamOptions } from '../../core/stream.js';
+import type { ErrorPolicy } from '../../core/errors.js';
+import { Dictionary } from '../dictionary.js';
+import { Frame, type DType, type Schema } from '../frame.js';
+import { Ingestor, inferSchema, type Batch, type ColumnObject, type RowObject } from '../ingest.js';
+import { Expr, assignFrame, filterFrame, type ScalarInput } from '../expr.js';
+import type { AggOp } from '../aggregator.js';
+import { FrameMapNode, IngestNode } from './frame-nodes.js';
+import { AccumulatePartitionsNode } from './kernel-nodes.js';
+import { Series } from './series.js';
+import { GroupBy, type GroupedSeries } from './groupby.js';
+import { Window, type WindowOptions } from './window.js';
+import type { AggMap, AggOut, AggResult, Cols, NodeOptions, SeriesLike, Simplify } from './types.js';
+
+export interface DataFrameOptions<S extends Schema> extends StreamOptions {
+  /** The schema every batch must have, e.g. `{ k: 'utf8', v: 'float64', ts: 'timestamp' }` (streamz's `example`). */
+  example: S;
+  /** Columns not in the example: an error (default, through the error policy) or dropped. */
+  extra?: 'error' | 'drop';
+  /** Error policy of the ingest node (a batch that does not match the example). */
+  onError?: ErrorPolicy;
+  /** Share string dictionaries with another DataFrame (set by derived DataFrames). */
+  dicts?: Record<string, Dictionary>;
+  /** False when `source` already carries Frames of this schema (derived DataFrames); default true. */
+  ingest?: boolean;
+}
+
+type ScalarDType<X> = X extends number | null ? 'float64' : X extends string ? 'utf8' : X extends boolean ? 'bool' : X extends Date ? 'timestamp' : DType;
+type AssignValue = SeriesLike | ScalarInput;
+type Assigned<S extends Schema, A> = Simplify<Omit<S, keyof A> & { [K in keyof A & string]: A[K] extends SeriesLike<infer D> ? D : ScalarDType<A[K]> }>;
+type Numeric<S extends Schema> = { [C in Cols<S>]: S[C] extends 'utf8' ? never : C }[Cols<S>];
+type NumericFor<S extends Schema, O> = O extends 'min' | 'max' | 'count' ? Numeric<S> : Exclude<Numeric<S>, { [C in Cols<S>]: S[C] extends 'timestamp' ? C : never }[Cols<S>]>;
+
+export class DataFrame<S extends Schema = Schema> {
+  /** The core stream of Frames; every frame has `toArrow()`, `toRows()`, `toColumns()`, `toDanfo()`. */
+  readonly stream: Stream<Frame>;
+  readonly schema: Readonly<S>;
+  /** String dictionaries shared by every node of this stream. */
+  readonly dicts: Record<string, Dictionary>;
+  private emptyFrame: Frame | undefined;
+
+  constructor(source: Stream<any>, options: DataFrameOptions<S>) {
+    this.schema = Object.freeze({ ...options.example });
+    this.dicts = options.dicts ?? {};
+    for (const [c, t] of Object.entries(this.schema)) if (t === 'utf8') this.dicts[c] ??= new Dictionary();
+    if (options.ingest === false) {
+      this.stream = source as Stream<Frame>;
+    } else {
+      const ingestor = new Ingestor(this.schema, { dicts: this.dicts, extra: options.extra });
+      this.stream = new IngestNode(source, ingestor, { name: options.name });
+      if (options.onError !== undefined) this.stream.onError(options.onError);
+    }
+  }
+
+  /** The columns, in order. */
+  get columns(): Cols<S>[] {
+    return Object.keys(this.schema) as Cols<S>[];
+  }
+
+  /** An empty frame of this schema (what expressions are checked against when a node is built). */
+  empty(): Frame {
+    return (this.emptyFrame ??= Frame.empty(this.schema, this.dicts));
+  }
+
+  /** Name the last node (its id in graphs and checkpoints). */
+  name(id: string): this {
+    this.stream.name(id);
+    return this;
+  }
+
+  /** Error policy of the last node (for a DataFrame made by `new`, the ingest node). */
+  onError(policy: ErrorPolicy): this {
+    this.stream.onError(policy);
+    return this;
+  }
+
+  /** A DataFrame over frames this one's nodes produce, sharing its dictionaries. */
+  derive<R extends Schema>(stream: Stream<Frame>, schema: R): DataFrame<R> {
+    return new DataFrame<R>(stream, { example: schema, dicts: this.dicts, ingest: false });
+  }
+
+  /** A column as a lazy Series (streamz's `sdf.v` / `sdf['v']`). */
+  col<C extends Cols<S>>(name: C): Series<S, S[C], C> {
+    if (!(name in this.schema)) throw new Error(`DataFrame: no column "${name}" (columns: ${this.columns.join(', ')})`);
+    return new Series<S, S[C], C>(this, new Expr((f) => f.col(name), name), name, name);
+  }
+
+  select<const C extends Cols<S>>(names: readonly C[], options?: StreamOptions): DataFrame<Simplify<Pick<S, C>>> {
+    const schema = {} as Pick<S, C>;
+    for (const n of names) {
+      if (!(n in this.schema)) throw new Error(`select: no column "${n}"`);
+      (schema as Schema)[n] = this.schema[n];
+    }
+    return this.derive(new FrameMapNode(this.stream, 'sdfSelect', { columns: names }, (f) => f.select(names), options), schema) as DataFrame<any>;
+  }
+
+  /** Keep the rows where `mask` is true (null counts as false, like pandas). */
+  filter(mask: SeriesLike<'bool'> | Expr, options?: StreamOptions): DataFrame<S> {
+    const e = mask instanceof Expr ? mask : mask.expr;
+    const dt = e.evaluate(this.empty()).dtype;
+    if (dt !== 'bool') throw new TypeError(`filter: the mask ${e.label} is ${dt}, not bool`);
+    return this.derive(new FrameMapNode(this.stream, 'sdfFilter', { mask: e.label }, (f) => filterFrame(f, e), options), this.schema);
+  }
+
+  /** Add or replace columns computed per batch (pandas `assign`); scalars are broadcast. */
+  assign<const A extends Record<string, AssignValue>>(columns: A, options?: StreamOptions): DataFrame<Assigned<S, A>> {
+    const exprs: Record<string, Expr | ScalarInput> = {};
+    for (const [k, v] of Object.entries(columns)) exprs[k] = v instanceof Series ? v.expr : (v as ScalarInput);
+    const schema = { ...assignFrame(this.empty(), exprs).schema } as Assigned<S, A>;
+    const labels = Object.fromEntries(Object.entries(exprs).map(([k, v]) => [k, v instanceof Expr ? v.label : JSON.stringify(v)]));
+    return this.derive(new FrameMapNode(this.stream, 'sdfAssign', { columns: labels }, (f) => assignFrame(f, exprs), options), schema);
+  }
+
+  /** Group by one or several key columns; aggregations over the groups are cumulative across the stream. */
+  groupby<const K extends Cols<S>>(by: K | readonly K[], options: { dropna?: boolean } = {}): GroupBy<S, K> {
+    return new GroupBy<S, K>(this, typeof by === 'string' ? [by] : by, undefined, options.dropna ?? true);
+  }
+
+  /** The last `n` rows, or the last `value` of event time in column `on` (streamz's `sdf.window`). */
+  window(spec: WindowOptions<S>): Window<S> {
+    return new Window(this, spec);
+  }
+
+  /** Cumulative whole-frame aggregation: one row with `${column}_${op}` columns. */
+  agg<const A extends AggMap<S>>(aggs: A, options?: NodeOptions): DataFrame<AggResult<S, never, A>> {
+    return new GroupBy<S, never>(this, [], undefined, true).agg(aggs, options);
+  }
+
+  sum(options?: NodeOptions) {
+    return this.aggAll('sum', options);
+  }
+  mean(options?: NodeOptions) {
+    return this.aggAll('mean', options);
+  }
+  min(options?: NodeOptions) {
+    return this.aggAll('min', options);
+  }
+  max(options?: NodeOptions) {
+    return this.aggAll('max', options);
+  }
+  count(options?: NodeOptions) {
+    return this.aggAll('count', options);
+  }
+
+  /** pandas' `df.sum()` etc. over the numeric columns, as one row named by column. */
+  private aggAll<O extends AggOp>(op: O, options?: NodeOptions): DataFrame<Simplify<{ [C in NumericFor<S, O>]: AggOut<O, S[C]> }>> {
+    // Like pandas' numeric_only: strings never, timestamps only where the result is a time or a count.
+    const cols = this.columns.filter((c) => this.schema[c] !== 'utf8' && (this.schema[c] !== 'timestamp' || op === 'min' || op === 'max' || op === 'count'));
+    return new GroupBy<S, never>(this, [], undefined, true).aggregate(
+      cols.map((c) => ({ column: c, op, name: c })),
+      options,
+    ) as DataFrame<any>;
+  }
+
+  /**
+   * Apply `fn` to every batch (streamz's `map_partitions`). The output schema is `example`, or
+   * what `fn` returns for an empty frame.
+   */
+  mapPartitions<R extends Schema = Schema>(fn: (batch: Frame) => Frame | Batch, options: StreamOptions & { example?: R } = {}): DataFrame<R> {
+    const schema = (options.example ?? toFrame(fn(this.empty()), this.dicts).schema) as R;
+    const ing = new Ingestor(schema, { dicts: this.dicts });
+    const node = new FrameMapNode(this.stream, 'sdfMapPartitions', { schema }, (f) => ing.ingest(fn(f)), options);
+    return this.derive(node, schema);
+  }
+
+  /**
+   * streamz's `accumulate_partitions`: `acc = fn(acc, batch)` after each batch, emitted. `start`
+   * is the first accumulator (a Frame or any accepted batch); its schema is the output schema.
+   */
+  accumulatePartitions<R extends Schema = Schema>(
+    fn: (acc: Frame, batch: Frame) => Frame | Batch,
+    options: StreamOptions & { start: Frame | Batch; example?: R },
+  ): DataFrame<R> {
+    const start = options.example ? new Ingestor(options.example, { dicts: this.dicts }).ingest(options.start) : toFrame(options.start, this.dicts);
+    const node = new AccumulatePartitionsNode(this.stream, fn, start, this.dicts, options);
+    return this.derive(node, { ...start.schema } as R);
+  }
+
+  toString(): string {
+    return `DataFrame(${Object.entries(this.schema).map(([k, v]) => `${k}: ${v}`).join(', ')})`;
+  }
+}
+
+/** A batch of unknown shape as a Frame (schema inferred from column objects and rows). */
+function toFrame(b: Frame | Batch, dicts: Record<string, Dictionary>): Frame {
+  if (b instanceof Frame) return b;
+  if (typeof (b as { getChild?: unknown }).getChild === 'function' || !isPlain(b)) {
+    throw new TypeError('give `example` when the function returns an Arrow table or a danfo DataFrame');
+  }
+  return new Ingestor(inferSchema(b as ColumnObject | RowObject[]), { dicts }).ingest(b);
+}
+const isPlain = (b: unknown) => Array.isArray(b) || Object.getPrototypeOf(b) === Object.prototype;
+
+export type { GroupedSeries };

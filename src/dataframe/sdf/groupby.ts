@@ -1,0 +1,115 @@
+/**
+ * `sdf.groupby(k)` and `sdf.window(...).groupby(k)`: pick a column and an aggregation (or several
+ * with `agg`) to get a DataFrame of result frames. Without a window the aggregate is cumulative:
+ * after each batch, the full table so far. With a window it is the aggregate over the current
+ * window. Keys come first, sorted like pandas (sort=True); null keys are dropped unless dropna: false.
+ */
+import type { AggOp } from '../aggregator.js';
+import type { AggSpec } from '../grouped.js';
+import type { Schema } from '../frame.js';
+import { GroupbyState } from '../groupby-state.js';
+import { WindowedAggregation, type WindowSpec } from '../window-state.js';
+import { NLargestState, nlargestOf } from '../nlargest.js';
+import { normalizeAggs } from '../grouped.js';
+import { CountsNode, GroupbyNode, WindowAggNode, WindowFrameNode } from './kernel-nodes.js';
+import type { DataFrame } from './dataframe.js';
+import type { AggMap, AggOut, AggResult, Cols, NodeOptions, Simplify } from './types.js';
+
+export class GroupBy<S extends Schema, K extends Cols<S>> {
+  constructor(
+    readonly df: DataFrame<S>,
+    readonly by: readonly K[],
+    readonly window: WindowSpec | undefined,
+    readonly dropna: boolean,
+  ) {
+    for (const k of by) if (!(k in df.schema)) throw new Error(`groupby: no column "${k}"`);
+  }
+
+  col<C extends Cols<S>>(column: C): GroupedSeries<S, K, C> {
+    if (!(column in this.df.schema)) throw new Error(`groupby: no column "${column}"`);
+    return new GroupedSeries(this, column);
+  }
+
+  /** Several aggregations: `{ v: ['sum', 'mean'], w: 'max' }` gives columns `v_sum`, `v_mean`, `w_max`. */
+  agg<const A extends AggMap<S>>(aggs: A, options?: NodeOptions): DataFrame<AggResult<S, K, A>> {
+    return this.aggregate(normalizeAggs(aggs as Record<string, AggOp | AggOp[]>), options) as DataFrame<any>;
+  }
+
+  /** One node for a list of aggregations (cumulative or windowed). */
+  aggregate(specs: AggSpec[], options: NodeOptions = {}): DataFrame<Schema> {
+    const { df, window } = this;
+    const opts = { schema: df.schema, dicts: df.dicts, by: [...this.by], aggs: specs, dropna: this.dropna };
+    const described = { by: this.by, aggs: specs, dropna: this.dropna, ...(window ? { window } : {}) };
+    const probe = window ? new WindowedAggregation({ ...opts, window }) : new GroupbyState(opts);
+    const node = window
+      ? new WindowAggNode(df.stream, () => new WindowedAggregation({ ...opts, window }), described, options)
+      : new GroupbyNode(df.stream, () => new GroupbyState(opts), described, options);
+    return df.derive(node, { ...probe.result().schema });
+  }
+}
+
+type Out<S extends Schema, K extends Cols<S>, C extends Cols<S>, D> = DataFrame<Simplify<Pick<S, K> & { [P in C]: D }>>;
+
+export class GroupedSeries<S extends Schema, K extends Cols<S>, C extends Cols<S>> {
+  constructor(
+    private readonly g: GroupBy<S, K>,
+    readonly column: C,
+  ) {}
+
+  private one<O extends AggOp>(op: O, options?: NodeOptions): Out<S, K, C, AggOut<O, S[C]>> {
+    return this.g.aggregate([{ column: this.column, op, name: this.column }], options) as DataFrame<any>;
+  }
+  sum(options?: NodeOptions) {
+    return this.one('sum', options);
+  }
+  count(options?: NodeOptions) {
+    return this.one('count', options);
+  }
+  size(options?: NodeOptions) {
+    return this.one('size', options);
+  }
+  mean(options?: NodeOptions) {
+    return this.one('mean', options);
+  }
+  min(options?: NodeOptions) {
+    return this.one('min', options);
+  }
+  max(options?: NodeOptions) {
+    return this.one('max', options);
+  }
+  var(options?: NodeOptions) {
+    return this.one('var', options);
+  }
+  std(options?: NodeOptions) {
+    return this.one('std', options);
+  }
+  first(options?: NodeOptions) {
+    return this.one('first', options);
+  }
+  last(options?: NodeOptions) {
+    return this.one('last', options);
+  }
+  nunique(options?: NodeOptions) {
+    return this.one('nunique', options);
+  }
+
+  /** Several aggregations of this column: columns `${column}_${op}`. */
+  agg<const O extends AggOp>(ops: readonly O[], options?: NodeOptions): DataFrame<Simplify<Pick<S, K> & { [P in `${C}_${O}`]: AggOut<O, S[C]> }>> {
+    return this.g.aggregate(ops.map((op) => ({ column: this.column, op, name: `${this.column}_${op}` })), options) as DataFrame<any>;
+  }
+
+  /**
+   * The n largest values of each group, long format (keys, then the values descending). Windowed,
+   * it is recomputed from the window's rows after each batch (top-n cannot be maintained under eviction).
+   */
+  nlargest(n: number, options: NodeOptions = {}): Out<S, K, C, S[C] extends 'timestamp' ? 'timestamp' : 'float64'> {
+    const { df, window, by } = this.g;
+    const opts = { schema: df.schema, dicts: df.dicts, by: [...by], column: this.column, n };
+    const described = { op: 'nlargest', by, column: this.column, n };
+    const schema = { ...new NLargestState(opts).result().schema };
+    const node = window
+      ? new WindowFrameNode(df.stream, window, df.schema, df.dicts, (f) => nlargestOf(f, opts), described, options)
+      : new CountsNode(df.stream, () => new NLargestState(opts), described, options);
+    return df.derive(node, schema) as DataFrame<any>;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Series<S, D, N>: one column (or a column expression) of a DataFrame<S>, dtype D, named N.
+ * Comparisons and arithmetic build lazy expressions (evaluated per batch by the filter/assign
+ * node that uses them); aggregations, rolling, ewm, cum* and valueCounts add a stateful node and
+ * return a DataFrame of result frames with one column named N (pandas keeps the Series name).
+ */
+import type { Stream } from '../../core/stream.js';
+import { Frame, type Column, type DType, type Schema } from '../frame.js';
+import { Expr, type ScalarInput } from '../expr.js';
+import type { AggOp } from '../aggregator.js';
+import { GroupbyState } from '../groupby-state.js';
+import { CumulativeState, type CumOp } from '../cumulative.js';
+import { ValueCountsState } from '../value-counts.js';
+import { NLargestState } from '../nlargest.js';
+import { EwmState, type EwmParams } from '../ewm.js';
+import { CountsNode, GroupbyNode, RowwiseNode } from './kernel-nodes.js';
+import { FrameMapNode } from './frame-nodes.js';
+import { Ewm, Rolling, type RollingOptions } from './rolling.js';
+import type { DataFrame } from './dataframe.js';
+import type { AggOut, Cols, NodeOptions, SeriesLike } from './types.js';
+
+type Operand = SeriesLike | ScalarInput;
+type ArithOut<D, O> = D extends 'timestamp' ? (O extends SeriesLike<'timestamp'> | Date ? 'float64' : 'timestamp') : 'float64';
+const toExpr = (o: Operand): Expr | ScalarInput => (o instanceof Series ? o.expr : (o as ScalarInput));
+
+export class Series<S extends Schema, D extends DType = DType, N extends string = string> implements SeriesLike<D> {
+  declare readonly __dtype?: D;
+  private projected: Stream<Frame> | undefined;
+
+  constructor(
+    readonly df: DataFrame<S>,
+    readonly expr: Expr,
+    readonly name: N,
+    /** The source column when this Series is a plain column, else undefined. */
+    readonly column: Cols<S> | undefined,
+  ) {}
+
+  /** The dtype the expression yields (checked on the DataFrame's empty frame). */
+  get dtype(): D {
+    return this.expr.evaluate(this.df.empty()).dtype as D;
+  }
+
+  private derive<D2 extends DType>(e: Expr): Series<S, D2, N> {
+    return new Series<S, D2, N>(this.df, e, this.name, undefined);
+  }
+
+  /** The same values under another name. */
+  alias<M extends string>(name: M): Series<S, D, M> {
+    return new Series<S, D, M>(this.df, this.expr, name, this.column);
+  }
+
+  gt(o: Operand): Series<S, 'bool', N> {
+    return this.derive(this.expr.gt(toExpr(o)));
+  }
+  lt(o: Operand): Series<S, 'bool', N> {
+    return this.derive(this.expr.lt(toExpr(o)));
+  }
+  ge(o: Operand): Series<S, 'bool', N> {
+    return this.derive(this.expr.ge(toExpr(o)));
+  }
+  le(o: Operand): Series<S, 'bool', N> {
+    return this.derive(this.expr.le(toExpr(o)));
+  }
+  eq(o: Operand): Series<S, 'bool', N> {
+    return this.derive(this.expr.eq(toExpr(o)));
+  }
+  ne(o: Operand): Series<S, 'bool', N> {
+    return this.derive(this.expr.ne(toExpr(o)));
+  }
+  and(o: SeriesLike<'bool'>): Series<S, 'bool', N> {
+    return this.derive(this.expr.and(o.expr));
+  }
+  or(o: SeriesLike<'bool'>): Series<S, 'bool', N> {
+    return this.derive(this.expr.or(o.expr));
+  }
+  not(): Series<S, 'bool', N> {
+    return this.derive(this.expr.not());
+  }
+  isNull(): Series<S, 'bool', N> {
+    return this.derive(this.expr.isNull());
+  }
+  notNull(): Series<S, 'bool', N> {
+    return this.derive(this.expr.notNull());
+  }
+  add<O extends Operand>(o: O): Series<S, ArithOut<D, O>, N> {
+    return this.derive(this.expr.add(toExpr(o)));
+  }
+  sub<O extends Operand>(o: O): Series<S, ArithOut<D, O>, N> {
+    return this.derive(this.expr.sub(toExpr(o)));
+  }
+  mul(o: Operand): Series<S, 'float64', N> {
+    return this.derive(this.expr.mul(toExpr(o)));
+  }
+  div(o: Operand): Series<S, 'float64', N> {
+    return this.derive(this.expr.div(toExpr(o)));
+  }
+  abs(): Series<S, D extends 'int32' ? 'int32' : 'float64', N> {
+    return this.derive(this.expr.abs());
+  }
+  round(decimals = 0): Series<S, D extends 'int32' ? 'int32' : 'float64', N> {
+    return this.derive(this.expr.round(decimals));
+  }
+  astype<T extends DType>(dtype: T): Series<S, T, N> {
+    return this.derive(this.expr.astype(dtype));
+  }
+
+  /** Frames of this one column, one per batch (a projection node, made once). */
+  get stream(): Stream<Frame> {
+    return (this.projected ??= this.project([]));
+  }
+
+  /** This Series as a one-column DataFrame. */
+  toFrame(): DataFrame<{ [K in N]: D }> {
+    return this.df.derive(this.stream, { [this.name]: this.dtype } as { [K in N]: D });
+  }
+
+  /**
+   * Where a kernel reads this Series from: a plain column straight from the DataFrame's frames;
+   * an expression (or a renamed column) from a projection evaluated per batch, with `extra` columns kept.
+   */
+  input(extra: readonly string[] = []): { stream: Stream<Frame>; column: string; schema: Schema } {
+    if (this.column !== undefined && this.column === this.name) return { stream: this.df.stream, column: this.column, schema: this.df.schema };
+    const stream = extra.length === 0 && this.projected ? this.projected : this.project(extra);
+    const schema: Schema = { [this.name]: this.dtype };
+    for (const c of extra) schema[c] = this.df.schema[c];
+    return { stream, column: this.name, schema };
+  }
+
+  private project(extra: readonly string[]): Stream<Frame> {
+    const { expr, name } = this;
+    expr.evaluate(this.df.empty()); // fail now, not on the first batch, if a column is missing
+    return new FrameMapNode(this.df.stream, 'sdfSeries', { expr: expr.label, name, extra }, (f) => {
+      const cols: Record<string, Column> = { [name]: expr.evaluate(f) };
+      for (const c of extra) cols[c] = f.col(c);
+      return new Frame(cols, f.length);
+    });
+  }
+
+  private aggregate<O extends AggOp>(op: O, options: NodeOptions = {}): DataFrame<{ [K in N]: AggOut<O, D> }> {
+    const { stream, column, schema } = this.input();
+    const make = () => new GroupbyState({ schema, dicts: this.df.dicts, aggs: [{ column, op, name: this.name }] });
+    const node = new GroupbyNode(stream, make, { op, column, name: this.name }, options);
+    return this.df.derive(node, { ...make().result().schema } as { [K in N]: AggOut<O, D> });
+  }
+
+  /** Cumulative aggregations over the whole stream so far: a one-row frame after each batch. */
+  sum(options?: NodeOptions) {
+    return this.aggregate('sum', options);
+  }
+  count(options?: NodeOptions) {
+    return this.aggregate('count', options);
+  }
+  size(options?: NodeOptions) {
+    return this.aggregate('size', options);
+  }
+  mean(options?: NodeOptions) {
+    return this.aggregate('mean', options);
+  }
+  min(options?: NodeOptions) {
+    return this.aggregate('min', options);
+  }
+  max(options?: NodeOptions) {
+    return this.aggregate('max', options);
+  }
+  var(options?: NodeOptions) {
+    return this.aggregate('var', options);
+  }
+  std(options?: NodeOptions) {
+    return this.aggregate('std', options);
+  }
+  first(options?: NodeOptions) {
+    return this.aggregate('first', options);
+  }
+  last(options?: NodeOptions) {
+    return this.aggregate('last', options);
+  }
+  nunique(options?: NodeOptions) {
+    return this.aggregate('nunique', options);
+  }
+
+  /** The n largest values so far, descending. */
+  nlargest(n: number, options: NodeOptions = {}): DataFrame<{ [K in N]: D extends 'timestamp' ? 'timestamp' : 'float64' }> {
+    const { stream, column, schema } = this.input();
+    const make = () => new NLargestState({ schema, dicts: this.df.dicts, column, n, name: this.name });
+    const node = new CountsNode(stream, make, { op: 'nlargest', column, n }, options);
+    return this.df.derive(node, { ...make().result().schema } as any);
+  }
+
+  /** Counts of each value so far, by count descending (pandas `value_counts`); columns N and `count`. */
+  valueCounts(options: NodeOptions = {}): DataFrame<{ [K in N]: D } & { count: 'float64' }> {
+    const { stream, column, schema } = this.input();
+    const make = () => new ValueCountsState(column, schema, this.df.dicts);
+    const node = new CountsNode(stream, make, { op: 'valueCounts', column }, options);
+    return this.df.derive(node, { ...make().result().schema } as any);
+  }
+
+  private cumulative(op: CumOp, options: NodeOptions = {}): DataFrame<{ [K in N]: 'float64' }> {
+    const { stream, column } = this.input();
+    const node = new RowwiseNode(stream, () => new CumulativeState(column, op, this.name), { op, column }, options);
+    return this.df.derive(node, { [this.name]: 'float64' } as { [K in N]: 'float64' });
+  }
+  /** Per-row running sum across batches (a null row gives NaN and is skipped, like pandas). */
+  cumsum(options?: NodeOptions) {
+    return this.cumulative('cumsum', options);
+  }
+  cumprod(options?: NodeOptions) {
+    return this.cumulative('cumprod', options);
+  }
+  cummin(options?: NodeOptions) {
+    return this.cumulative('cummin', options);
+  }
+  cummax(options?: NodeOptions) {
+    return this.cumulative('cummax', options);
+  }
+
+  /**
+   * Per-row rolling aggregations carrying history across batches. `rolling(100)` is the last 100
+   * rows with minPeriods 1 (streamz's default; pandas' is the window size); `rolling('5s')` is
+   * the last 5 s of the timestamp column `on` (default: the schema's only timestamp column).
+   */
+  rolling(window: number | string, options: RollingOptions<S> = {}): Rolling<N> {
+    return new Rolling<N>(this, window, options);
+  }
+
+  /** Per-row aggregations over every row so far (minPeriods 1). */
+  expanding(options: { minPeriods?: number } = {}): Rolling<N> {
+    return new Rolling<N>(this, undefined, options);
+  }
+
+  /** Exponentially weighted mean/var/std (pandas `ewm`, adjust=true by default). */
+  ewm(params: EwmParams): Ewm<N> {
+    new EwmState({ ...params, column: this.name }); // validate alpha/span/com/halflife now
+    return new Ewm<N>(this, params);
+  }
+
+  toString(): string {
+    return `Series(${this.expr.label}: ${this.dtype})`;
+  }
+}
