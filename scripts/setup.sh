@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install everything streamframe's build, tests and benchmarks need on a fresh Debian machine:
 # Debian packages (streamz + pandas for the benchmarks, kcat and a C toolchain for the Kafka test
-# broker), the npm packages, the build, and the Kafka test broker (cached outside the tree).
+# broker, Jupyter for the notebooks), the npm packages, the build, the tslab Jupyter kernel, and the
+# Kafka test broker (cached outside the tree).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-streamz python3-pandas kcat gcc make)
+APT_PACKAGES=(python3-streamz python3-pandas kcat gcc make jupyter-core python3-nbconvert python3-nbclient jupyter-client python3-ipykernel)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -26,6 +27,17 @@ npm install --no-audit --no-fund
 
 echo "setup: build"
 npm run build
+
+echo "setup: Jupyter kernel (tslab)"
+# Registered for Debian's /usr/bin/python3 (a pyenv python3 earlier on PATH has no Jupyter), pointing
+# at this checkout's tslab; jupyter_client replaces a spec of the same name, so a rerun overwrites it.
+npx --no-install tslab install --python=/usr/bin/python3 --binary "$PWD/node_modules/.bin/tslab"
+kernels=$(/usr/bin/python3 -m jupyter kernelspec list 2>/dev/null)
+grep -q '^ *tslab ' <<<"$kernels" || { echo "setup: the tslab kernel is not registered" >&2; exit 1; }
+# tslab type-checks with Node10 resolution, which has no package self-reference: notebooks/ gets a
+# node_modules/streamframe link to the repository, as an installed package would be (git-ignored).
+mkdir -p notebooks/node_modules
+ln -sfn ../.. notebooks/node_modules/streamframe
 
 if [ -f scripts/build-kafka-broker.sh ]; then
   echo "setup: Kafka test broker"

@@ -8,3 +8,6 @@ export { FilenamesSource } from './sources/filenames.js';
 export * from './checkpoint/index.js';
 export * from './runtime/index.js';
 export * from './dataframe/index.js';
+export * from './interop/index.js';
+export * from './display/index.js';
+export { defineJob, type JobFactory, type JobDefinition, type JobBuildOptions } from './cli/run.js';

@@ -1,59 +1,84 @@
-import { Stream } from '../index.js';
+import { DataFrame, Random, runJob, type Frame, type Job, type OpenStoreOptions } from '../index.js';
+import { Progress } from './progress.js';
 
-export interface Reading {
-  sensor: string;
-  celsius: number;
-  time: number;
+export const DEMO_HELP = `Usage: streamframe demo [--checkpoint DIR|S3-URL] [--batches N] [--endpoint URL] [--region R]
+
+The main job, with no broker needed: streamz's Random source (timestamp, x, y, z; 100k rows/s)
+→ the cumulative count and mean of x per y, and the mean and std of z over the last 10 s of event
+time → a summary every few seconds and one progress line. It checkpoints every second to
+checkpoint/demo (or --checkpoint). Ctrl-C takes a final checkpoint and exits; running it again
+prints "restored checkpoint N" and continues where it stopped. --batches N stops after N batches.
+`;
+
+export interface DemoOptions {
+  /** Checkpoint store: a directory or s3://bucket/prefix (default `checkpoint/demo`). */
+  checkpoint?: string;
+  storeOptions?: OpenStoreOptions;
+  /** Time between batches of the built-in source, ms. */
+  intervalMs?: number;
+  /** Rows per batch. */
+  rowsPerBatch?: number;
+  /** Stop (with a final checkpoint) after this many batches in this run (default: until Ctrl-C). */
+  batches?: number;
+  /** Print a summary every this many ms. */
+  summaryEveryMs?: number;
+  out?: NodeJS.WriteStream;
 }
 
-const SENSORS = ['boiler', 'attic', 'cellar', 'garage'];
-
-/** A deterministic built-in event stream: temperature readings from four sensors, one a second. */
-export function* sampleReadings(count: number, seed = 42): Generator<Reading> {
-  let state = seed >>> 0;
-  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const base = Date.UTC(2026, 0, 1);
-  for (let i = 0; i < count; i++) {
-    const sensor = SENSORS[i % SENSORS.length];
-    const celsius = 15 + 10 * Math.sin(i / 500 + SENSORS.indexOf(sensor)) + (random() - 0.5) * 2;
-    yield { sensor, celsius: Math.round(celsius * 100) / 100, time: base + i * 1000 };
-  }
-}
+const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 
 /**
- * The demo job: readings → per-sensor running count and mean, a 100-reading moving average, and
- * one summary line printed every `every` readings.
+ * The main job: streamz's Random demo source (timestamp, x uniform, y Poisson(1), z normal) →
+ * cumulative mean of x per y, and mean / std of z over the last 10 s of event time → a summary
+ * every few seconds and a progress line; checkpointed every second, Ctrl-C takes a final one.
  */
-export async function runDemo(options: { count?: number; every?: number; print?: (line: string) => void } = {}): Promise<void> {
-  const count = options.count ?? 20_000;
-  const every = options.every ?? 5_000;
-  const print = options.print ?? ((line: string) => console.log(line));
+export async function runDemo(options: DemoOptions = {}): Promise<Job> {
+  const out = options.out ?? process.stdout;
+  const intervalMs = options.intervalMs ?? 100;
+  const rows = options.rowsPerBatch ?? 10_000;
+  const source = new Random({ freq: intervalMs / rows, interval: intervalMs, seed: 42, start: Date.UTC(2026, 0, 1) }).name('random');
+  const sdf = new DataFrame(source, { example: { timestamp: 'timestamp', x: 'float64', y: 'int32', z: 'float64' } });
+  const byY = sdf.groupby('y').agg({ x: ['count', 'mean'] }).name('x-by-y');
+  const recent = sdf.window({ value: '10s', on: 'timestamp' }).agg({ z: ['mean', 'std'] }).name('z-last-10s');
 
-  const readings = Stream.fromIterable(sampleReadings(count)).name('readings');
-  const perSensor = readings.accumulate(
-    (acc: Record<string, { n: number; mean: number }>, r: Reading) => {
-      const s = (acc[r.sensor] ??= { n: 0, mean: 0 });
-      s.n += 1;
-      s.mean += (r.celsius - s.mean) / s.n;
-      return acc;
-    },
-    { start: {} },
-  ).name('per-sensor');
-  const moving = readings
-    .map((r) => r.celsius)
-    .slidingWindow(100)
-    .map((w) => w.reduce((a, b) => a + b, 0) / w.length)
-    .name('moving-average');
+  let latestByY: Frame | undefined;
+  let latestRecent: Frame | undefined;
+  let eventTime = 0;
+  byY.stream.sink((f) => void (latestByY = f));
+  recent.stream.sink((f) => void (latestRecent = f));
+  const progress = new Progress(out);
+  let batchesThisRun = 0;
+  sdf.stream.sink((f) => {
+    progress.count(f.length);
+    if (++batchesThisRun === options.batches) void job.stop();
+    if (f.length > 0) eventTime = f.get('timestamp', f.length - 1) as number;
+  });
 
-  readings
-    .zip(perSensor, moving)
-    .slice(every - 1, undefined, every)
-    .sink(([r, sensors, avg]) => {
-      const means = Object.entries(sensors)
-        .map(([name, s]) => `${name} ${s.mean.toFixed(2)}`)
-        .join(', ');
-      print(`${new Date(r.time).toISOString()}  readings ${Object.values(sensors).reduce((n, s) => n + s.n, 0)}  moving avg ${avg.toFixed(2)} °C  means: ${means}`);
-    });
+  const store = options.checkpoint ?? 'checkpoint/demo';
+  const job = runJob(source, { name: 'demo', checkpoint: { store, storeOptions: options.storeOptions, every: { ms: 1000 } } });
+  const restored = await job.restored;
+  out.write(restored === null ? `fresh start; checkpoints go to ${store}\n` : `restored checkpoint ${restored} from ${store}\n`);
 
-  await readings.start();
+  let lastSummary = '';
+  const summarize = () => {
+    if (latestByY === undefined || latestRecent === undefined) return;
+    const groups = latestByY.toRows().map((r) => `y=${r.y}: n ${r.x_count} x̄ ${fmt(r.x_mean as number)}`);
+    const [z] = latestRecent.toRows();
+    const summary = `${new Date(eventTime).toISOString()}  x by y  ${groups.slice(0, 4).join('  ')}   z over last 10 s: mean ${fmt(z?.z_mean as number)} std ${fmt(z?.z_std as number)}`;
+    if (summary !== lastSummary) progress.log((lastSummary = summary));
+  };
+  const ticker = setInterval(() => {
+    progress.render(job.lastCheckpoint);
+  }, 250);
+  const summaries = setInterval(summarize, options.summaryEveryMs ?? 3000);
+  try {
+    await job.done;
+  } finally {
+    clearInterval(ticker);
+    clearInterval(summaries);
+  }
+  summarize();
+  progress.finish(job.lastCheckpoint);
+  out.write(`stopped after checkpoint ${job.lastCheckpoint?.checkpoint ?? '–'}; run again to continue where it stopped\n`);
+  return job;
 }

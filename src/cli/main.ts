@@ -1,23 +1,34 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { CHECKPOINTS_HELP, checkpointsCommand } from './checkpoints.js';
-import { runDemo } from './demo.js';
+import { DEMO_HELP, runDemo } from './demo.js';
+import { GRAPH_HELP, graphCommand } from './graph.js';
+import { RUN_HELP, runCommand } from './run.js';
 import { UsageError } from './usage.js';
 
 const HELP = `streamframe — stateful stream processing in the style of streamz
 
 Usage:
-  streamframe demo [--count N] [--every N]     run the built-in demo job and print its results
+  streamframe demo [--checkpoint DIR|S3-URL] [--batches N]
+                                               the main job: live aggregations over a built-in source, checkpointed (npm start)
+  streamframe run <job> [--checkpoint DIR|S3-URL] [--every 1000|10s] [--metrics-port P]
+                                               run a job module's graph with checkpoints (--help for details)
+  streamframe graph <job> [--svg out.svg]      print a job's graph as DOT (or write SVG)
   streamframe checkpoints list|show|verify|prune ...   inspect and prune a checkpoint store (--help for details)
   streamframe --help                           this text
   streamframe --version                        the package version
 `;
 
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
+function positiveInt(name: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive whole number, got "${value}"`);
   return n;
+}
+
+/** The options are parsed for every command at once; one meant for another command is an error here. */
+function onlyOptions(values: Record<string, unknown>, command: string, allowed: string[]): void {
+  const extra = Object.keys(values).find((k) => values[k] !== undefined && !allowed.includes(k));
+  if (extra !== undefined) throw new UsageError(`${command} does not take --${extra}`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -29,16 +40,20 @@ async function main(argv: string[]): Promise<number> {
       options: {
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
-        count: { type: 'string' },
+        batches: { type: 'string' },
         every: { type: 'string' },
         json: { type: 'boolean' },
         keep: { type: 'string' },
         endpoint: { type: 'string' },
         region: { type: 'string' },
+        checkpoint: { type: 'string' },
+        'metrics-port': { type: 'string' },
+        svg: { type: 'string' },
+        mermaid: { type: 'boolean' },
       },
     });
   } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0]);
+    throw new UsageError((e as Error).message.split('\n')[0]);
   }
   const { values, positionals } = parsed;
   if (values.version) {
@@ -52,10 +67,23 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     case 'demo':
-      if (values.help) return process.stdout.write(HELP), 0;
+      if (values.help) return process.stdout.write(DEMO_HELP), 0;
       if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
-      await runDemo({ count: positiveInt('count', values.count, 20_000), every: positiveInt('every', values.every, 5_000) });
+      onlyOptions(values, 'demo', ['checkpoint', 'batches', 'endpoint', 'region']);
+      await runDemo({
+        checkpoint: values.checkpoint,
+        storeOptions: { endpoint: values.endpoint, region: values.region },
+        batches: values.batches === undefined ? undefined : positiveInt('batches', values.batches),
+      });
       return 0;
+    case 'run':
+      if (values.help) return process.stdout.write(RUN_HELP), 0;
+      onlyOptions(values, 'run', ['checkpoint', 'every', 'metrics-port', 'endpoint', 'region']);
+      return runCommand({ positionals: rest, checkpoint: values.checkpoint, every: values.every, metricsPort: values['metrics-port'], endpoint: values.endpoint, region: values.region });
+    case 'graph':
+      if (values.help) return process.stdout.write(GRAPH_HELP), 0;
+      onlyOptions(values, 'graph', ['svg', 'mermaid']);
+      return graphCommand({ positionals: rest, svg: values.svg, mermaid: values.mermaid });
     case 'checkpoints':
       if (values.help) return process.stdout.write(CHECKPOINTS_HELP), 0;
       return checkpointsCommand({ positionals: rest, json: values.json ?? false, keep: values.keep, endpoint: values.endpoint, region: values.region });

@@ -1,0 +1,6 @@
+// Rich output for tslab notebooks: tables, graphs, live charts. Plain text outside a kernel.
+export { kernel, inNotebook, setKernel, type Kernel, type DisplayTarget } from './kernel.js';
+export { escapeHtml } from './html.js';
+export { htmlTable, textTable, showTable, toRecords, formatCell, type Tabular, type TableOptions } from './table.js';
+export { toSvg, showGraph } from './graph.js';
+export { plot, LiveChart, lineChartSvg, type ChartOptions } from './chart.js';

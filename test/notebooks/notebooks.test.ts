@@ -1,0 +1,123 @@
+// Executes every notebooks/*.ipynb headless on the tslab kernel (nbconvert) and checks its outputs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = new URL('../..', import.meta.url).pathname;
+const notebooksDir = join(root, 'notebooks');
+const notebooks = readdirSync(notebooksDir).filter((f) => f.endsWith('.ipynb')).sort();
+
+/** Per notebook, per cell id: texts each cell's outputs must contain, or a mime type it must output. */
+type Expect = string | { mime: string };
+const EXPECTED: Record<string, Record<string, Expect[]>> = {
+  '01-quickstart.ipynb': {
+    'map-filter': ['[ 2, 6, 14 ]'],
+    windows: [{ mime: 'text/html' }, '<td>5, 1, 4</td>', '3.3333', '[ [ 5, 1 ], [ 4, 2 ] ]'],
+    timed: ["[ [ 'a', 'b' ], [ 'c' ] ]"],
+    graph: [{ mime: 'image/svg+xml' }, 'running total'],
+    chart: [{ mime: 'image/svg+xml' }, 'moving average', '400 points'],
+  },
+  '03-checkpoint-and-restart.ipynb': {
+    run: ['restored: null', 'last checkpoint: 3'],
+    files: [{ mime: 'text/html' }, 'commits/3.json', 'data/3/counts.json', 'metadata/3.json'],
+    metadata: ['"readings": 1235', '"kind": "slidingWindow"'],
+    describe: ['data/3/last5.json'],
+    duckdb: ['<caption>counts</caption>', '<td>309</td>', '<caption>last5</caption>'],
+    restart: ['restored checkpoint 3', 'same state'],
+  },
+};
+
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, string | string[]>;
+  ename?: string;
+  evalue?: string;
+}
+interface Cell {
+  id?: string;
+  cell_type: string;
+  source: string | string[];
+  outputs?: Output[];
+}
+const join_ = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join('') : (t ?? ''));
+
+let jupyterPath: string;
+
+beforeAll(() => {
+  // tslab type-checks with Node10 resolution, which has no package self-reference: give notebooks/ a
+  // node_modules/streamframe link to the repo, as an installed package would be (setup.sh makes it too).
+  const link = join(notebooksDir, 'node_modules', 'streamframe');
+  if (!existsSync(link)) {
+    mkdirSync(join(notebooksDir, 'node_modules'), { recursive: true });
+    symlinkSync('../..', link);
+  }
+  // A private kernelspec for this checkout's tslab, so the test does not depend on which clone last
+  // registered the system-wide one.
+  jupyterPath = mkdtempSync(join(tmpdir(), 'sf-jupyter-'));
+  mkdirSync(join(jupyterPath, 'kernels', 'tslab'), { recursive: true });
+  writeFileSync(
+    join(jupyterPath, 'kernels', 'tslab', 'kernel.json'),
+    JSON.stringify({
+      argv: [join(root, 'node_modules', '.bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'],
+      display_name: 'TypeScript',
+      language: 'typescript',
+    }),
+  );
+});
+
+function nbconvert(name: string, allowErrors: boolean): { status: number | null; stderr: string; cells?: Cell[] } {
+  const out = join(mkdtempSync(join(tmpdir(), 'sf-nb-')), name);
+  const r = spawnSync(
+    '/usr/bin/python3',
+    ['-Xfrozen_modules=off', '-m', 'nbconvert', '--to', 'notebook', '--execute', ...(allowErrors ? ['--allow-errors'] : []), '--ExecutePreprocessor.kernel_name=tslab', '--ExecutePreprocessor.timeout=120', '--output', out, join(notebooksDir, name)],
+    { cwd: notebooksDir, encoding: 'utf8', timeout: 240_000, env: { ...process.env, JUPYTER_PATH: jupyterPath, PYDEVD_DISABLE_FILE_VALIDATION: '1' } },
+  );
+  const cells = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[] }).cells : undefined;
+  return { status: r.status, stderr: `${r.error?.message ?? ''}${r.stderr}`, cells };
+}
+
+function execute(name: string): Cell[] {
+  // nbconvert stops at the first cell whose execution fails (a compile or runtime error) and exits 1.
+  const r = nbconvert(name, false);
+  if (r.status === 0 && r.cells) return r.cells;
+  // tslab's error reply carries no message (it writes it on stderr): run again keeping errors, to say what failed.
+  const again = nbconvert(name, true);
+  const said = (again.cells ?? [])
+    .flatMap((c) => (c.outputs ?? []).filter((o) => o.name === 'stderr' || o.output_type === 'error').map((o) => `cell ${c.id}: ${join_(o.text) || `${o.ename}: ${o.evalue}`}`))
+    .join('\n');
+  throw new Error(`nbconvert failed on ${name} (exit ${r.status}; dist/ must be built: npm run build)\n${said || r.stderr.slice(-3000)}`);
+}
+
+describe('notebooks', () => {
+  it('finds the notebooks', () => {
+    expect(notebooks).toEqual(expect.arrayContaining(Object.keys(EXPECTED)));
+  });
+
+  for (const name of notebooks) {
+    it(`${name} runs headless without errors and shows what it should`, () => {
+      const cells = execute(name);
+      for (const cell of cells.filter((c) => c.cell_type === 'code')) {
+        const where = `${name} cell ${cell.id}:\n${join_(cell.source)}`;
+        for (const o of cell.outputs ?? []) {
+          expect(o.output_type, where).not.toBe('error');
+          // tslab reports compile errors and uncaught errors on stderr.
+          if (o.output_type === 'stream') expect(o.name, `${where}\n${join_(o.text)}`).not.toBe('stderr');
+        }
+      }
+      for (const [id, expected] of Object.entries(EXPECTED[name] ?? {})) {
+        const cell = cells.find((c) => c.id === id);
+        expect(cell, `${name}: no cell with id ${id}`).toBeDefined();
+        const outputs = cell!.outputs ?? [];
+        const text = outputs.map((o) => join_(o.text) + Object.values(o.data ?? {}).map(join_).join('')).join('\n');
+        for (const e of expected) {
+          if (typeof e === 'string') expect(text, `${name} cell ${id}`).toContain(e);
+          else expect(outputs.some((o) => o.data?.[e.mime] !== undefined), `${name} cell ${id}: ${e.mime}`).toBe(true);
+        }
+      }
+    }, 240_000);
+  }
+});
