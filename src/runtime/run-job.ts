@@ -1,11 +1,13 @@
 import { join } from 'node:path';
-import { drain, isSeekable, log, nodeIds, walk, type Clock, type Seekable, type TimerHandle } from '../core/index.js';
+import { drain, isSeekable, log, nodeIds, walk, type Clock, type TimerHandle } from '../core/index.js';
 import { openStore, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
 import { Source } from '../sources/source.js';
 import { Checkpointer } from './checkpointer.js';
 import { CutGate } from './cut.js';
 import { JobMetrics, type JobMetricsSnapshot } from './metrics.js';
-import { numericPosition, ProcessedTracker } from './tracking.js';
+import { ReadYourWrites, type PositionToken } from './read-your-writes.js';
+
+export type { PositionToken };
 
 export interface CheckpointOptions {
   /** A directory, `s3://bucket/prefix`, or a store; default `checkpoint/<job name>`. */
@@ -38,8 +40,7 @@ export interface JobOptions {
   trackProcessed?: boolean;
 }
 
-/** A position in a source: the element's index, byte offset or poll count (see `numericPosition`). */
-export type PositionToken = number | { source?: string; position: number };
+
 
 /**
  * Run a graph from its sources: restore the newest intact checkpoint, start every source, take
@@ -64,19 +65,15 @@ export class Job {
   private failure: unknown;
   private last: { checkpoint: number; at: number } | undefined;
   private readonly jobMetrics: JobMetrics | undefined;
-  private readonly trackers = new Map<Source<any>, ProcessedTracker>();
-  private readonly sourceIds: Map<Source<any>, string>;
-  private committedPositions: Record<string, unknown> = {};
-  private readonly checkpointWaiters = new Set<() => void>();
+  private readonly readYourWrites: ReadYourWrites;
 
   constructor(roots: readonly Source<any>[], private readonly options: JobOptions) {
     const found = walk(roots).filter((n): n is Source<any> => n instanceof Source);
     this.sources = [...new Set([...roots, ...found])];
     const cp = options.checkpoint;
     const ids = nodeIds(this.sources);
-    this.sourceIds = new Map(this.sources.map((s) => [s, ids.get(s)!]));
     if (options.metrics || options.metricsPort !== undefined) this.jobMetrics = new JobMetrics(options.name, ids);
-    if (options.trackProcessed) for (const s of this.sources) this.track(s);
+    this.readYourWrites = new ReadYourWrites(options.name, new Map(this.sources.map((s) => [s, ids.get(s)!])), options.trackProcessed ?? false);
     if (cp !== undefined) {
       for (const s of this.sources) {
         if (!isSeekable(s)) {
@@ -91,7 +88,7 @@ export class Job {
       });
     }
     const everyElements = cp?.every?.elements;
-    this.gate = new CutGate(this.sources, everyElements === undefined ? undefined : () => this.due(), everyElements ?? Infinity, (s) => this.trackers.get(s)?.check());
+    this.gate = new CutGate(this.sources, everyElements === undefined ? undefined : () => this.due(), everyElements ?? Infinity, (s) => this.readYourWrites.emitted(s));
     this.restored = this.restore();
     this.done = this.run();
     // A job that fails is reported here once; callers still see the rejection on `done`/`restored`.
@@ -120,31 +117,12 @@ export class Job {
    * can then read aggregates that include it.
    */
   processed(token: PositionToken, options: { timeoutMs?: number } = {}): Promise<void> {
-    const { source, position } = this.resolveToken(token);
-    const tracker = this.trackers.get(source);
-    if (tracker === undefined) return Promise.reject(new Error(`job "${this.options.name}": processed() needs the job option trackProcessed`));
-    return withTimeout(tracker.wait(position), options.timeoutMs ?? 30_000, () => `job "${this.options.name}": position ${position} of source "${this.sourceIds.get(source)}" was not processed within ${options.timeoutMs ?? 30_000} ms`);
+    return this.readYourWrites.processed(token, options.timeoutMs ?? 30_000);
   }
 
   /** Like `processed`, and also part of a committed checkpoint. */
-  async checkpointed(token: PositionToken, options: { timeoutMs?: number } = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    const started = Date.now();
-    await this.processed(token, { timeoutMs });
-    const { source, position } = this.resolveToken(token);
-    const id = this.sourceIds.get(source)!;
-    const inCheckpoint = () => (numericPosition(this.committedPositions[id]) ?? -Infinity) > position;
-    if (inCheckpoint()) return;
-    let stop!: () => void;
-    const waiting = new Promise<void>((resolve) => {
-      stop = () => inCheckpoint() && resolve();
-      this.checkpointWaiters.add(stop);
-    });
-    try {
-      await withTimeout(waiting, Math.max(0, timeoutMs - (Date.now() - started)), () => `job "${this.options.name}": position ${position} of source "${id}" was not in a committed checkpoint within ${timeoutMs} ms`);
-    } finally {
-      this.checkpointWaiters.delete(stop);
-    }
+  checkpointed(token: PositionToken, options: { timeoutMs?: number } = {}): Promise<void> {
+    return this.readYourWrites.checkpointed(token, options.timeoutMs ?? 30_000);
   }
 
   /** Take a checkpoint at the next consistent cut; resolves to its number once committed. */
@@ -214,8 +192,7 @@ export class Job {
         const { checkpoint: n, bytes } = await checkpointer.write(c);
         this.last = { checkpoint: n, at: Date.now() };
         this.jobMetrics?.checkpointCommitted(performance.now() - started, bytes);
-        this.committedPositions = c.sources;
-        for (const wake of this.checkpointWaiters) wake();
+        this.readYourWrites.committed(c.sources);
         log('info', 'checkpoint committed', { job: this.options.name, checkpoint: n, bytes });
         return n;
       })
@@ -240,35 +217,11 @@ export class Job {
     return () => server.close();
   }
 
-  private track(source: Source<any>): void {
-    const position = () => {
-      const p = numericPosition((source as unknown as Seekable).position?.());
-      if (p === undefined) throw new Error(`runJob: source "${this.sourceIds.get(source)}" (${source.kind}) has no single numeric position, so trackProcessed cannot follow it`);
-      return p;
-    };
-    position(); // fail now, not at the first element
-    const tracker = new ProcessedTracker(position);
-    this.trackers.set(source, tracker);
-    source.track = () => tracker.enter(position());
-  }
-
-  private resolveToken(token: PositionToken): { source: Source<any>; position: number } {
-    const t = typeof token === 'number' ? { position: token } : token;
-    if (t.source === undefined) {
-      if (this.sources.length !== 1) throw new Error(`job "${this.options.name}" has ${this.sources.length} sources: say which one the position belongs to`);
-      return { source: this.sources[0], position: t.position };
-    }
-    const source = [...this.sourceIds].find(([, id]) => id === t.source)?.[0];
-    if (source === undefined) throw new Error(`job "${this.options.name}" has no source "${t.source}"`);
-    return { source, position: t.position };
-  }
-
   private attachGate(): () => void {
     for (const s of this.sources) s.gate = this.gate;
     return () => {
       for (const s of this.sources) {
         s.gate = undefined;
-        s.track = undefined;
       }
     };
   }
@@ -303,10 +256,4 @@ export class Job {
       process.off('SIGTERM', onSignal);
     };
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: () => string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message())), ms)));
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
