@@ -40,8 +40,6 @@ export interface JobOptions {
   trackProcessed?: boolean;
 }
 
-
-
 /**
  * Run a graph from its sources: restore the newest intact checkpoint, start every source, take
  * checkpoints at consistent cuts, and finish with a final checkpoint when the sources are
