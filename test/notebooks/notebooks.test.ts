@@ -19,6 +19,29 @@ const EXPECTED: Record<string, Record<string, Expect[]>> = {
     graph: [{ mime: 'image/svg+xml' }, 'running total'],
     chart: [{ mime: 'image/svg+xml' }, 'moving average', '400 points'],
   },
+  '02-streaming-dataframes.ipynb': {
+    dataframe: ['DataFrame(sensor: utf8, celsius: float64, ts: timestamp)'],
+    'filter-assign': ['fahrenheit: float64'],
+    // all three batches ingested: the column object (09:00:00), the rows (09:00:15), the Arrow table (09:00:30)
+    emit: [{ mime: 'text/html' }, '<th>batch</th>', '2026-01-01T09:00:00.000Z', '2026-01-01T09:00:15.000Z', '2026-01-01T09:00:30.000Z'],
+    'filter-assign-result': [{ mime: 'text/html' }, '<th>fahrenheit</th>', '147.2000'],
+    // boiler 61.5 + 62.5 + 64, attic 18 + 21, cellar 12 + 13
+    'groupby-result': [
+      { mime: 'text/html' },
+      '<td>attic</td><td style="text-align:right">39</td>',
+      '<td>boiler</td><td style="text-align:right">188</td>',
+      '<td>cellar</td><td style="text-align:right">25</td>',
+      '<th>celsius_mean</th>',
+      '62.6667',
+      '3 tables from each groupby',
+    ],
+    'windows-result': [{ mime: 'text/html' }, 'mean of the last 4 rows', '40.2500', '38.5000'],
+    'rolling-result': [{ mime: 'text/html' }, '<th>rolling mean (3)</th>', '32.6667'],
+    live: [{ mime: 'text/html' }, 'last 5 s by y, at 09:00:30', { mime: 'image/svg+xml' }, 'Random: means over the last 5 s', 'mean z', '60 points, up to 30 s'],
+    convert: ['sensor: Dictionary<Int32, Utf8>, celsius: Float64', '{"sensor": "boiler", "celsius": 188}', "{ sensor: 'boiler', celsius: 188 }"],
+    danfo: ['│ boiler', '│ 188'],
+    graph: [{ mime: 'image/svg+xml' }, 'celsius by sensor', 'stats by sensor', 'sdfFilter', 'sdfAssign', 'rolling mean'],
+  },
   '03-checkpoint-and-restart.ipynb': {
     run: ['restored: null', 'last checkpoint: 3'],
     files: [{ mime: 'text/html' }, 'commits/3.json', 'data/3/counts.json', 'metadata/3.json'],
