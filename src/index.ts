@@ -7,6 +7,7 @@ export { TextFileSource, type TextFileOptions } from './sources/text-file.js';
 export { FilenamesSource } from './sources/filenames.js';
 export * from './checkpoint/index.js';
 export * from './runtime/index.js';
+export * from './kafka/index.js';
 export * from './dataframe/index.js';
 export * from './interop/index.js';
 export * from './display/index.js';

@@ -1,13 +1,16 @@
-import { DataFrame, Random, runJob, type Frame, type Job, type OpenStoreOptions } from '../index.js';
+import { DataFrame, Random, runJob, Stream, type Frame, type Job, type OpenStoreOptions, type Source } from '../index.js';
 import { Progress } from './progress.js';
 
-export const DEMO_HELP = `Usage: streamframe demo [--checkpoint DIR|S3-URL] [--batches N] [--endpoint URL] [--region R]
+export const DEMO_HELP = `Usage: streamframe demo [--checkpoint DIR|S3-URL] [--batches N] [--kafka BROKERS --topic T] [--endpoint URL] [--region R]
 
 The main job, with no broker needed: streamz's Random source (timestamp, x, y, z; 100k rows/s)
 → the cumulative count and mean of x per y, and the mean and std of z over the last 10 s of event
 time → a summary every few seconds and one progress line. It checkpoints every second to
 checkpoint/demo (or --checkpoint). Ctrl-C takes a final checkpoint and exits; running it again
 prints "restored checkpoint N" and continues where it stopped. --batches N stops after N batches.
+--kafka host:port[,host:port] --topic T runs the same job on a topic of JSON rows
+{ "timestamp": ms or ISO string, "x": number, "y": integer, "z": number } (consumer group
+streamframe-demo; the checkpoint, not the group, says where to resume).
 `;
 
 export interface DemoOptions {
@@ -18,6 +21,8 @@ export interface DemoOptions {
   intervalMs?: number;
   /** Rows per batch. */
   rowsPerBatch?: number;
+  /** Read JSON rows from Kafka instead of the built-in source. */
+  kafka?: { brokers: string[]; topic: string };
   /** Stop (with a final checkpoint) after this many batches in this run (default: until Ctrl-C). */
   batches?: number;
   /** Print a summary every this many ms. */
@@ -36,7 +41,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<Job> {
   const out = options.out ?? process.stdout;
   const intervalMs = options.intervalMs ?? 100;
   const rows = options.rowsPerBatch ?? 10_000;
-  const source = new Random({ freq: intervalMs / rows, interval: intervalMs, seed: 42, start: Date.UTC(2026, 0, 1) }).name('random');
+  const source: Source<any> = options.kafka
+    ? Stream.fromKafkaBatched(options.kafka.topic, { brokers: options.kafka.brokers, groupId: 'streamframe-demo' }, { decode: 'json', startFrom: 'earliest' }).name('kafka')
+    : new Random({ freq: intervalMs / rows, interval: intervalMs, seed: 42, start: Date.UTC(2026, 0, 1) }).name('random');
   const sdf = new DataFrame(source, { example: { timestamp: 'timestamp', x: 'float64', y: 'int32', z: 'float64' } });
   const byY = sdf.groupby('y').agg({ x: ['count', 'mean'] }).name('x-by-y');
   const recent = sdf.window({ value: '10s', on: 'timestamp' }).agg({ z: ['mean', 'std'] }).name('z-last-10s');

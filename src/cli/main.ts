@@ -9,7 +9,7 @@ import { UsageError } from './usage.js';
 const HELP = `streamframe — stateful stream processing in the style of streamz
 
 Usage:
-  streamframe demo [--checkpoint DIR|S3-URL] [--batches N]
+  streamframe demo [--checkpoint DIR|S3-URL] [--batches N] [--kafka BROKERS --topic T]
                                                the main job: live aggregations over a built-in source, checkpointed (npm start)
   streamframe run <job> [--checkpoint DIR|S3-URL] [--every 1000|10s] [--metrics-port P]
                                                run a job module's graph with checkpoints (--help for details)
@@ -41,6 +41,8 @@ async function main(argv: string[]): Promise<number> {
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
         batches: { type: 'string' },
+        kafka: { type: 'string' },
+        topic: { type: 'string' },
         every: { type: 'string' },
         json: { type: 'boolean' },
         keep: { type: 'string' },
@@ -69,8 +71,10 @@ async function main(argv: string[]): Promise<number> {
     case 'demo':
       if (values.help) return process.stdout.write(DEMO_HELP), 0;
       if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
-      onlyOptions(values, 'demo', ['checkpoint', 'batches', 'endpoint', 'region']);
+      onlyOptions(values, 'demo', ['checkpoint', 'batches', 'kafka', 'topic', 'endpoint', 'region']);
+      if ((values.kafka === undefined) !== (values.topic === undefined)) throw new UsageError('demo takes --kafka and --topic together');
       await runDemo({
+        kafka: values.kafka === undefined ? undefined : { brokers: values.kafka.split(','), topic: values.topic! },
         checkpoint: values.checkpoint,
         storeOptions: { endpoint: values.endpoint, region: values.region },
         batches: values.batches === undefined ? undefined : positiveInt('batches', values.batches),

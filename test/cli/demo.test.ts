@@ -46,3 +46,32 @@ describe('streamframe demo (npm start)', () => {
     expect(Number(/stopped after checkpoint (\d+)/.exec(second.out)?.[1])).toBeGreaterThan(stopped);
   }, 120_000);
 });
+
+describe('streamframe demo --kafka', () => {
+  it('runs the same job on a Kafka topic of JSON rows, and restarts from its checkpoint', async () => {
+    const { startKafkaBroker } = await import('../fixtures/kafka/broker.js');
+    const { Kafka, logLevel, Partitioners } = await import('kafkajs');
+    const broker = await startKafkaBroker({ brokers: 1, topics: { readings: 2 } });
+    try {
+      const kafka = new Kafka({ clientId: 'demo-test', brokers: broker.brokers, logLevel: logLevel.NOTHING });
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+      await producer.connect();
+      const t0 = Date.UTC(2026, 0, 1);
+      await producer.send({
+        topic: 'readings',
+        messages: Array.from({ length: 2000 }, (_, i) => ({ value: JSON.stringify({ timestamp: t0 + i * 10, x: (i % 100) / 100, y: i % 3, z: Math.sin(i) }) })),
+      });
+      await producer.disconnect();
+      const store = join(mkdtempSync(join(tmpdir(), 'sf-demo-kafka-')), 'demo');
+      const first = await demo(['--kafka', broker.bootstrap, '--topic', 'readings', '--checkpoint', store], /rows 2,000/);
+      expect(first.code).toBe(0);
+      expect(first.out).toMatch(/x by y {2}y=0: n 667 .*y=1: n 667 .*y=2: n 666/);
+      const stopped = Number(/stopped after checkpoint (\d+)/.exec(first.out)?.[1]);
+      const second = await demo(['--kafka', broker.bootstrap, '--topic', 'readings', '--checkpoint', store], /restored checkpoint/);
+      expect(second.out).toMatch(new RegExp(`^restored checkpoint ${stopped} from `, 'm'));
+      expect(second.out).not.toMatch(/rows [1-9]/); // everything was read before the checkpoint
+    } finally {
+      await broker.stop();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,352 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { drain } from '../core/graph.js';
+import { log } from '../core/log.js';
+import { joinEmitted, type Emitted, type Meta } from '../core/meta.js';
+import type { Seekable } from '../core/stateful.js';
+import type { StreamOptions } from '../core/stream.js';
+import { Source } from '../sources/source.js';
+import { Assignment, type PartitionState } from './assignment.js';
+import { CommitTracker } from './commit-tracker.js';
+import { brokerList, createKafka, errorText, withTimeout, type KafkaConsumerConfig } from './config.js';
+import { commitAsTemporaryMember, preflight, startOffsets, type StartFrom } from './group.js';
+import { checkPosition, nextOffset, offsetBefore, type KafkaPosition } from './offsets.js';
+import { recordOf, valueDecoder, type Decode, type DecodeFn, type KafkaMetaEntry } from './record.js';
+
+export interface KafkaSourceOptions<D extends Decode<any> = 'buffer'> extends StreamOptions {
+  /** Emit whole records `{ topic, partition, offset, key, value, timestamp, headers }` instead of values. */
+  keys?: boolean;
+  /** How value bytes become elements (default: the bytes, as a Buffer). */
+  decode?: D;
+  /** Where a group that has no committed offset for a partition starts (default `'latest'`, like streamz). */
+  startFrom?: StartFrom;
+  /** Longest wait of a fetch for new messages, ms (kafkajs' `maxWaitTimeInMs`; default 100). */
+  pollInterval?: number;
+  /** Bound on connecting, checking the topic and joining the group, ms (default 30 000). */
+  startTimeout?: number;
+}
+
+interface Letter {
+  error: unknown;
+  element: unknown;
+}
+
+/** Emitted in place of an element when every message of a delivery failed to decode: only its dead letters leave. */
+export const NOTHING: unique symbol = Symbol('nothing');
+
+/**
+ * The consumer-group machinery shared by `fromKafka` and `fromKafkaBatched`; subclasses decide
+ * what one emission is (`deliverMessages`).
+ *
+ * Reading: kafkajs' `eachBatch` (one fetched batch per partition, one partition at a time) with
+ * auto-resolve and auto-commit off. The handler awaits each emission, so a graph that pushes back
+ * stops kafkajs' fetch loop (it fetches again only when the batch handler returned).
+ *
+ * Offsets, two modes:
+ *  - alone (no job, `gate` unset): each emission carries a RefCounter; its offsets go to the group
+ *    when every branch downstream is done with it, in order per partition (see CommitTracker).
+ *  - under a job (`gate` set): no refcount commits. `position()` is the next offset per assigned
+ *    partition, `seek()` sets where the next `run()` starts, `checkpointCommitted()` commits a
+ *    durable checkpoint's offsets to the group.
+ *
+ * Which partitions are read, and from where, across rebalances: see `Assignment`.
+ */
+export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<KafkaPosition> {
+  protected readonly kafka: Kafka;
+  protected readonly decodeValue: DecodeFn<unknown>;
+  protected readonly keys: boolean;
+  protected readonly bytesKey: boolean;
+  private readonly decodeName: string;
+  private readonly startFrom: StartFrom;
+  private readonly pollInterval: number;
+  private readonly startTimeout: number;
+  private readonly assignment: Assignment;
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  private commits: CommitTracker | undefined;
+  /** Our consumer can commit: it has joined the group and is not leaving it. */
+  private committable = false;
+  private fatal: Error | undefined;
+  private wake: (() => void) | undefined;
+  private inBatch: Promise<void> | undefined;
+  private letters: Letter[] = [];
+  private pendingCheckpointCommit: KafkaPosition | undefined;
+
+  constructor(
+    readonly topic: string,
+    readonly config: KafkaConsumerConfig,
+    options: KafkaSourceOptions<any> = {},
+  ) {
+    super(options);
+    this.assignment = new Assignment(topic);
+    this.kafka = createKafka(config, config.clientId ?? `streamframe-${config.groupId}`);
+    this.decodeValue = valueDecoder(options.decode);
+    this.keys = options.keys ?? false;
+    this.bytesKey = options.decode === undefined || options.decode === 'buffer';
+    this.decodeName = typeof options.decode === 'function' ? 'function' : (options.decode ?? 'buffer');
+    this.startFrom = options.startFrom ?? 'latest';
+    this.pollInterval = options.pollInterval ?? 100;
+    this.startTimeout = options.startTimeout ?? 30_000;
+    if (this.startFrom !== 'latest' && this.startFrom !== 'earliest') {
+      throw new TypeError(`fromKafka: startFrom must be 'latest' or 'earliest', not ${JSON.stringify(this.startFrom)}`);
+    }
+  }
+
+  /** What the elements are made of (not the group: a job may move to another group and keep its state). */
+  override params(): Record<string, unknown> {
+    return { topic: this.topic, keys: this.keys, decode: this.decodeName };
+  }
+
+  /**
+   * Emit what these messages of one partition (in offset order) become, each emission through
+   * `deliver`; between emissions, stop early when `keepGoing()` turns false.
+   */
+  protected abstract deliverMessages(part: PartitionState, messages: KafkaMessage[], keepGoing: () => boolean): Promise<void>;
+
+  /** What one message becomes (throws if it cannot be decoded). */
+  decodeMessage(m: KafkaMessage, partition: number): unknown {
+    const value = this.decodeValue(m, this.topic, partition);
+    return this.keys ? recordOf(m, this.topic, partition, value, this.bytesKey) : value;
+  }
+
+  /** How many messages `deliverMessages` gets at most. */
+  protected get sliceSize(): number {
+    return Infinity;
+  }
+
+  // ---- Seekable and the job's hooks ----
+
+  position(): KafkaPosition {
+    return this.assignment.position();
+  }
+
+  seek(position: KafkaPosition): void {
+    this.assignment.seek(checkPosition(position, this.topic));
+  }
+
+  /** A checkpoint holding `position` is durable: the group may now say the same (for lag monitoring and jobs restarted without checkpoints). */
+  override async checkpointCommitted(position: unknown): Promise<void> {
+    const pos = checkPosition(position, this.topic);
+    if (pos.partitions.length === 0) return;
+    try {
+      if (this.consumer !== undefined && this.committable) {
+        await this.commitMine(this.consumer, pos);
+      } else if (this.consumer !== undefined) {
+        // Joining or leaving: commit once joined, or once left (a second member now would
+        // make the group rebalance under us).
+        this.pendingCheckpointCommit = pos;
+      } else {
+        await commitAsTemporaryMember(this.kafka, this.config, this.topic, pos.partitions, this.startTimeout);
+      }
+    } catch (e) {
+      // The checkpoint, not the group, decides where a job restarts: a failed group commit only delays lag reports.
+      log('warn', 'could not commit checkpoint offsets to the Kafka group', { source: this.id, error: errorText(e) });
+    }
+  }
+
+  private async commitMine(consumer: Consumer, pos: KafkaPosition): Promise<void> {
+    // Partitions moved to another member are theirs to commit: ours would move their offsets back.
+    const mine = pos.partitions.filter((p) => this.assignment.has(p.partition));
+    if (mine.length > 0) await consumer.commitOffsets(mine.map((p) => ({ topic: this.topic, ...p })));
+  }
+
+  // ---- running ----
+
+  protected override onStop(): void {
+    this.wake?.();
+  }
+
+  protected async run(): Promise<void> {
+    const { groupId } = this.config;
+    const name = `fromKafka(${JSON.stringify(this.topic)})`;
+    if (typeof groupId !== 'string' || groupId.trim() === '') throw new Error(`${name}: config.groupId must be a non-empty string`);
+    const brokers = brokerList(this.config.brokers);
+    if (brokers.length === 0) throw new Error(`${name}: config.brokers is empty`);
+    this.fatal = undefined;
+    const stopped = new Promise<void>((resolve) => (this.wake = resolve));
+    if (this.stopped) return;
+
+    const admin = (this.admin = this.kafka.admin());
+    const consumer = (this.consumer = this.kafka.consumer({
+      maxWaitTimeInMs: this.pollInterval,
+      // kafkajs fetches only from brokers in its metadata, and drops a broker that went away; it
+      // notices the broker is back only at the next refresh (default 5 min). Refresh often.
+      metadataMaxAge: 5_000,
+      ...this.config,
+    }));
+    let lastError = '';
+    let over = false;
+    try {
+      await withTimeout(
+        (async () => {
+          // A client of its own with few retries: refused connections at start are configuration
+          // errors to report in seconds (the running consumer keeps kafkajs' patient retries).
+          const checker = createKafka({ ...this.config, retry: { retries: 3, initialRetryTime: 250, maxRetryTime: 1_000 } }, 'streamframe-preflight').admin();
+          try {
+            await preflight(checker, this.topic, brokers, this.startTimeout);
+          } finally {
+            await checker.disconnect().catch(() => undefined);
+          }
+          await admin.connect();
+          await consumer.connect();
+          await consumer.subscribe({ topic: this.topic, fromBeginning: this.startFrom === 'earliest' });
+        })(),
+        this.startTimeout,
+        () => `Kafka: ${name} could not connect to ${brokers.join(',')} within ${this.startTimeout} ms`,
+      );
+      this.commits = new CommitTracker((offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic: this.topic, ...o }))), this.id);
+      let onJoin!: () => void;
+      const joined = new Promise<void>((resolve) => (onJoin = resolve));
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        if (over) return this.leaveAgain(consumer);
+        this.assign(consumer, e.payload.memberAssignment[this.topic] ?? []);
+        onJoin();
+      });
+      consumer.on(consumer.events.CRASH, (e) => {
+        lastError = errorText(e.payload.error);
+        // kafkajs restarts itself after retriable errors (broker down, rebalance); the rest is fatal.
+        if (over) this.leaveAgain(consumer);
+        else if (!e.payload.restart) this.die(new Error(`Kafka: ${name}, consumer group ${JSON.stringify(groupId)}: ${lastError}`));
+      });
+      // run() resolves only once the group is joined (kafkajs retries for long): bound it ourselves.
+      const running = consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => (this.inBatch = this.onBatch(payload)),
+      });
+      running.catch((e: unknown) => this.die(e));
+      await withTimeout(Promise.race([joined, stopped]), this.startTimeout, () =>
+        `Kafka: ${name} could not join consumer group ${JSON.stringify(groupId)} on ${brokers.join(',')} within ${this.startTimeout} ms` +
+        (lastError ? ` (last error: ${lastError})` : ''),
+      );
+      await stopped;
+      if (this.fatal) throw this.fatal;
+      await this.finish(consumer);
+    } finally {
+      // From here on the assignment (the position a final checkpoint records) no longer changes.
+      over = true;
+      this.committable = false;
+      this.wake = undefined;
+      await this.commits?.close();
+      this.commits = undefined;
+      await consumer.disconnect().catch(() => undefined);
+      await admin.disconnect().catch(() => undefined);
+      this.admin = undefined;
+      this.consumer = undefined;
+      const pending = this.pendingCheckpointCommit;
+      this.pendingCheckpointCommit = undefined;
+      if (pending !== undefined) await this.checkpointCommitted(pending);
+    }
+  }
+
+  /** Graceful stop: no more fetching, let the graph finish what it holds, commit what it finished. */
+  private async finish(consumer: Consumer): Promise<void> {
+    consumer.pause([{ topic: this.topic }]);
+    await this.inBatch;
+    await drain(this);
+    await this.commits?.close();
+    this.committable = false;
+  }
+
+  /**
+   * kafkajs can restart a crashed consumer after it was disconnected (the restart timer is set
+   * after its CRASH event); the restarted consumer would rejoin the group and hold partitions
+   * nobody reads. Disconnect it again once kafkajs has set that timer, which clears it.
+   */
+  private leaveAgain(consumer: Consumer): void {
+    log('info', 'kafka consumer active after its source stopped; leaving the group', { source: this.id });
+    setImmediate(() => void consumer.disconnect().catch(() => undefined));
+  }
+
+  private die(e: unknown): void {
+    this.fatal ??= e instanceof Error ? e : new Error(String(e));
+    this.wake?.();
+  }
+
+  /** A (re)join: the assignment decides where each partition reads next; commits follow. */
+  private assign(consumer: Consumer, assigned: number[]): void {
+    const seek = (partition: number, offset: string) => consumer.seek({ topic: this.topic, partition, offset });
+    const { kept, revoked, fresh } = this.assignment.assign(assigned, seek);
+    for (const p of kept) this.commits?.recommit(p);
+    for (const p of revoked) this.commits?.forget(p);
+    this.committable = true;
+    log('info', 'kafka partitions assigned', { source: this.id, topic: this.topic, partitions: assigned });
+    if (fresh.length > 0) {
+      const admin = this.admin!;
+      const lookup = (partitions: number[]) => startOffsets(admin, this.config.groupId, this.topic, partitions, this.startFrom);
+      this.assignment.lookUpStarts(fresh, lookup, seek, () => this.stopped || this.admin !== admin, this.id);
+    }
+    const pending = this.pendingCheckpointCommit;
+    this.pendingCheckpointCommit = undefined;
+    if (pending !== undefined) void this.checkpointCommitted(pending);
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const part = this.assignment.get(batch.partition);
+    if (part === undefined) return;
+    if (part.next === undefined) await part.ready;
+    // A batch fetched before our seek landed (isStale), or for a partition moved meanwhile: kafkajs fetches again.
+    const current = () => !this.stopped && this.fatal === undefined && isRunning() && !isStale() && this.assignment.get(batch.partition) === part;
+    if (!current() || part.next === undefined) return;
+    const start = part.next;
+    let messages = batch.messages;
+    // Already emitted (kafkajs re-reads from the group's offset after a rejoin until the seek lands).
+    if (messages.length > 0 && offsetBefore(messages[0].offset, start)) messages = messages.filter((m) => !offsetBefore(m.offset, start));
+    // Keep the group membership alive while the graph holds an emission back for long; when a
+    // heartbeat says the group is rebalancing, hand the batch back after the current emission so
+    // kafkajs can rejoin without making the other members wait (the rest is fetched again).
+    let rebalancing = false;
+    const beat = setInterval(() => void heartbeat().catch(() => void (rebalancing = true)), this.config.heartbeatInterval ?? 3_000);
+    try {
+      const keepGoing = () => current() && !rebalancing;
+      for (let i = 0; i < messages.length && keepGoing(); i += this.sliceSize) {
+        await this.deliverMessages(part, messages.slice(i, i + this.sliceSize), keepGoing);
+      }
+      if (current() && !rebalancing) {
+        // Offsets after the last message (transaction markers) need no reading either.
+        const after = nextOffset(batch.lastOffset());
+        if (part.next === undefined || offsetBefore(part.next, after)) part.next = after;
+      }
+    } catch (e) {
+      this.die(e);
+    } finally {
+      clearInterval(beat);
+      // Always tell kafkajs where we are, also when every message was a repeat: otherwise it
+      // fetches the same repeats again and again.
+      if (part.next !== undefined && this.assignment.get(batch.partition) === part) resolveOffset((BigInt(part.next) - 1n).toString());
+    }
+  }
+
+  /**
+   * Emit `element` (NOTHING: only dead letters) for the messages `first`..`last` of `part`, and
+   * move the position past them once the emit settled. Alone, the element carries a RefCounter that
+   * commits `last + 1` when the graph is done with it.
+   */
+  protected async deliver(part: PartitionState, element: T | typeof NOTHING, letters: Letter[], first: string, last: string): Promise<void> {
+    const end = nextOffset(last);
+    const ref = this.gate === undefined ? this.commits?.track(part.partition, end) : undefined;
+    const meta: KafkaMetaEntry[] = [{ ref, topic: this.topic, partition: part.partition, offset: first, lastOffset: last }];
+    this.letters = letters;
+    try {
+      await this.push(element as T, () => void (part.next = end), meta);
+    } finally {
+      this.letters = [];
+    }
+    ref?.release(); // the source's own hold: the count now falls to zero when the graph lets go
+  }
+
+  /**
+   * Dead letters of undecodable messages leave inside the same emission as the rest of their
+   * batch, through this source's error policy: the job's gate covers them, and the batch's
+   * reference is held until the dead-letter write is acknowledged.
+   */
+  override emit(x: T, meta?: Meta): Emitted {
+    const letters = this.letters;
+    if (letters.length === 0) return (x as unknown) === NOTHING ? undefined : super.emit(x, meta);
+    this.letters = [];
+    const results: Emitted[] = letters.map((l) => this.fail(l.error, l.element, meta));
+    if ((x as unknown) !== NOTHING) results.push(super.emit(x, meta));
+    return joinEmitted(results);
+  }
+}
+
+export type { PartitionState, Letter };

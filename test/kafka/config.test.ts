@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logLevel } from 'kafkajs';
+import '../../src/index.js';
+import { Stream } from '../../src/index.js';
+import { ApiKey, startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker.js';
+import { consumerConfig } from './helpers.js';
+
+// Bad configuration must fail start() quickly with a message that names the problem.
+let broker: KafkaTestBroker;
+
+beforeAll(async () => {
+  broker = await startKafkaBroker({ brokers: 1, topics: { real: 2 } });
+});
+
+afterAll(async () => {
+  await broker?.stop();
+});
+
+async function startFails(src: { start(): Promise<void> }, withinMs: number): Promise<Error> {
+  const t0 = Date.now();
+  const err = await src.start().then(
+    () => new Error('start() resolved'),
+    (e: Error) => e,
+  );
+  expect(Date.now() - t0).toBeLessThan(withinMs);
+  return err;
+}
+
+describe('bad Kafka configuration', () => {
+  it('unknown topic', async () => {
+    const src = Stream.fromKafkaBatched('no-such-topic', consumerConfig(broker, 'g1'));
+    const err = await startFails(src, 5_000);
+    expect(err.message).toMatch(/topic "no-such-topic" does not exist/);
+    expect(err.message).toMatch(/real/); // lists the topics that do exist
+  });
+
+  it('unreachable brokers', async () => {
+    const src = Stream.fromKafka('real', { brokers: ['127.0.0.1:1'], groupId: 'g2', logLevel: logLevel.NOTHING }, { startTimeout: 20_000 });
+    const err = await startFails(src, 5_000);
+    expect(err.message).toMatch(/cannot connect to brokers 127\.0\.0\.1:1: .*ECONNREFUSED/);
+  });
+
+  it('a group the coordinator rejects', async () => {
+    await broker.requestErrors(ApiKey.JoinGroup, 24 /* INVALID_GROUP_ID */, 1);
+    const src = Stream.fromKafkaBatched('real', consumerConfig(broker, 'bad-group'));
+    const err = await startFails(src, 10_000);
+    expect(err.message).toMatch(/consumer group "bad-group"/);
+    expect(err.message).toMatch(/groupId is invalid/);
+  });
+
+  it('a group that never completes joining', async () => {
+    await broker.requestErrors(ApiKey.JoinGroup, 27 /* REBALANCE_IN_PROGRESS */, 1_000);
+    try {
+      const src = Stream.fromKafkaBatched('real', consumerConfig(broker, 'stuck'), { startTimeout: 3_000 });
+      const err = await startFails(src, 8_000);
+      expect(err.message).toMatch(/could not join consumer group "stuck" .* within 3000 ms/);
+    } finally {
+      await broker.clearRequestErrors(ApiKey.JoinGroup);
+    }
+  });
+
+  it('no group id', async () => {
+    const src = Stream.fromKafkaBatched('real', { brokers: broker.brokers, groupId: '' });
+    const err = await startFails(src, 1_000);
+    expect(err.message).toMatch(/groupId must be a non-empty string/);
+  });
+});
