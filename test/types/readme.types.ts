@@ -1,6 +1,6 @@
 // The README's code examples, checked by `tsc --noEmit` so the README stays true. Not run.
 import { statSync, appendFileSync } from 'node:fs';
-import { DataFrame, defineJob, runJob, Stream } from '../../src/index.js';
+import { DataFrame, defineJob, kafkaDeadLetters, runJob, Stream } from '../../src/index.js';
 
 // Quick start
 const numbers = new Stream<number>();
@@ -46,6 +46,18 @@ async function readYourWrites(log: string, balances: Record<string, number>) {
   return pay;
 }
 
+// Kafka
+async function kafka() {
+  const config = { brokers: ['127.0.0.1:9092'], groupId: 'totals' };
+  const events = Stream.fromKafkaBatched('events', config, { decode: 'json', startFrom: 'earliest', maxBatchSize: 10_000 });
+  const dead = kafkaDeadLetters('events-dead', config);
+  events
+    .map((batch: { user: string; amount: number }[]) => batch.map((e) => ({ ...e, cents: Math.round(e.amount * 100) })))
+    .onError({ deadLetter: dead })
+    .toKafka('events-cents', config, { key: (batch) => null, value: (batch) => JSON.stringify(batch) });
+  await runJob(events, { name: 'cents', checkpoint: { every: { ms: 1000 } } }).done;
+}
+
 // Streaming DataFrames
 const source = new Stream<unknown>();
 const sdf = new DataFrame(source, { example: { k: 'utf8', v: 'float64', ts: 'timestamp' } });
@@ -65,4 +77,4 @@ const job = defineJob(() => {
   lines.map((l) => JSON.parse(l)).accumulate((n: number) => n + 1, { start: 0 }).name('count');
   return { name: 'totals', sources: lines };
 });
-export { totalsList, sources, jobs, readYourWrites, big, stats, recent, lastTen, smooth, job };
+export { kafka, totalsList, sources, jobs, readYourWrites, big, stats, recent, lastTen, smooth, job };
