@@ -50,6 +50,44 @@ const EXPECTED: Record<string, Record<string, Expect[]>> = {
     duckdb: ['<caption>counts</caption>', '<td>309</td>', '<caption>last5</caption>'],
     restart: ['restored checkpoint 3', 'same state'],
   },
+  '04-kafka.ipynb': {
+    broker: ['listening on 127.0.0.1:'],
+    // keyed by shop: berlin and oslo hash to partition 0, lisbon to 1, paris to 2
+    produce: [{ mime: 'text/html' }, 'the first 5 of 40 orders', '<tr><td style="text-align:right">0</td><td>0</td><td>20</td></tr>', '<tr><td style="text-align:right">1</td><td>0</td><td>10</td></tr>', '<tr><td style="text-align:right">2</td><td>0</td><td>10</td></tr>'],
+    'to-kafka': [{ mime: 'image/svg+xml' }, 'orders: fromKafkaBatched', 'amount by shop: sdfGroupby', 'toKafka'],
+    run: ['restored: null', 'counted 40 orders'],
+    // 10 orders per shop; amounts 10 + (7i mod 20)
+    result: [
+      { mime: 'text/html' },
+      '<tr><td>berlin</td><td style="text-align:right">10</td><td style="text-align:right">180</td><td style="text-align:right">18</td></tr>',
+      '<tr><td>lisbon</td><td style="text-align:right">10</td><td style="text-align:right">210</td><td style="text-align:right">21</td></tr>',
+      '<tr><td>oslo</td><td style="text-align:right">10</td><td style="text-align:right">190</td><td style="text-align:right">19</td></tr>',
+      '<tr><td>paris</td><td style="text-align:right">10</td><td style="text-align:right">200</td><td style="text-align:right">20</td></tr>',
+    ],
+    // the source's position in the final checkpoint is the end of every partition, and the group committed the same
+    checkpoint: [
+      '{"kind":"kafka","topic":"orders","partitions":[{"partition":0,"offset":"20"},{"partition":1,"offset":"10"},{"partition":2,"offset":"10"}]}',
+      '<tr><td style="text-align:right">0</td><td>20</td><td>20</td></tr>',
+      '<tr><td style="text-align:right">1</td><td>10</td><td>10</td></tr>',
+      '<tr><td style="text-align:right">2</td><td>10</td><td>10</td></tr>',
+      '<td>amount by shop</td><td>sdfGroupby</td>',
+    ],
+    // how many records depends on how the fetches were batched; each shop's final row is among them
+    'read-back': [
+      { mime: 'text/html' },
+      '<td>berlin</td><td>berlin</td><td style="text-align:right">10</td><td style="text-align:right">180</td><td style="text-align:right">18</td></tr>',
+      '<td>lisbon</td><td>lisbon</td><td style="text-align:right">10</td><td style="text-align:right">210</td><td style="text-align:right">21</td></tr>',
+      '<td>oslo</td><td>oslo</td><td style="text-align:right">10</td><td style="text-align:right">190</td><td style="text-align:right">19</td></tr>',
+      '<td>paris</td><td>paris</td><td style="text-align:right">10</td><td style="text-align:right">200</td><td style="text-align:right">20</td></tr>',
+    ],
+    latest: [
+      'berlin → {"shop":"berlin","amount_count":10,"amount_sum":180,"amount_mean":18}',
+      'lisbon → {"shop":"lisbon","amount_count":10,"amount_sum":210,"amount_mean":21}',
+      'oslo → {"shop":"oslo","amount_count":10,"amount_sum":190,"amount_mean":19}',
+      'paris → {"shop":"paris","amount_count":10,"amount_sum":200,"amount_mean":20}',
+    ],
+    stop: ['broker exited with code 0'],
+  },
 };
 
 interface Output {
