@@ -1,58 +1,25 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../fixtures/random.js';
+import { runChild } from './fixtures/crash-helpers.js';
 
 const job = new URL('./fixtures/crash-job.ts', import.meta.url).pathname;
 const LINES = 200_000;
 const KILLS = 30;
 
-/** Deterministic randomness so a failure can be replayed. */
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  killedByUs: boolean;
-}
-
-/** Start the job; kill it with SIGKILL `killAfterMs` after it starts (if given and still running). */
-function runChild(args: string[], killAfterMs?: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', job, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let killedByUs = false;
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => ((killedByUs = child.kill('SIGKILL')), undefined), killAfterMs);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code !== 0 && signal === null) reject(new Error(`job exited with ${code}: ${stderr}`));
-      else resolve({ code, signal, killedByUs });
-    });
-  });
-}
-
 describe('crash test: SIGKILL at random moments, restart until done', () => {
   it(`ends with exactly the state of an uninterrupted run (${KILLS}+ kills, some mid-checkpoint)`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sf-crash-'));
-    const random = mulberry32(20261122);
+    const random = seededRandom(20261122);
     const input = join(dir, 'events.jsonl');
     const lines: string[] = [];
     for (let i = 0; i < LINES; i++) lines.push(JSON.stringify({ k: `key${Math.floor(random() * 37)}`, v: random() * 1000 - 500, i }));
     writeFileSync(input, lines.join('\n') + '\n');
 
     const reference = join(dir, 'reference.json');
-    expect((await runChild([input, join(dir, 'reference-store'), reference])).code).toBe(0);
+    expect((await runChild(job, [input, join(dir, 'reference-store'), reference])).code).toBe(0);
 
     const store = join(dir, 'crashed-store');
     const result = join(dir, 'crashed.json');
@@ -64,7 +31,7 @@ describe('crash test: SIGKILL at random moments, restart until done', () => {
       // run writes at least one checkpoint (the final one has 5 files), so that crash always happens.
       const crashInStore = !finishing && random() < 0.35;
       const args = [input, store, result, ...(crashInStore ? [String(1 + Math.floor(random() * 5))] : [])];
-      const run = await runChild(args, finishing || crashInStore ? undefined : 200 + random() * 1000);
+      const run = await runChild(job, args, finishing || crashInStore ? undefined : 200 + random() * 1000);
       if (run.code === 0) break;
       expect(run.signal).toBe('SIGKILL');
       kills++;

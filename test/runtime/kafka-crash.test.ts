@@ -1,24 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker.js';
+import { seededRandom } from '../fixtures/random.js';
+import { runChild, type ChildRun } from './fixtures/crash-helpers.js';
 
 const job = new URL('./fixtures/kafka-crash-job.ts', import.meta.url).pathname;
 const MESSAGES = 100_000;
 const KILLS = 20;
-
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let broker: KafkaTestBroker;
 beforeAll(async () => {
@@ -26,7 +17,7 @@ beforeAll(async () => {
   const kafka = new Kafka({ clientId: 'crash-producer', brokers: broker.brokers, logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
   await producer.connect();
-  const random = mulberry32(42);
+  const random = seededRandom(42);
   // Keyed: every message of a key lands in one partition, so each key's sum has one order.
   for (let i = 0; i < MESSAGES; i += 5000) {
     const messages = Array.from({ length: 5000 }, (_, j) => {
@@ -42,34 +33,15 @@ afterAll(async () => {
   await broker?.stop();
 });
 
-const restoredFrom = new Set<string>();
-
-function runChild(args: string[], killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; killedByUs: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', job, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (d: Buffer) => void restoredFrom.add(d.toString().trim()));
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let killedByUs = false;
-    const timer = setTimeout(() => (killedByUs = child.kill('SIGKILL')), killAfterMs ?? 90_000);
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (killAfterMs === undefined && killedByUs) reject(new Error(`job hung: ${stderr}`));
-      else if (code !== 0 && signal === null) reject(new Error(`job exited with ${code}: ${stderr}`));
-      else resolve({ code, signal, killedByUs });
-    });
-  });
-}
-
 describe('Kafka crash test: SIGKILL at random moments, restart until done', () => {
   it(`ends with exactly the per-key results of an uninterrupted run (4 partitions, ${MESSAGES} messages, ${KILLS}+ kills)`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sf-kafka-crash-'));
     const bootstrap = broker.brokers.join(',');
     const reference = join(dir, 'reference.json');
-    expect((await runChild([bootstrap, 'reference', join(dir, 'reference-store'), reference, String(MESSAGES)])).code).toBe(0);
+    expect((await runChild(job, [bootstrap, 'reference', join(dir, 'reference-store'), reference, String(MESSAGES)])).code).toBe(0);
 
-    const random = mulberry32(7);
+    const random = seededRandom(7);
+    const restoredFrom = new Set<string>(); // the 'restored N' lines of runs that got that far
     const result = join(dir, 'crashed.json');
     let kills = 0;
     let midCheckpoint = 0;
@@ -81,7 +53,8 @@ describe('Kafka crash test: SIGKILL at random moments, restart until done', () =
       // a new group has no offsets at all, so a restart that did not seek would count twice.
       const group = `crashy-${attempt}`;
       const args = [bootstrap, group, join(dir, 'crashed-store'), result, String(MESSAGES), ...(crashInStore ? [String(1 + Math.floor(random() * 4))] : [])];
-      const run = await runChild(args, finishing || crashInStore ? undefined : 300 + random() * 1200);
+      const run: ChildRun = await runChild(job, args, finishing || crashInStore ? undefined : 300 + random() * 1200);
+      if (run.stdout.trim() !== '') restoredFrom.add(run.stdout.trim());
       if (run.code === 0) break;
       expect(run.signal).toBe('SIGKILL');
       kills++;
