@@ -45,9 +45,9 @@ export abstract class Source<T> extends Stream<T> {
     return this.stopRequested || !this.active;
   }
 
+  /** Start emitting. A source stopped before it started (a job stopped right after its restore) emits nothing. */
   start(): Promise<void> {
     if (this.running === undefined) {
-      this.stopRequested = false;
       this.active = true;
       this.lastYield = performance.now();
       this.running = this.run().then(() => drain(this));

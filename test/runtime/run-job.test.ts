@@ -162,3 +162,16 @@ describe('runJob', () => {
     expect(last.sources['fromIterable-0']).toBeLessThanOrEqual(30);
   });
 });
+
+describe('runJob stopped early', () => {
+  it('a job stopped as soon as it restored finishes without reading on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-job-'));
+    // A source that would run forever: only the stop, given before the sources start, can end this job.
+    const periodic = Stream.fromPeriodic(() => 1, 5);
+    periodic.accumulate((a, x) => a + x, { start: 0 }).name('count');
+    const job = runJob(periodic, { name: 'early-stop', ...quiet, checkpoint: { store: join(dir, 'p') } });
+    await job.restored;
+    await job.stop();
+    expect(job.lastCheckpoint?.checkpoint).toBe(1); // the final checkpoint
+  });
+});
