@@ -1,6 +1,5 @@
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { sleep } from '../core/clock.js';
 import { Stream, type StreamOptions } from '../core/stream.js';
 import { Source } from './source.js';
 
@@ -48,7 +47,7 @@ export class FilenamesSource extends Source<string> {
         this.seen.add(name);
         await this.push(join(this.dir, name));
       }
-      await sleep(this.clock, this.pollInterval);
+      await this.pause(this.pollInterval);
     }
   }
 }

@@ -12,7 +12,6 @@ declare module '../core/stream.js' {
 /** Polls the present, so there is nothing to replay: its position is only the number of polls made. */
 export class PeriodicSource<T> extends Source<T> implements Seekable<{ polls: number }> {
   private polls = 0;
-  private wake: (() => void) | undefined;
 
   constructor(readonly fn: () => T | Promise<T>, readonly ms: number, options?: StreamOptions) {
     super(options);
@@ -37,21 +36,10 @@ export class PeriodicSource<T> extends Source<T> implements Seekable<{ polls: nu
 
   protected async run(): Promise<void> {
     while (!this.stopped) {
-      // A timer that stop() cancels: left pending it would keep the process alive for up to `ms`.
-      await new Promise<void>((r) => {
-        const timer = this.clock.setTimeout(r, this.ms);
-        this.wake = () => {
-          timer.cancel();
-          r();
-        };
-      });
+      await this.pause(this.ms);
       if (this.stopped) return;
       await this.push(await this.fn(), () => void this.polls++);
     }
-  }
-
-  protected override onStop(): void {
-    this.wake?.();
   }
 }
 

@@ -1,3 +1,4 @@
+import type { TimerHandle } from '../core/clock.js';
 import { drain } from '../core/graph.js';
 import { mergeMeta, type Emitted, type Meta } from '../core/meta.js';
 import { Stream, type StreamOptions } from '../core/stream.js';
@@ -27,6 +28,7 @@ export abstract class Source<T> extends Stream<T> {
   private stopRequested = false;
   private lastYield = 0;
   private inEmit = false;
+  private readonly paused = new Set<() => void>();
   /** Set by a job runner. */
   gate: SourceGate | undefined;
   /** Set by a job that tracks processing (read-your-writes): metadata for the element about to be emitted. */
@@ -55,13 +57,31 @@ export abstract class Source<T> extends Stream<T> {
     return this.running;
   }
 
-  /** Stop after the element being emitted; `start()`'s promise then resolves. */
+  /** Stop after the element being emitted (or at once while waiting in `pause`); `start()`'s promise then resolves. */
   stop(): void {
     this.stopRequested = true;
+    for (const wake of this.paused) wake();
     this.onStop();
   }
 
   protected onStop(): void {}
+
+  /**
+   * Wait on the source's clock; `stop()` ends the wait at once (a timer left pending would also keep
+   * the process alive, and a virtual clock might never fire it).
+   */
+  protected pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let timer: TimerHandle | undefined = undefined; // unset while a clock runs a zero delay synchronously
+      const wake = () => {
+        timer?.cancel();
+        this.paused.delete(wake);
+        resolve();
+      };
+      this.paused.add(wake);
+      timer = this.clock.setTimeout(wake, ms);
+    });
+  }
 
   /**
    * Called by a job once a checkpoint recording `position` (this source's `position()` at the cut)

@@ -1,5 +1,4 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { sleep } from '../core/clock.js';
 import type { Seekable } from '../core/stateful.js';
 import { Stream, type StreamOptions } from '../core/stream.js';
 import { Source } from './source.js';
@@ -68,7 +67,7 @@ export class TextFileSource extends Source<string> implements Seekable<{ offset:
           if (pending.length > 0) await this.emitLine(pending, 0, pending.length, pending.length);
           return;
         }
-        await sleep(this.clock, this.pollInterval);
+        await this.pause(this.pollInterval);
         continue;
       }
       const data = pending.length > 0 ? Buffer.concat([pending, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);

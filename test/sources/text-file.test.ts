@@ -143,6 +143,18 @@ describe('Stream.fromTextFile, follow: true (virtual poll interval)', () => {
     expect(finished).toBe(true);
   });
 
+  it('stop() ends a poll wait at once, even when the clock never moves again', async () => {
+    const clock = new VirtualClock();
+    const src = Stream.fromTextFile(file('waiting.txt', 'x\n'), { clock, pollInterval: 50 });
+    const out = src.sinkToList();
+    const run = src.start();
+    await until(() => clock.pendingTimers === 1, 'source to wait');
+    src.stop();
+    await run; // no clock.advance: the stop itself ends the wait
+    expect(out).toEqual(['x']);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('fromStart: false follows only lines appended after the start', async () => {
     const clock = new VirtualClock();
     const path = file('a.txt', 'old 1\nold 2\n');

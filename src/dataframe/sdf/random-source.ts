@@ -41,7 +41,6 @@ export class Random extends Source<Frame> implements Seekable<RandomPosition> {
   private readonly seed: number;
   private readonly limit: number;
   private pos: RandomPosition;
-  private wake: (() => void) | undefined;
 
   constructor(options: RandomOptions = {}) {
     super(options);
@@ -73,13 +72,7 @@ export class Random extends Source<Frame> implements Seekable<RandomPosition> {
 
   protected async run(): Promise<void> {
     while (!this.stopped && this.pos.batches < this.limit) {
-      await new Promise<void>((r) => {
-        const timer = this.clock.setTimeout(r, this.intervalMs);
-        this.wake = () => {
-          timer.cancel();
-          r();
-        };
-      });
+      await this.pause(this.intervalMs);
       if (this.stopped) return;
       const span = this.pos.carry + this.intervalMs;
       const n = Math.floor(span / this.freqMs);
@@ -87,9 +80,5 @@ export class Random extends Source<Frame> implements Seekable<RandomPosition> {
       const next: RandomPosition = { batches: this.pos.batches + 1, last: this.pos.last + n * this.freqMs, carry: span - n * this.freqMs, rng: this.gen.rng.getState() };
       await this.push(frame, () => void (this.pos = next));
     }
-  }
-
-  protected override onStop(): void {
-    this.wake?.();
   }
 }
