@@ -8,37 +8,14 @@ import {
   GroupbyState,
   WindowedAggregation,
   RollingState,
-  Rng,
   col,
   filterFrame,
   assignFrame,
   type Schema,
 } from '../../src/dataframe/index.js';
+import { makeBatches, ROWS } from './data.js';
 
-const BATCHES = Number(process.env.BATCHES ?? 1000);
-const ROWS = Number(process.env.ROWS ?? 1000);
-const KEYS = 100;
 const schema: Schema = { k: 'utf8', v: 'float64', ts: 'timestamp' };
-
-function makeBatches(): { k: string[]; v: Float64Array; ts: Float64Array }[] {
-  const rng = new Rng(42);
-  const keys = Array.from({ length: KEYS }, (_, i) => `key${i}`);
-  const out = [];
-  let t = Date.UTC(2024, 0, 1);
-  for (let b = 0; b < BATCHES; b++) {
-    const k = new Array<string>(ROWS);
-    const v = new Float64Array(ROWS);
-    const ts = new Float64Array(ROWS);
-    for (let i = 0; i < ROWS; i++) {
-      k[i] = keys[(rng.nextU32() % KEYS) >>> 0];
-      v[i] = rng.random();
-      ts[i] = t;
-      t += 1;
-    }
-    out.push({ k, v, ts });
-  }
-  return out;
-}
 
 function time(name: string, batches: ReturnType<typeof makeBatches>, run: (ing: Ingestor, b: (typeof batches)[number]) => void, setup?: (ing: Ingestor) => void): number {
   // one warm-up pass, then 5 measured passes, each on a fresh state; report the median

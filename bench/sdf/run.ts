@@ -7,32 +7,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DataFrame, Rng, Stream, type Frame } from '../../src/index.js';
+import { DataFrame, Stream, type Frame } from '../../src/index.js';
+import { BATCHES, KEYS, makeBatches, ROWS, type Batch } from './data.js';
 
-const BATCHES = Number(process.env.BATCHES ?? 1000);
-const ROWS = Number(process.env.ROWS ?? 1000);
-const KEYS = 100;
 const example = { k: 'utf8', v: 'float64', ts: 'timestamp' } as const;
-type Batch = { k: string[]; v: Float64Array; ts: Float64Array };
-
-function makeBatches(): Batch[] {
-  const rng = new Rng(42);
-  const keys = Array.from({ length: KEYS }, (_, i) => `key${i}`);
-  const out: Batch[] = [];
-  let t = Date.UTC(2024, 0, 1);
-  for (let b = 0; b < BATCHES; b++) {
-    const k = new Array<string>(ROWS);
-    const v = new Float64Array(ROWS);
-    const ts = new Float64Array(ROWS);
-    for (let i = 0; i < ROWS; i++) {
-      k[i] = keys[rng.nextU32() % KEYS];
-      v[i] = rng.random();
-      ts[i] = t++;
-    }
-    out.push({ k, v, ts });
-  }
-  return out;
-}
 
 type Build = (sdf: DataFrame<typeof example>) => DataFrame<any>;
 const workloads: { name: string; label: string; build: Build }[] = [

@@ -1,5 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { errorText, withTimeout } from './config.js';
+import { withTimeout } from '../core/timeout.js';
+import { errorText } from './config.js';
 
 export type StartFrom = 'earliest' | 'latest';
 

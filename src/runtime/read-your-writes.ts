@@ -1,4 +1,4 @@
-import type { Seekable } from '../core/index.js';
+import { withTimeout, type Seekable } from '../core/index.js';
 import type { Source } from '../sources/source.js';
 import { numericPosition, ProcessedTracker } from './tracking.js';
 
@@ -84,8 +84,3 @@ export class ReadYourWrites {
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, message: () => string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message())), ms)));
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}

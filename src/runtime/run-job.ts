@@ -86,7 +86,7 @@ export class Job {
       });
     }
     const everyElements = cp?.every?.elements;
-    this.gate = new CutGate(this.sources, everyElements === undefined ? undefined : () => this.due(), everyElements ?? Infinity, (s) => this.readYourWrites.emitted(s));
+    this.gate = new CutGate(this.sources, everyElements === undefined ? undefined : () => this.due(), everyElements ?? Infinity, options.trackProcessed ? (s) => this.readYourWrites.emitted(s) : undefined);
     this.restored = this.restore();
     this.done = this.run();
     // A job that fails is reported here once; callers still see the rejection on `done`/`restored`.

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FilenamesSource, Stream, VirtualClock } from '../core/nodes/streamframe.js';
+import { until } from '../fixtures/wait.js';
 
 let dir: string;
 beforeEach(() => {
@@ -11,14 +12,6 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until(cond: () => boolean, what = 'condition'): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('Stream.filenames', () => {
   it('emits existing files sorted, then each new one once, polling on the clock', async () => {

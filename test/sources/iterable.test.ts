@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { IterableSource, Stream } from '../core/nodes/streamframe.js';
+import { tick } from '../fixtures/wait.js';
 
 function deferred<T = void>() {
   let resolve!: (v: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
-const tick = () => new Promise<void>((r) => setImmediate(r));
 
 describe('Stream.fromIterable', () => {
   it('emits every item of an array once started', async () => {

@@ -14,3 +14,8 @@ export function keyOf<T>(spec: KeySpec<T> | undefined, x: T): unknown {
   if (spec === undefined) return null;
   return valueKey(typeof spec === 'function' ? spec(x) : x[spec]);
 }
+
+/** The key of an element under a spec; the element itself (by value) when there is no spec. */
+export function keyOrSelf<T>(spec: KeySpec<T> | undefined, x: T): unknown {
+  return spec === undefined ? valueKey(x) : keyOf(spec, x);
+}

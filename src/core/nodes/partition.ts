@@ -3,7 +3,7 @@ import type { TimerHandle } from '../clock.js';
 import type { Stateful } from '../stateful.js';
 import { Stream, type StreamOptions } from '../stream.js';
 import { emitTaken, Held, HeldByKey } from './held.js';
-import { keyOf, valueKey, type KeySpec } from './keys.js';
+import { keyOf, keyOrSelf, type KeySpec } from './keys.js';
 
 export interface PartitionOptions<T> extends StreamOptions {
   /** Emit a partial group when its first element has waited this many milliseconds. */
@@ -125,7 +125,7 @@ export class PartitionUniqueNode<T> extends Stream<T[]> implements Stateful<{ it
   override update(x: T, meta: Meta): Emitted {
     let k: unknown;
     try {
-      k = this.key === undefined ? valueKey(x) : keyOf(this.key, x);
+      k = keyOrSelf(this.key, x);
     } catch (e) {
       return this.fail(e, x, meta);
     }

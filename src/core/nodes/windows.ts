@@ -3,7 +3,7 @@ import type { TimerHandle } from '../clock.js';
 import type { Stateful } from '../stateful.js';
 import { afterEmit, Stream, type StreamOptions } from '../stream.js';
 import { emitTaken, Held, HeldByKey } from './held.js';
-import { keyOf, valueKey, type KeySpec } from './keys.js';
+import { keyOrSelf, type KeySpec } from './keys.js';
 
 declare module '../stream.js' {
   interface Stream<T> {
@@ -192,7 +192,7 @@ export class TimedWindowUniqueNode<T> extends TimedWindowBase<T> implements Stat
   protected gather(x: T, meta: Meta): Emitted {
     let k: unknown;
     try {
-      k = this.key === undefined ? valueKey(x) : keyOf(this.key, x);
+      k = keyOrSelf(this.key, x);
     } catch (e) {
       return this.fail(e, x, meta);
     }

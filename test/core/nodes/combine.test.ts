@@ -1,9 +1,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { RefCounter, Stream, ZipNode } from './streamframe.js';
+import { tick } from '../../fixtures/wait.js';
 
 // Expected outputs come from streamz 0.6.4 (its tuples are arrays here).
-
-const tick = () => new Promise<void>((r) => setImmediate(r));
 
 describe('zip', () => {
   it('pairs elements in order, holding the ones that arrive early', () => {

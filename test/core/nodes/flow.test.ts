@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BufferNode, LatestNode, RefCounter, Stream, VirtualClock } from './streamframe.js';
+import { tick } from '../../fixtures/wait.js';
 
 function deferred<T = void>() {
   let resolve!: (v: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
-const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /** A sink that holds every element until the test lets it go. */
 function slowSink<T>(s: Stream<T>) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MapAsyncNode, NodeError, Stream } from './streamframe.js';
+import { tick } from '../../fixtures/wait.js';
 
 function deferred<T = void>() {
   let resolve!: (v: T) => void;
@@ -10,7 +11,6 @@ function deferred<T = void>() {
   });
   return { promise, resolve, reject };
 }
-const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /** A mapAsync whose calls finish only when the test says so. */
 function controlled(concurrency: number) {
