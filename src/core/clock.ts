@@ -80,7 +80,9 @@ export class VirtualClock implements Clock {
       if (next.cancelled) continue;
       this.time = Math.max(this.time, next.at);
       next.fn();
-      await macrotask();
+      // Work a timer starts may yield to the event loop once (a source does, every few ms) before
+      // it sets its next timer: give it a few turns so that timer is not missed.
+      for (let i = 0; i < 3; i++) await macrotask();
     }
     this.time = Math.max(this.time, target);
   }
