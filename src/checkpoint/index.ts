@@ -1,4 +1,4 @@
-export { assertSafeName, assertSafePath, UnsafePathError, type CheckpointStore } from './store.js';
+export { assertSafeName, assertSafePath, assertStorableIds, UnsafePathError, type CheckpointStore } from './store.js';
 export { FsCheckpointStore } from './fs-store.js';
 export { S3CheckpointStore, S3StoreError, type S3StoreOptions } from './s3-store.js';
 export { openStore, type OpenStoreOptions } from './open-store.js';
@@ -26,7 +26,8 @@ export {
 export { newestClaim, type WriterClaim } from './claims.js';
 export { commitOwnership, type CommitOwnership } from './ownership.js';
 export { canonicalJson, fingerprintDiff, pipelineFingerprint, type PipelineDescription } from './fingerprint.js';
-export { CheckpointDamagedError, CheckpointNotFoundError, PipelineChangedError } from './errors.js';
+export { CheckpointDamagedError, CheckpointNotFoundError, CheckpointWriteError, PipelineChangedError } from './errors.js';
+export { decodeState, encodeState, StateEncodingError } from './json-state.js';
 export { commitPath, dataPath, metadataPath } from './layout.js';
 export type {
   CheckpointMetadata,

@@ -1,8 +1,9 @@
 import { Table } from 'apache-arrow';
-import { describe, fingerprintOf, isStateful, log, nodeIds, type PipelineDescription, type Stream } from '../core/index.js';
+import { describe, fingerprintOf, isStateful, log, nodeIds, stableStringify, type PipelineDescription, type Seekable, type Stream } from '../core/index.js';
 import {
   acquireWriter,
   assertSafeName,
+  assertStorableIds,
   loadCheckpoint,
   pruneCheckpoints,
   writeCheckpoint,
@@ -18,10 +19,21 @@ export interface Capture {
   nodes: Record<string, { kind: string; state: unknown }>;
 }
 
-/** Copy a JSON state at the cut (nodes may mutate theirs later); Arrow tables are immutable. */
-function copyState(state: unknown): unknown {
-  return state instanceof Table ? state : JSON.parse(JSON.stringify(state ?? null));
+/**
+ * Copy a state at the cut (nodes may mutate theirs later); Arrow tables are immutable. A structured
+ * clone keeps what the checkpoint's tagged JSON keeps (Map, Set, Date, BigInt, NaN, -0, …).
+ */
+function copyState(state: unknown, what: string): unknown {
+  if (state instanceof Table) return state;
+  try {
+    return structuredClone(state);
+  } catch (e) {
+    throw new Error(`checkpoint: the state of ${what} cannot be copied: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
+
+/** A record keyed by node ids: no prototype, so ids like `__proto__` and `constructor` are plain keys. */
+const byId = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
 /** Takes, writes and restores checkpoints of one job's graph. */
 export class Checkpointer {
@@ -38,8 +50,9 @@ export class Checkpointer {
   ) {
     assertSafeName(job, 'job name');
     this.ids = nodeIds(sources);
-    for (const [node, id] of this.ids) if (isStateful(node)) assertSafeName(id, 'node id');
-    this.description = describe(sources);
+    assertStorableIds([...this.ids].filter(([node]) => isStateful(node)).map(([, id]) => id));
+    // A copy taken now: parameters such as `accumulate`'s `start` may be mutated by the job later.
+    this.description = JSON.parse(stableStringify(describe(sources))) as PipelineDescription;
     this.fingerprint = fingerprintOf(this.description);
   }
 
@@ -58,10 +71,10 @@ export class Checkpointer {
 
   /** Synchronous: must run at a cut. */
   capture(): Capture {
-    const sources: Record<string, unknown> = {};
-    for (const s of this.sources) sources[this.ids.get(s)!] = copyState((s as unknown as { position(): unknown }).position());
-    const nodes: Capture['nodes'] = {};
-    for (const [node, id] of this.ids) if (isStateful(node)) nodes[id] = { kind: node.kind, state: copyState(node.snapshot()) };
+    const sources = byId<unknown>();
+    for (const s of this.sources) sources[this.ids.get(s)!] = copyState((s as unknown as Seekable).position(), `source "${this.ids.get(s)}"`);
+    const nodes = byId<{ kind: string; state: unknown }>();
+    for (const [node, id] of this.ids) if (isStateful(node)) nodes[id] = { kind: node.kind, state: copyState(node.snapshot(), `node "${id}" (${node.kind})`) };
     return { sources, nodes };
   }
 
@@ -92,11 +105,17 @@ export class Checkpointer {
     const known = new Set<string>();
     for (const [node, id] of this.ids) {
       known.add(id);
-      if (isStateful(node) && id in loaded.states) node.restore(loaded.states[id]);
+      if (!isStateful(node) || !Object.hasOwn(loaded.states, id)) continue;
+      const kind = loaded.metadata.nodes[id].kind;
+      if (kind !== node.kind) {
+        log('warn', `checkpointed state of node "${id}" is a ${kind} state, but the node is now a ${node.kind}: starting it fresh`, { job: this.job, nodeId: id });
+        continue;
+      }
+      node.restore(loaded.states[id]);
     }
     for (const s of this.sources) {
-      const position = loaded.sources[this.ids.get(s)!];
-      if (position !== undefined) (s as unknown as { seek(p: unknown): void }).seek(position);
+      const id = this.ids.get(s)!;
+      if (Object.hasOwn(loaded.sources, id)) (s as unknown as Seekable).seek(loaded.sources[id]);
     }
     for (const id of Object.keys(loaded.states)) {
       if (!known.has(id)) log('warn', 'checkpointed state of a node that is no longer in the pipeline is ignored', { job: this.job, nodeId: id });
