@@ -1,5 +1,5 @@
 import { Table } from 'apache-arrow';
-import { describe, fingerprintOf, isStateful, log, nodeIds, stableStringify, type PipelineDescription, type Seekable, type Stream } from '../core/index.js';
+import { describe, withTimeout, fingerprintOf, isStateful, log, nodeIds, stableStringify, type PipelineDescription, type Seekable, type Stream } from '../core/index.js';
 import {
   acquireWriter,
   assertSafeName,
@@ -78,19 +78,34 @@ export class Checkpointer {
     return { sources, nodes };
   }
 
-  /** Write a capture (commit marker last), tell the sources it is durable, prune old checkpoints. */
-  async write(capture: Capture): Promise<{ checkpoint: number; bytes: number }> {
+  /**
+   * Write a capture (commit marker last), tell the sources it is durable, prune old checkpoints.
+   * Past `timeoutMs` it fails, and the write is abandoned: it stores nothing more (a put already
+   * under way may still land, and leaves an uncommitted leftover or a complete checkpoint).
+   */
+  async write(capture: Capture, timeoutMs: number): Promise<{ checkpoint: number; bytes: number }> {
     let bytes = 0;
-    const counting: CheckpointStore = { ...bind(this.store), put: (path, data) => ((bytes += data.byteLength), this.store.put(path, data)) };
-    const n = await writeCheckpoint(counting, {
-      job: this.job,
-      sources: capture.sources,
-      nodes: capture.nodes,
-      pipeline: { description: this.description, fingerprint: this.fingerprint },
-    }, { lease: this.lease });
-    for (const s of this.sources) await s.checkpointCommitted(capture.sources[this.ids.get(s)!]);
-    await pruneCheckpoints(this.store, this.options.keep);
-    return { checkpoint: n, bytes };
+    let abandoned = false;
+    const guard = () => {
+      if (abandoned) throw new Error('checkpoint write abandoned after its timeout');
+    };
+    const store: CheckpointStore = {
+      ...bind(this.store),
+      put: async (path, data) => (guard(), (bytes += data.byteLength), this.store.put(path, data)),
+      delete: async (path) => (guard(), this.store.delete(path)),
+    };
+    const work = async () => {
+      const input = { job: this.job, sources: capture.sources, nodes: capture.nodes, pipeline: { description: this.description, fingerprint: this.fingerprint } };
+      const n = await writeCheckpoint(store, input, { lease: this.lease });
+      guard();
+      for (const s of this.sources) await s.checkpointCommitted(capture.sources[this.ids.get(s)!]);
+      await pruneCheckpoints(store, this.options.keep);
+      return { checkpoint: n, bytes };
+    };
+    return withTimeout(work(), timeoutMs, () => `checkpoint write to ${this.store.url} did not finish within ${timeoutMs} ms`).catch((e: unknown) => {
+      abandoned = true;
+      throw e;
+    });
   }
 
   /** Put the newest intact checkpoint's states back and seek the sources; null on a fresh start. */
