@@ -2,6 +2,7 @@ import { Table } from 'apache-arrow';
 import { describe, withTimeout, fingerprintOf, isStateful, log, nodeIds, stableStringify, type PipelineDescription, type Seekable, type Stream } from '../core/index.js';
 import {
   acquireWriter,
+  claimStore,
   assertSafeName,
   assertStorableIds,
   loadCheckpoint,
@@ -58,6 +59,7 @@ export class Checkpointer {
 
   /** Become the store's one writer (before restoring: a restore reads what the writer owns). */
   async acquire(options: AcquireWriterOptions): Promise<void> {
+    await claimStore(this.store, this.job);
     this.lease = await acquireWriter(this.store, options);
     log('info', 'writing the checkpoint store', { job: this.job, store: this.store.url, holder: this.lease.holder, epoch: this.lease.epoch });
   }
