@@ -1,5 +1,5 @@
 import { Table } from 'apache-arrow';
-import { describe, withTimeout, fingerprintOf, isStateful, log, nodeIds, stableStringify, type PipelineDescription, type Seekable, type Stream } from '../core/index.js';
+import { describe, errorText, withTimeout, fingerprintOf, isStateful, log, nodeIds, stableStringify, type PipelineDescription, type Seekable, type Stream } from '../core/index.js';
 import {
   acquireWriter,
   claimStore,
@@ -128,7 +128,11 @@ export class Checkpointer {
         log('warn', `checkpointed state of node "${id}" is a ${kind} state, but the node is now a ${node.kind}: starting it fresh`, { job: this.job, nodeId: id });
         continue;
       }
-      node.restore(loaded.states[id]);
+      try {
+        node.restore(loaded.states[id]);
+      } catch (e) {
+        throw new Error(`restoring node "${id}" (${node.kind}) from checkpoint ${loaded.checkpoint} in ${this.store.url} failed: ${errorText(e)}`, { cause: e });
+      }
     }
     for (const s of this.sources) {
       const id = this.ids.get(s)!;
