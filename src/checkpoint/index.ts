@@ -28,3 +28,4 @@ export type {
   PipelineInfo,
   SchemaFieldInfo,
 } from './types.js';
+export { acquireWriter, scopedStore, StoreLockedError, WriterFencedError, type AcquireWriterOptions, type WriterLease } from './writer-lock.js';

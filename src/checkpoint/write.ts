@@ -4,6 +4,7 @@ import { pipelineFingerprint } from './fingerprint.js';
 import { classifyPath, commitPath, COMMITS_DIR, DATA_DIR, dataPath, jsonBytes, METADATA_DIR, metadataPath, sha256Hex } from './layout.js';
 import { tableToParquet, type ParquetWriteOptions } from './parquet.js';
 import { assertSafeName, type CheckpointStore } from './store.js';
+import type { WriterLease } from './writer-lock.js';
 import { schemaInfo, type CheckpointMetadata, type CommitMarker, type FileDigest, type NodeIndexEntry, type NodeState, type PipelineInfo } from './types.js';
 
 export interface CheckpointInput {
@@ -21,6 +22,8 @@ export interface WriteCheckpointOptions {
   parquet?: ParquetWriteOptions;
   /** Clock for `createdAt`; default `new Date()`. */
   now?: () => Date;
+  /** The writer's lease: checked right before the commit marker, so a fenced writer never commits. */
+  lease?: WriterLease;
 }
 
 /** The highest checkpoint number present in the store, committed or not (0 when empty). */
@@ -99,6 +102,7 @@ export async function writeCheckpoint(store: CheckpointStore, input: CheckpointI
   for (const f of Object.keys(files).sort()) sortedFiles[f] = files[f];
   sortedFiles[metadataPath(n)] = { bytes: metaBytes.byteLength, sha256: await sha256Hex(metaBytes) };
 
+  await opts.lease?.check();
   const commit: CommitMarker = { checkpoint: n, fingerprint, pipeline: input.pipeline.description, files: sortedFiles };
   await store.put(commitPath(n), jsonBytes(commit, true));
   return n;

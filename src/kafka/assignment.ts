@@ -64,7 +64,7 @@ export class Assignment {
    * A (re)join assigned `assigned`: seek kafkajs for every partition whose start is known and
    * return what was kept, what was revoked, and the fresh partitions whose start must be looked up.
    */
-  assign(assigned: readonly number[], seek: SeekFn): { kept: number[]; revoked: number[]; fresh: PartitionState[] } {
+  assign(assigned: readonly number[], seek: SeekFn): { kept: number[]; revoked: PartitionState[]; fresh: PartitionState[] } {
     const parts = new Map<number, PartitionState>();
     const kept: number[] = [];
     const fresh: PartitionState[] = [];
@@ -81,7 +81,7 @@ export class Assignment {
       else fresh.push(state);
       parts.set(partition, state);
     }
-    const revoked = [...this.parts.keys()].filter((p) => !parts.has(p));
+    const revoked = [...this.parts.values()].filter((s) => !parts.has(s.partition));
     this.seekTo = undefined;
     this.parts = parts;
     return { kept, revoked, fresh };

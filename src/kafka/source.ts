@@ -10,6 +10,7 @@ import { CommitTracker } from './commit-tracker.js';
 import { withTimeout } from '../core/timeout.js';
 import { brokerList, createKafka, errorText, type KafkaConsumerConfig } from './config.js';
 import { commitAsTemporaryMember, preflight, startOffsets, type StartFrom } from './group.js';
+import { taskStarts, type PartitionTasks } from './tasks.js';
 import { checkPosition, nextOffset, offsetBefore, type KafkaPosition } from './offsets.js';
 import { recordOf, valueDecoder, type Decode, type DecodeFn, type KafkaMetaEntry } from './record.js';
 
@@ -70,6 +71,10 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
   private wake: (() => void) | undefined;
   private inBatch: Promise<void> | undefined;
   private letters: Letter[] = [];
+  /** The partition of the emission under way, for `tasks`. */
+  private delivering = -1;
+  /** Set by a partitioned job: each partition's emissions go to its own task (see PartitionTasks). */
+  tasks: PartitionTasks | undefined;
   private pendingCheckpointCommit: KafkaPosition | undefined;
 
   constructor(
@@ -268,12 +273,14 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     const seek = (partition: number, offset: string) => consumer.seek({ topic: this.topic, partition, offset });
     const { kept, revoked, fresh } = this.assignment.assign(assigned, seek);
     for (const p of kept) this.commits?.recommit(p);
-    for (const p of revoked) this.commits?.forget(p);
+    for (const p of revoked) this.commits?.forget(p.partition);
+    if (revoked.length > 0) this.tasks?.revoked(revoked);
     this.committable = true;
     log('info', 'kafka partitions assigned', { source: this.id, topic: this.topic, partitions: assigned });
     if (fresh.length > 0) {
       const admin = this.admin!;
-      const lookup = (partitions: number[]) => startOffsets(admin, this.config.groupId, this.topic, partitions, this.startFrom);
+      const fromGroup = (partitions: number[]) => startOffsets(admin, this.config.groupId, this.topic, partitions, this.startFrom);
+      const lookup = this.tasks === undefined ? fromGroup : taskStarts(this.tasks, fromGroup);
       this.assignment.lookUpStarts(fresh, lookup, seek, () => this.stopped || this.admin !== admin, this.id);
     }
     const pending = this.pendingCheckpointCommit;
@@ -327,6 +334,7 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     const ref = this.gate === undefined ? this.commits?.track(part.partition, end) : undefined;
     const meta: KafkaMetaEntry[] = [{ ref, topic: this.topic, partition: part.partition, offset: first, lastOffset: last }];
     this.letters = letters;
+    this.delivering = part.partition;
     try {
       await this.push(element as T, () => void (part.next = end), meta);
     } finally {
@@ -342,11 +350,16 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
    */
   override emit(x: T, meta?: Meta): Emitted {
     const letters = this.letters;
-    if (letters.length === 0) return (x as unknown) === NOTHING ? undefined : super.emit(x, meta);
+    if (letters.length === 0) return (x as unknown) === NOTHING ? undefined : this.forward(x, meta);
     this.letters = [];
     const results: Emitted[] = letters.map((l) => this.fail(l.error, l.element, meta));
-    if ((x as unknown) !== NOTHING) results.push(super.emit(x, meta));
+    if ((x as unknown) !== NOTHING) results.push(this.forward(x, meta));
     return joinEmitted(results);
+  }
+
+  /** Downstream, or under a partitioned job into the task of the partition being delivered. */
+  private forward(x: T, meta: Meta | undefined): Emitted {
+    return this.tasks === undefined ? super.emit(x, meta) : this.tasks.emit(this.delivering, x, meta);
   }
 }
 

@@ -10,7 +10,7 @@ export interface Capture {
 }
 
 /** Copy a JSON state at the cut (nodes may mutate theirs later); Arrow tables are immutable. */
-function copyState(state: unknown): unknown {
+export function copyState(state: unknown): unknown {
   return state instanceof Table ? state : JSON.parse(JSON.stringify(state ?? null));
 }
 
@@ -83,6 +83,6 @@ export class Checkpointer {
 }
 
 /** A store's methods bound to it, so a wrapper can override one and keep the rest. */
-function bind(store: CheckpointStore): CheckpointStore {
+export function bind(store: CheckpointStore): CheckpointStore {
   return { url: store.url, put: store.put.bind(store), get: store.get.bind(store), list: store.list.bind(store), delete: store.delete.bind(store) };
 }
