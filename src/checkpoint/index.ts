@@ -29,3 +29,4 @@ export type {
   SchemaFieldInfo,
 } from './types.js';
 export { acquireWriter, scopedStore, StoreLockedError, WriterFencedError, type AcquireWriterOptions, type WriterLease } from './writer-lock.js';
+export { listTasks, taskScope, TASKS_DIR } from './tasks.js';

@@ -5,6 +5,7 @@ import {
   loadCheckpoint,
   pruneCheckpoints,
   scopedStore,
+  taskScope,
   writeCheckpoint,
   WriterFencedError,
   type CheckpointStore,
@@ -17,9 +18,6 @@ import type { PartitionTasks } from '../kafka/tasks.js';
 import { bind, copyState, type Capture } from './checkpointer.js';
 import type { CutGate } from './cut.js';
 import { downstreamOf, TaskGraph } from './task-graph.js';
-
-/** Where a task's checkpoints live under the job's root: the normative layout again, per task. */
-export const taskScope = (topic: string, partition: number): string => `tasks/${topic}-${partition}/`;
 
 export interface PartitionedOptions {
   keep: number;

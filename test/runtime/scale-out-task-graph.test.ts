@@ -38,7 +38,7 @@ function states(start: Stream<any>): unknown[] {
   return walk(start)
     .filter(isStateful)
     .map((n) => {
-      const s = (n as Stateful).snapshot();
+      const s = (n as unknown as Stateful).snapshot();
       return s instanceof Table ? s.toArray().map((r) => r.toJSON()) : JSON.parse(JSON.stringify(s));
     });
 }
