@@ -7,7 +7,8 @@ import { assertSafePrefix, type CheckpointStore } from './store.js';
  * One writer per checkpoint scope (a job's root, or one task of a partitioned job), fenced by an
  * epoch the way Kafka fences producers: every new holder writes `lease/<epoch>.json` one higher
  * than the last, renews it while it lives, and gives it up with `release()`. A writer that sees a
- * higher epoch, or another holder in its own epoch file, or its own lease lapsed, is fenced.
+ * higher epoch, or another holder in its own epoch file, is fenced. A successor may write the
+ * next epoch only once the current lease is released or has expired.
  *
  * (Minimal version by h-scale of the contract in the helpers' COMMON.md; h-store's full one replaces it.)
  */
@@ -108,7 +109,6 @@ export async function acquireWriter(store: CheckpointStore, options: AcquireWrit
 class Lease implements WriterLease {
   readonly holder: string;
   readonly epoch: number;
-  private expiresAt: number;
   private released = false;
   private renewing: Promise<void> = Promise.resolve();
   private readonly renewal: NodeJS.Timeout;
@@ -120,7 +120,6 @@ class Lease implements WriterLease {
   ) {
     this.holder = record.holder;
     this.epoch = record.epoch;
-    this.expiresAt = record.expiresAt;
     this.renewal = setInterval(() => void (this.renewing = this.renew().catch(() => undefined)), leaseMs / 3);
     this.renewal.unref();
   }
@@ -128,8 +127,7 @@ class Lease implements WriterLease {
   async check(): Promise<void> {
     const fenced = (holder: string, reason: string) => new WriterFencedError(this.store.url, holder, reason);
     if (this.released) throw fenced('nobody', 'it released its lease');
-    // A writer paused past its own lease may have been replaced without seeing it yet.
-    if (Date.now() >= this.expiresAt) throw fenced('possibly another writer', `its lease expired ${Date.now() - this.expiresAt} ms ago`);
+    // A lapsed lease alone does not fence: a successor takes over by writing a higher epoch first.
     const newest = await newestEpoch(this.store);
     if (newest > this.epoch) throw fenced((await readLease(this.store, newest))?.holder ?? 'another writer', `epoch ${newest} > its epoch ${this.epoch}`);
     const record = await readLease(this.store, this.epoch);
@@ -147,11 +145,9 @@ class Lease implements WriterLease {
 
   private async renew(): Promise<void> {
     if (this.released) return;
-    const expiresAt = Date.now() + this.leaseMs;
     const record = await readLease(this.store, this.epoch);
     if (record?.holder !== this.holder || record.released || this.released) return;
-    await this.store.put(leasePath(this.epoch), jsonBytes({ holder: this.holder, epoch: this.epoch, expiresAt }));
-    this.expiresAt = expiresAt;
+    await this.store.put(leasePath(this.epoch), jsonBytes({ holder: this.holder, epoch: this.epoch, expiresAt: Date.now() + this.leaseMs }));
   }
 }
 
