@@ -206,6 +206,7 @@ export class PartitionedTasks implements PartitionTasks {
 
   /** Revoked: capture at the next cut (no more elements reach these tasks after it), write, release. */
   private async handOver(leaving: { state: PartitionState; task: Task }[]): Promise<void> {
+    const started = performance.now();
     const take = () =>
       leaving.map(({ state, task }) => {
         this.tasks.delete(task.partition);
@@ -222,7 +223,7 @@ export class PartitionedTasks implements PartitionTasks {
           log(e instanceof WriterFencedError ? 'info' : 'warn', 'revoked task not checkpointed', { job: this.job, task: name, error: e instanceof Error ? e.message : String(e) });
         }
         await this.close(task);
-        log('info', 'task revoked', { job: this.job, task: name });
+        log('info', 'task revoked', { job: this.job, task: name, ms: Math.round(performance.now() - started) });
       }),
     );
   }
