@@ -291,7 +291,11 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const part = this.assignment.get(batch.partition);
     if (part === undefined) return;
-    if (part.next === undefined) await part.ready;
+    if (part.next === undefined) {
+      // Its start is being looked up (or its task restored from a checkpoint): stay in the group meanwhile.
+      const beat = setInterval(() => void heartbeat().catch(() => undefined), this.config.heartbeatInterval ?? 3_000);
+      await part.ready?.finally(() => clearInterval(beat));
+    }
     // A batch fetched before our seek landed (isStale), or for a partition moved meanwhile: kafkajs fetches again.
     const current = () => !this.stopped && this.fatal === undefined && isRunning() && !isStale() && this.assignment.get(batch.partition) === part;
     if (!current() || part.next === undefined) return;

@@ -2,7 +2,9 @@ import { describe, drain, fingerprintOf, isStateful, log, nodeIds, type Emitted,
 import {
   acquireWriter,
   assertSafeName,
+  CheckpointDamagedError,
   loadCheckpoint,
+  PipelineChangedError,
   pruneCheckpoints,
   scopedStore,
   taskScope,
@@ -27,8 +29,11 @@ export interface PartitionedOptions {
   leaseMs: number;
   /** How long a new owner waits for the previous one to checkpoint and release a task. */
   waitMs: number;
-  /** A periodic checkpoint found a task taken by another member: this member must stop. */
-  onFenced: (error: WriterFencedError) => void;
+  /**
+   * This member must stop: a periodic checkpoint found a task taken by another member, or a task
+   * cannot be restored (its checkpoints are damaged in strict mode, or the pipeline changed).
+   */
+  fail: (error: Error) => void;
 }
 
 /** One input partition's task: its copy of the graph, its scope of the store, its lease there. */
@@ -41,6 +46,8 @@ interface Task {
   readonly start: string | undefined;
   /** Its checkpoint writes, one after another (the store numbers them). */
   writes: Promise<unknown>;
+  /** Revoked or finished: captured for the last time; older captures are not written any more. */
+  closed: boolean;
 }
 
 export interface PartitionedCapture {
@@ -93,7 +100,7 @@ export class PartitionedTasks implements PartitionTasks {
     await Promise.all(
       partitions.map(async (p) => {
         this.wanted.add(p);
-        const task = this.tasks.get(p) ?? (await this.open(p));
+        const task = this.tasks.get(p) ?? (await this.open(p).catch((e: unknown) => this.unrestorable(e)));
         if (task.start !== undefined) starts.set(p, task.start);
       }),
     );
@@ -138,15 +145,18 @@ export class PartitionedTasks implements PartitionTasks {
 
   /** Write every captured task; the result names the highest task checkpoint written. */
   async write(c: PartitionedCapture): Promise<{ checkpoint: number; bytes: number }> {
+    // A task revoked since this capture was written at its revoke, from a later cut.
+    const open = c.tasks.filter((t) => !t.task.closed);
     const written = await Promise.all(
-      c.tasks.map(({ task, capture }) =>
+      open.map(({ task, capture }) =>
         this.writeTask(task, capture).catch((e: unknown) => {
-          if (e instanceof WriterFencedError) this.options.onFenced(e);
+          if (e instanceof WriterFencedError) this.options.fail(e);
           throw e;
         }),
       ),
     );
-    await this.source.checkpointCommitted(c.sources[this.sourceId]);
+    const partitions = open.flatMap((t) => (t.capture.sources[this.sourceId] as KafkaPosition).partitions);
+    await this.source.checkpointCommitted({ kind: 'kafka', topic: this.source.topic, partitions });
     return { checkpoint: Math.max(0, ...written.map((w) => w.checkpoint)), bytes: written.reduce((a, w) => a + w.bytes, 0) };
   }
 
@@ -164,6 +174,12 @@ export class PartitionedTasks implements PartitionTasks {
   }
 
   // ---- tasks ----
+
+  /** Retrying cannot help a task whose checkpoint the running pipeline refuses: fail the member. */
+  private unrestorable(e: unknown): never {
+    if (e instanceof PipelineChangedError || e instanceof CheckpointDamagedError) this.options.fail(e);
+    throw e;
+  }
 
   private open(partition: number): Promise<Task> {
     let opening = this.opening.get(partition);
@@ -193,7 +209,7 @@ export class PartitionedTasks implements PartitionTasks {
         const position = loaded.sources[this.sourceId];
         start = position === undefined ? undefined : checkPosition(position, this.source.topic).partitions.find((p) => p.partition === partition)?.offset;
       }
-      const task: Task = { partition, store, lease, graph, start, writes: Promise.resolve() };
+      const task: Task = { partition, store, lease, graph, start, writes: Promise.resolve(), closed: false };
       log('info', 'task restored', { job: this.job, task: name, checkpoint: loaded?.checkpoint ?? null, epoch: lease.epoch, ms: Math.round(performance.now() - started) });
       if (this.wanted.has(partition)) this.tasks.set(partition, task);
       else await this.close(task); // revoked while it was restoring
@@ -210,7 +226,9 @@ export class PartitionedTasks implements PartitionTasks {
     const take = () =>
       leaving.map(({ state, task }) => {
         this.tasks.delete(task.partition);
-        return { task, capture: this.captureTask(task, state.next) };
+        const capture = this.captureTask(task, state.next);
+        task.closed = true;
+        return { task, capture };
       });
     const captured = this.gate === undefined ? take() : await this.gate.at(take);
     await Promise.all(
@@ -253,6 +271,7 @@ export class PartitionedTasks implements PartitionTasks {
   }
 
   private async close(task: Task): Promise<void> {
+    task.closed = true;
     await task.writes.catch(() => undefined);
     for (const n of task.graph.nodes()) n.stopTimers();
     await task.lease.release().catch((e: unknown) => log('warn', 'could not release a task lease; its next owner waits for it to expire', { job: this.job, task: `${this.source.topic}-${task.partition}`, error: String(e) }));

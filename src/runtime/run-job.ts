@@ -231,7 +231,7 @@ export class Job {
     }
     const p = typeof this.options.partitioned === 'object' ? this.options.partitioned : {};
     const leaseMs = p.leaseMs ?? 10_000;
-    return new PartitionedTasks(store, this.options.name, source, { ...how, leaseMs, waitMs: p.waitMs ?? 6 * leaseMs, onFenced: (e) => this.fail(e) });
+    return new PartitionedTasks(store, this.options.name, source, { ...how, leaseMs, waitMs: p.waitMs ?? 6 * leaseMs, fail: (e) => this.fail(e) });
   }
 
   private requireMetrics(): JobMetrics {

@@ -13,7 +13,9 @@ import { Member } from './fixtures/members.js';
 
 const script = new URL('./fixtures/scale-out-job.ts', import.meta.url).pathname;
 const KEYS = 40;
-const ROUNDS = 6;
+const ROUNDS = 4;
+/** Generous: on a loaded CI machine a member's start (tsx) and a group rebalance can take long. */
+const PATIENCE = 180_000;
 
 let broker: KafkaTestBroker;
 let s3: S3Server;
@@ -66,7 +68,7 @@ describe('partitioned job: scale-out over a consumer group with task state on S3
     const commits = () => all.reduce((n, m) => n + m.lines.filter((l) => l.message === 'checkpoint committed' && Number(l.checkpoint) > 0).length, 0);
     const restores = () => all.reduce((n, m) => n + m.count('task restored'), 0);
     const progressAfter = async (what: string, commitsBefore: number, restoresBefore = 0) =>
-      waitFor(() => commits() > commitsBefore + live.length && restores() >= restoresBefore, 60_000, () => `${what}: ${all.map((m) => `--- ${m.name}\n${m.tail()}`).join('\n')}`);
+      waitFor(() => commits() > commitsBefore + live.length && restores() >= restoresBefore, PATIENCE, () => `${what}: ${all.map((m) => `--- ${m.name}\n${m.tail()}`).join('\n')}`);
 
     const load = traffic(5);
     try {
@@ -76,7 +78,8 @@ describe('partitioned job: scale-out over a consumer group with task state on S3
       for (let round = 0; round < ROUNDS; round++) {
         // 3 → 2: one member dies or stops; the others take its tasks over from the store.
         const victim = live.splice(Math.floor(random() * live.length), 1)[0];
-        const graceful = round % 2 === 1 || random() < 0.3;
+        const graceful = round % 2 === 1; // SIGKILL and SIGTERM in turn, at a random moment after observed progress
+        await new Promise((r) => setTimeout(r, random() * 2_000));
         const before = { commits: commits(), restores: restores() };
         victim.kill(graceful ? 'SIGTERM' : 'SIGKILL');
         const exit = await victim.exited;
@@ -92,7 +95,7 @@ describe('partitioned job: scale-out over a consumer group with task state on S3
         const joined = start();
         live.push(joined);
         all.push(joined);
-        await waitFor(() => joined.count('task restored') > 0, 60_000, () => `round ${round}: ${joined.name} got no task:\n${joined.tail()}`);
+        await waitFor(() => joined.count('task restored') > 0, PATIENCE, () => `round ${round}: ${joined.name} got no task:\n${joined.tail()}`);
         await progressAfter(`round ${round}: after the join`, commits());
       }
       expect(kills).toBeGreaterThan(0);
@@ -101,13 +104,13 @@ describe('partitioned job: scale-out over a consumer group with task state on S3
       await load.stop();
     }
 
-    await waitCommittedToEnd(kafka, group, 'events', 90_000);
+    await waitCommittedToEnd(kafka, group, 'events', PATIENCE);
     for (const m of live) m.kill('SIGTERM');
     for (const m of live) expect(await m.exited, m.tail()).toEqual({ code: 0, signal: null });
 
     const outputs = [...(await kafka.highWatermarks('sums')).values()].reduce((a, h) => a + Number(h), 0);
     const last = new Map<string, number>();
-    for (const r of await kafka.readAll('sums', outputs, 60_000)) last.set(r.key!, Number(r.value!.toString()));
+    for (const r of await kafka.readAll('sums', outputs, PATIENCE)) last.set(r.key!, Number(r.value!.toString()));
     expect(Object.fromEntries([...last].sort())).toEqual(Object.fromEntries([...load.expected].sort()));
     expect(load.produced()).toBeGreaterThan(1000);
 
@@ -119,5 +122,5 @@ describe('partitioned job: scale-out over a consumer group with task state on S3
       for (const v of await verifyCheckpoints(task)) expect(v.status).not.toBe('damaged');
     }
     expect((await listCheckpoints(root)).length).toBe(0);
-  }, 400_000);
+  }, 1_200_000);
 });
