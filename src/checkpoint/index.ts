@@ -1,4 +1,4 @@
-export { assertSafeName, assertSafePath, UnsafePathError, type CheckpointStore } from './store.js';
+export { assertSafeName, assertSafePath, assertStorableIds, UnsafePathError, type CheckpointStore } from './store.js';
 export { FsCheckpointStore } from './fs-store.js';
 export { S3CheckpointStore, S3StoreError, type S3StoreOptions } from './s3-store.js';
 export { openStore, type OpenStoreOptions } from './open-store.js';
@@ -15,8 +15,19 @@ export {
   type NodeSummary,
 } from './catalog.js';
 export { pruneCheckpoints, type PruneResult } from './prune.js';
+export {
+  acquireWriter,
+  scopedStore,
+  StoreLockedError,
+  WriterFencedError,
+  type AcquireWriterOptions,
+  type WriterLease,
+} from './writer-lock.js';
+export { newestClaim, type WriterClaim } from './claims.js';
+export { commitOwnership, type CommitOwnership } from './ownership.js';
 export { canonicalJson, fingerprintDiff, pipelineFingerprint, type PipelineDescription } from './fingerprint.js';
-export { CheckpointDamagedError, CheckpointNotFoundError, PipelineChangedError } from './errors.js';
+export { CheckpointDamagedError, CheckpointNotFoundError, CheckpointWriteError, PipelineChangedError } from './errors.js';
+export { decodeState, encodeState, StateEncodingError } from './json-state.js';
 export { commitPath, dataPath, metadataPath } from './layout.js';
 export type {
   CheckpointMetadata,
@@ -28,5 +39,4 @@ export type {
   PipelineInfo,
   SchemaFieldInfo,
 } from './types.js';
-export { acquireWriter, scopedStore, StoreLockedError, WriterFencedError, type AcquireWriterOptions, type WriterLease } from './writer-lock.js';
 export { listTasks, taskScope, TASKS_DIR } from './tasks.js';

@@ -1,6 +1,17 @@
 import { Table } from 'apache-arrow';
-import { describe, fingerprintOf, isStateful, log, nodeIds, type PipelineDescription, type Stream } from '../core/index.js';
-import { assertSafeName, loadCheckpoint, pruneCheckpoints, writeCheckpoint, type CheckpointStore } from '../checkpoint/index.js';
+import { describe, withTimeout, fingerprintOf, isStateful, log, nodeIds, stableStringify, type PipelineDescription, type Seekable, type Stream } from '../core/index.js';
+import {
+  acquireWriter,
+  assertSafeName,
+  assertStorableIds,
+  loadCheckpoint,
+  pruneCheckpoints,
+  writeCheckpoint,
+  type AcquireWriterOptions,
+  type CheckpointStore,
+  type LoadedCheckpoint,
+  type WriterLease,
+} from '../checkpoint/index.js';
 import type { Source } from '../sources/source.js';
 
 /** Everything a checkpoint holds, copied at the cut so the graph can move on while it is written. */
@@ -9,16 +20,28 @@ export interface Capture {
   nodes: Record<string, { kind: string; state: unknown }>;
 }
 
-/** Copy a JSON state at the cut (nodes may mutate theirs later); Arrow tables are immutable. */
-export function copyState(state: unknown): unknown {
-  return state instanceof Table ? state : JSON.parse(JSON.stringify(state ?? null));
+/**
+ * Copy a state at the cut (nodes may mutate theirs later); Arrow tables are immutable. A structured
+ * clone keeps what the checkpoint's tagged JSON keeps (Map, Set, Date, BigInt, NaN, -0, …).
+ */
+export function copyState(state: unknown, what: string): unknown {
+  if (state instanceof Table) return state;
+  try {
+    return structuredClone(state);
+  } catch (e) {
+    throw new Error(`checkpoint: the state of ${what} cannot be copied: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
+
+/** A record keyed by node ids: no prototype, so ids like `__proto__` and `constructor` are plain keys. */
+const byId = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
 /** Takes, writes and restores checkpoints of one job's graph. */
 export class Checkpointer {
   readonly description: PipelineDescription;
   readonly fingerprint: string;
   private readonly ids: Map<Stream<any>, string>;
+  private lease: WriterLease | undefined;
 
   constructor(
     private readonly store: CheckpointStore,
@@ -28,33 +51,62 @@ export class Checkpointer {
   ) {
     assertSafeName(job, 'job name');
     this.ids = nodeIds(sources);
-    for (const [node, id] of this.ids) if (isStateful(node)) assertSafeName(id, 'node id');
-    this.description = describe(sources);
+    assertStorableIds([...this.ids].filter(([node]) => isStateful(node)).map(([, id]) => id));
+    // A copy taken now: parameters such as `accumulate`'s `start` may be mutated by the job later.
+    this.description = JSON.parse(stableStringify(describe(sources))) as PipelineDescription;
     this.fingerprint = fingerprintOf(this.description);
+  }
+
+  /** Become the store's one writer (before restoring: a restore reads what the writer owns). */
+  async acquire(options: AcquireWriterOptions): Promise<void> {
+    this.lease = await acquireWriter(this.store, options);
+    log('info', 'writing the checkpoint store', { job: this.job, store: this.store.url, holder: this.lease.holder, epoch: this.lease.epoch });
+  }
+
+  /** Give the store up (after the final checkpoint, or when the job ends otherwise). */
+  async release(): Promise<void> {
+    const lease = this.lease;
+    this.lease = undefined;
+    await lease?.release();
   }
 
   /** Synchronous: must run at a cut. */
   capture(): Capture {
-    const sources: Record<string, unknown> = {};
-    for (const s of this.sources) sources[this.ids.get(s)!] = copyState((s as unknown as { position(): unknown }).position());
-    const nodes: Capture['nodes'] = {};
-    for (const [node, id] of this.ids) if (isStateful(node)) nodes[id] = { kind: node.kind, state: copyState(node.snapshot()) };
+    const sources = byId<unknown>();
+    for (const s of this.sources) sources[this.ids.get(s)!] = copyState((s as unknown as Seekable).position(), `source "${this.ids.get(s)}"`);
+    const nodes = byId<{ kind: string; state: unknown }>();
+    for (const [node, id] of this.ids) if (isStateful(node)) nodes[id] = { kind: node.kind, state: copyState(node.snapshot(), `node "${id}" (${node.kind})`) };
     return { sources, nodes };
   }
 
-  /** Write a capture (commit marker last), tell the sources it is durable, prune old checkpoints. */
-  async write(capture: Capture): Promise<{ checkpoint: number; bytes: number }> {
+  /**
+   * Write a capture (commit marker last), tell the sources it is durable, prune old checkpoints.
+   * Past `timeoutMs` it fails, and the write is abandoned: it stores nothing more (a put already
+   * under way may still land, and leaves an uncommitted leftover or a complete checkpoint).
+   */
+  async write(capture: Capture, timeoutMs: number): Promise<{ checkpoint: number; bytes: number }> {
     let bytes = 0;
-    const counting: CheckpointStore = { ...bind(this.store), put: (path, data) => ((bytes += data.byteLength), this.store.put(path, data)) };
-    const n = await writeCheckpoint(counting, {
-      job: this.job,
-      sources: capture.sources,
-      nodes: capture.nodes,
-      pipeline: { description: this.description, fingerprint: this.fingerprint },
+    let abandoned = false;
+    const guard = () => {
+      if (abandoned) throw new Error('checkpoint write abandoned after its timeout');
+    };
+    const store: CheckpointStore = {
+      ...bind(this.store),
+      put: async (path, data) => (guard(), (bytes += data.byteLength), this.store.put(path, data)),
+      delete: async (path) => (guard(), this.store.delete(path)),
+    };
+    const work = async () => {
+      const input = { job: this.job, sources: capture.sources, nodes: capture.nodes, pipeline: { description: this.description, fingerprint: this.fingerprint } };
+      const n = await writeCheckpoint(store, input, { lease: this.lease });
+      guard();
+      for (const s of this.sources) await s.checkpointCommitted(capture.sources[this.ids.get(s)!]);
+      await pruneCheckpoints(store, this.options.keep);
+      return { checkpoint: n, bytes };
+    };
+    return withTimeout(work(), timeoutMs, () => `checkpoint write to ${this.store.url} did not finish within ${timeoutMs} ms`).catch((e: unknown) => {
+      abandoned = true;
+      throw e;
     });
-    for (const s of this.sources) await s.checkpointCommitted(capture.sources[this.ids.get(s)!]);
-    await pruneCheckpoints(this.store, this.options.keep);
-    return { checkpoint: n, bytes };
   }
 
   /** Put the newest intact checkpoint's states back and seek the sources; null on a fresh start. */
@@ -66,19 +118,30 @@ export class Checkpointer {
       onWarning: (message) => log('warn', message, { job: this.job }),
     });
     if (loaded === null) return null;
-    const known = new Set<string>();
-    for (const [node, id] of this.ids) {
-      known.add(id);
-      if (isStateful(node) && id in loaded.states) node.restore(loaded.states[id]);
-    }
+    restoreStates(this.ids, loaded, { job: this.job });
     for (const s of this.sources) {
-      const position = loaded.sources[this.ids.get(s)!];
-      if (position !== undefined) (s as unknown as { seek(p: unknown): void }).seek(position);
-    }
-    for (const id of Object.keys(loaded.states)) {
-      if (!known.has(id)) log('warn', 'checkpointed state of a node that is no longer in the pipeline is ignored', { job: this.job, nodeId: id });
+      const id = this.ids.get(s)!;
+      if (Object.hasOwn(loaded.sources, id)) (s as unknown as Seekable).seek(loaded.sources[id]);
     }
     return loaded.checkpoint;
+  }
+}
+
+/** Give each stateful node (with its id) its state from `loaded`; partitioned jobs do this per task. */
+export function restoreStates(nodes: Iterable<[Stream<any>, string]>, loaded: LoadedCheckpoint, fields: Record<string, unknown>): void {
+  const known = new Set<string>();
+  for (const [node, id] of nodes) {
+    known.add(id);
+    if (!isStateful(node) || !Object.hasOwn(loaded.states, id)) continue;
+    const kind = loaded.metadata.nodes[id].kind;
+    if (kind !== node.kind) {
+      log('warn', `checkpointed state of node "${id}" is a ${kind} state, but the node is now a ${node.kind}: starting it fresh`, { ...fields, nodeId: id });
+      continue;
+    }
+    node.restore(loaded.states[id]);
+  }
+  for (const id of Object.keys(loaded.states)) {
+    if (!known.has(id)) log('warn', 'checkpointed state of a node that is no longer in the pipeline is ignored', { ...fields, nodeId: id });
   }
 }
 

@@ -1,4 +1,4 @@
-import { describe, drain, fingerprintOf, isStateful, log, nodeIds, type Emitted, type Meta, type PipelineDescription, type Stream } from '../core/index.js';
+import { describe, drain, fingerprintOf, isStateful, log, nodeIds, withTimeout, type Emitted, type Meta, type PipelineDescription, type Stream } from '../core/index.js';
 import {
   acquireWriter,
   assertSafeName,
@@ -17,7 +17,7 @@ import type { PartitionState } from '../kafka/assignment.js';
 import { checkPosition, type KafkaPosition } from '../kafka/offsets.js';
 import type { KafkaSourceBase } from '../kafka/source.js';
 import type { PartitionTasks } from '../kafka/tasks.js';
-import { bind, copyState, type Capture } from './checkpointer.js';
+import { bind, copyState, restoreStates, type Capture } from './checkpointer.js';
 import type { CutGate } from './cut.js';
 import { downstreamOf, TaskGraph } from './task-graph.js';
 
@@ -30,8 +30,8 @@ export interface PartitionedOptions {
   /** How long a new owner waits for the previous one to checkpoint and release a task. */
   waitMs: number;
   /**
-   * This member must stop: a periodic checkpoint found a task taken by another member, or a task
-   * cannot be restored (its checkpoints are damaged in strict mode, or the pipeline changed).
+   * This member must stop: another member took a task it still runs (its lease lapsed while it
+   * was paused), or a task cannot be restored (damaged checkpoints in strict mode, a changed pipeline).
    */
   fail: (error: Error) => void;
 }
@@ -126,6 +126,9 @@ export class PartitionedTasks implements PartitionTasks {
 
   // ---- the job's side ----
 
+  /** Tasks take their leases when their partitions are assigned, not at start. */
+  async acquire(): Promise<void> {}
+
   /** Tasks restore when their partitions are assigned, not at start. */
   async restore(): Promise<null> {
     return null;
@@ -143,18 +146,15 @@ export class PartitionedTasks implements PartitionTasks {
     return { sources: { [this.sourceId]: { kind: 'kafka', topic: this.source.topic, partitions } }, tasks };
   }
 
-  /** Write every captured task; the result names the highest task checkpoint written. */
-  async write(c: PartitionedCapture): Promise<{ checkpoint: number; bytes: number }> {
+  /** Write every captured task (within `timeoutMs`); the result names the highest task checkpoint written. */
+  write(c: PartitionedCapture, timeoutMs: number): Promise<{ checkpoint: number; bytes: number }> {
+    return withTimeout(this.writeAll(c), timeoutMs, () => `checkpoint of ${c.tasks.length} task(s) to ${this.root.url} did not finish within ${timeoutMs} ms`);
+  }
+
+  private async writeAll(c: PartitionedCapture): Promise<{ checkpoint: number; bytes: number }> {
     // A task revoked since this capture was written at its revoke, from a later cut.
     const open = c.tasks.filter((t) => !t.task.closed);
-    const written = await Promise.all(
-      open.map(({ task, capture }) =>
-        this.writeTask(task, capture).catch((e: unknown) => {
-          if (e instanceof WriterFencedError) this.options.fail(e);
-          throw e;
-        }),
-      ),
-    );
+    const written = await Promise.all(open.map(({ task, capture }) => this.writeTask(task, capture))); // fenced: the job fails
     const partitions = open.flatMap((t) => (t.capture.sources[this.sourceId] as KafkaPosition).partitions);
     await this.source.checkpointCommitted({ kind: 'kafka', topic: this.source.topic, partitions });
     return { checkpoint: Math.max(0, ...written.map((w) => w.checkpoint)), bytes: written.reduce((a, w) => a + w.bytes, 0) };
@@ -165,8 +165,8 @@ export class PartitionedTasks implements PartitionTasks {
     await drain([...this.tasks.values()].map((t) => t.graph.inlet));
   }
 
-  /** After the final checkpoint: give every task up, so their next owners start at once. */
-  async finish(): Promise<void> {
+  /** After the final checkpoint (or a failure): give every task up, so their next owners start at once. */
+  async release(): Promise<void> {
     await Promise.all(this.handovers);
     const tasks = [...this.tasks.values()];
     this.tasks.clear();
@@ -174,6 +174,12 @@ export class PartitionedTasks implements PartitionTasks {
   }
 
   // ---- tasks ----
+
+  /** Another member took a task this one still runs (it was paused past its lease): stop. */
+  private lost(partition: number, e: WriterFencedError): void {
+    const task = this.tasks.get(partition);
+    if (task !== undefined && !task.closed) this.options.fail(e);
+  }
 
   /** Retrying cannot help a task whose checkpoint the running pipeline refuses: fail the member. */
   private unrestorable(e: unknown): never {
@@ -194,7 +200,7 @@ export class PartitionedTasks implements PartitionTasks {
     const name = `${this.source.topic}-${partition}`;
     const store = scopedStore(this.root, taskScope(this.source.topic, partition));
     const started = performance.now();
-    const lease = await acquireWriter(store, { leaseMs: this.options.leaseMs, waitMs: this.options.waitMs });
+    const lease = await acquireWriter(store, { leaseMs: this.options.leaseMs, waitMs: this.options.waitMs, onLost: (e) => this.lost(partition, e) });
     try {
       const graph = new TaskGraph(this.source, this.templates, this.ids);
       const loaded = await loadCheckpoint(store, {
@@ -205,7 +211,7 @@ export class PartitionedTasks implements PartitionTasks {
       });
       let start: string | undefined;
       if (loaded !== null) {
-        for (const { node, id } of graph.stateful) if (id in loaded.states) node.restore(loaded.states[id]);
+        restoreStates(graph.stateful.map(({ node, id }) => [node, id] as [Stream<any>, string]), loaded, { job: this.job, task: name });
         const position = loaded.sources[this.sourceId];
         start = position === undefined ? undefined : checkPosition(position, this.source.topic).partitions.find((p) => p.partition === partition)?.offset;
       }
@@ -249,7 +255,7 @@ export class PartitionedTasks implements PartitionTasks {
   private captureTask(task: Task, next: string | undefined): Capture | undefined {
     if (next === undefined) return undefined;
     const nodes: Capture['nodes'] = {};
-    for (const { node, id } of task.graph.stateful) nodes[id] = { kind: node.kind, state: copyState(node.snapshot()) };
+    for (const { node, id } of task.graph.stateful) nodes[id] = { kind: node.kind, state: copyState(node.snapshot(), `node "${id}" (${node.kind}) of task ${this.source.topic}-${task.partition}`) };
     const position: KafkaPosition = { kind: 'kafka', topic: this.source.topic, partitions: [{ partition: task.partition, offset: next }] };
     return { sources: { [this.sourceId]: position }, nodes };
   }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { drain, isSeekable, log, nodeIds, walk, type Clock, type TimerHandle } from '../core/index.js';
-import { openStore, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
+import { drain, errorText, isSeekable, log, nodeIds, walk, type Clock, type TimerHandle } from '../core/index.js';
+import { CheckpointWriteError, openStore, WriterFencedError, type AcquireWriterOptions, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
 import { Source } from '../sources/source.js';
 import { KafkaSourceBase } from '../kafka/source.js';
 import { Checkpointer } from './checkpointer.js';
@@ -24,6 +24,18 @@ export interface CheckpointOptions {
   strict?: boolean;
   /** Restore even when the pipeline's fingerprint differs from the checkpoint's. */
   allowPipelineChange?: boolean;
+  /**
+   * One writer per store: the job holds a lease on it (renewed every `leaseMs / 3`) and waits up
+   * to `waitMs` for another live holder (default 10 000 ms and `leaseMs` + 2 s); see checkpoint/README.md.
+   */
+  writerLease?: { leaseMs?: number; waitMs?: number };
+  /**
+   * Consecutive failed checkpoints the job runs on after; one more fails the job with the last
+   * error (default 0, as Flink's `tolerable-failed-checkpoints`). A fenced writer fails at once.
+   */
+  tolerableFailures?: number;
+  /** A checkpoint write that takes longer fails (default 60 000 ms); what it had not written yet is abandoned. */
+  writeTimeoutMs?: number;
 }
 
 export interface JobOptions {
@@ -50,11 +62,13 @@ export interface JobOptions {
 
 /** What a job's checkpoints need from its graph: a plain one (Checkpointer) or one per task (PartitionedTasks). */
 interface JobCheckpoints<C extends { sources: Record<string, unknown> } = any> {
-  capture(): C;
-  write(capture: C): Promise<{ checkpoint: number; bytes: number }>;
+  acquire(options: AcquireWriterOptions): Promise<void>;
   restore(): Promise<number | null>;
+  capture(): C;
+  write(capture: C, timeoutMs: number): Promise<{ checkpoint: number; bytes: number }>;
+  /** Wait for asynchronous nodes it runs beyond the sources' graph (partitioned: every task's). */
   drain?(): Promise<void>;
-  finish?(): Promise<void>;
+  release(): Promise<void>;
 }
 
 /**
@@ -76,6 +90,7 @@ export class Job {
   private readonly gate: CutGate;
   private writes: Promise<unknown> = Promise.resolve();
   private writesQueued = 0;
+  private failedInARow = 0;
   private stopping = false;
   private failure: unknown;
   private last: { checkpoint: number; at: number } | undefined;
@@ -107,7 +122,7 @@ export class Job {
     this.restored = this.restore();
     this.done = this.run();
     // A job that fails is reported here once; callers still see the rejection on `done`/`restored`.
-    this.done.catch((e: unknown) => log('error', 'job failed', { job: options.name, error: e instanceof Error ? e.message : String(e) }));
+    this.done.catch((e: unknown) => log('error', 'job failed', { job: options.name, error: errorText(e) }));
     this.restored.catch(() => {});
   }
 
@@ -158,13 +173,22 @@ export class Job {
   private async restore(): Promise<number | null> {
     if (this.checkpointer === undefined) return null;
     const started = performance.now();
+    await this.checkpointer.acquire({ ...this.options.checkpoint?.writerLease, onLost: (e) => this.fail(e) });
     const n = await this.checkpointer.restore();
     this.jobMetrics?.restored(performance.now() - started);
     return n;
   }
 
   private async run(): Promise<void> {
-    await this.restored;
+    try {
+      await this.restored;
+      await this.runRestored();
+    } finally {
+      await this.checkpointer?.release();
+    }
+  }
+
+  private async runRestored(): Promise<void> {
     const cleanup = [this.attachGate(), this.startTimer(), this.handleSignals(), await this.serveMetrics()];
     try {
       await Promise.all(this.sources.map((s) => s.start().catch((e: unknown) => this.fail(e)).finally(() => this.gate.runIfQuiet())));
@@ -176,7 +200,6 @@ export class Job {
       }
       if (this.checkpointer !== undefined) await this.enqueueCheckpoint(this.checkpointer);
       else await this.writes;
-      await this.checkpointer?.finish?.();
     } finally {
       for (const undo of cleanup) undo();
       for (const n of walk(this.sources)) n.stopTimers();
@@ -192,7 +215,7 @@ export class Job {
   /** A periodic or element-count trigger: coalesced while one checkpoint is written and another waits. */
   private due(): void {
     if (this.checkpointer === undefined || this.writesQueued > 1 || this.stopping) return;
-    this.enqueueCheckpoint(this.checkpointer).catch((e: unknown) => log('error', 'checkpoint failed', { job: this.options.name, error: e instanceof Error ? e.message : String(e) }));
+    this.enqueueCheckpoint(this.checkpointer).catch(() => {}); // counted, logged and acted on in enqueueCheckpoint
   }
 
   /**
@@ -206,7 +229,8 @@ export class Job {
     const capture = this.gate.at(() => checkpointer.capture());
     const next = Promise.all([capture, this.writes.catch(() => {})])
       .then(async ([c]) => {
-        const { checkpoint: n, bytes } = await checkpointer.write(c);
+        const { checkpoint: n, bytes } = await checkpointer.write(c, this.options.checkpoint?.writeTimeoutMs ?? 60_000);
+        this.failedInARow = 0;
         this.last = { checkpoint: n, at: Date.now() };
         this.jobMetrics?.checkpointCommitted(performance.now() - started, bytes);
         this.readYourWrites.committed(c.sources);
@@ -215,6 +239,7 @@ export class Job {
       })
       .catch((e: unknown) => {
         this.jobMetrics?.checkpointFailed();
+        this.checkpointFailed(e);
         throw e;
       })
       .finally(() => this.writesQueued--);
@@ -232,6 +257,16 @@ export class Job {
     const p = typeof this.options.partitioned === 'object' ? this.options.partitioned : {};
     const leaseMs = p.leaseMs ?? 10_000;
     return new PartitionedTasks(store, this.options.name, source, { ...how, leaseMs, waitMs: p.waitMs ?? 6 * leaseMs, fail: (e) => this.fail(e) });
+  }
+
+  /** Logs a failed checkpoint once, by number, node and file; fails the job past `tolerableFailures` in a row. */
+  private checkpointFailed(e: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failedInARow++;
+    const tolerable = this.options.checkpoint?.tolerableFailures ?? 0;
+    const where = e instanceof CheckpointWriteError ? { checkpoint: e.checkpoint, nodeId: e.nodeId, file: e.file } : {};
+    log('error', 'checkpoint failed', { job: this.options.name, ...where, failedInARow: this.failedInARow, tolerable, error: errorText(e) });
+    if (e instanceof WriterFencedError || this.failedInARow > tolerable) this.fail(e);
   }
 
   private requireMetrics(): JobMetrics {

@@ -70,8 +70,7 @@ describe('partitioned job: scale-out over a consumer group with task state on S3
     const progressAfter = async (what: string, commitsBefore: number, restoresBefore = 0) =>
       waitFor(() => commits() > commitsBefore + live.length && restores() >= restoresBefore, PATIENCE, () => `${what}: ${all.map((m) => `--- ${m.name}\n${m.tail()}`).join('\n')}`);
 
-    const load = traffic(5);
-    try {
+    const rounds = async () => {
       await progressAfter('first checkpoints', 0, 4);
       let kills = 0;
       let stops = 0;
@@ -100,13 +99,20 @@ describe('partitioned job: scale-out over a consumer group with task state on S3
       }
       expect(kills).toBeGreaterThan(0);
       expect(stops).toBeGreaterThan(0);
+    };
+    const load = traffic(5);
+    try {
+      try {
+        await rounds();
+      } finally {
+        await load.stop();
+      }
+      await waitCommittedToEnd(kafka, group, 'events', PATIENCE);
+      for (const m of live) m.kill('SIGTERM');
+      for (const m of live) expect(await m.exited, m.tail()).toEqual({ code: 0, signal: null });
     } finally {
-      await load.stop();
+      for (const m of all) m.kill('SIGKILL'); // whatever still runs after a failure
     }
-
-    await waitCommittedToEnd(kafka, group, 'events', PATIENCE);
-    for (const m of live) m.kill('SIGTERM');
-    for (const m of live) expect(await m.exited, m.tail()).toEqual({ code: 0, signal: null });
 
     const outputs = [...(await kafka.highWatermarks('sums')).values()].reduce((a, h) => a + Number(h), 0);
     const last = new Map<string, number>();
