@@ -55,6 +55,11 @@ export class Assignment {
     return { kind: 'kafka', topic: this.topic, partitions };
   }
 
+  /** Forget a partition: its next assignment looks its start up again, like a fresh one. */
+  drop(partition: number): void {
+    this.parts.delete(partition);
+  }
+
   seek(position: KafkaPosition): void {
     this.seekTo = new Map(position.partitions.map((p) => [p.partition, p.offset]));
     this.parts = new Map();

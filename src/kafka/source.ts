@@ -155,6 +155,12 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     if (mine.length > 0) await consumer.commitOffsets(mine.map((p) => ({ topic: this.topic, ...p })));
   }
 
+  /** A partitioned job lost this partition's task to another member: stop reading it until the group assigns it anew. */
+  dropPartition(partition: number): void {
+    this.assignment.drop(partition);
+    this.commits?.forget(partition);
+  }
+
   // ---- running ----
 
   protected override onStop(): void {

@@ -30,8 +30,8 @@ export interface PartitionedOptions {
   /** How long a new owner waits for the previous one to checkpoint and release a task. */
   waitMs: number;
   /**
-   * This member must stop: another member took a task it still runs (its lease lapsed while it
-   * was paused), or a task cannot be restored (damaged checkpoints in strict mode, a changed pipeline).
+   * This member must stop: a task cannot be restored (damaged checkpoints in strict mode, a
+   * changed pipeline).
    */
   fail: (error: Error) => void;
 }
@@ -154,8 +154,18 @@ export class PartitionedTasks implements PartitionTasks {
   private async writeAll(c: PartitionedCapture): Promise<{ checkpoint: number; bytes: number }> {
     // A task revoked since this capture was written at its revoke, from a later cut.
     const open = c.tasks.filter((t) => !t.task.closed);
-    const written = await Promise.all(open.map(({ task, capture }) => this.writeTask(task, capture))); // fenced: the job fails
-    const partitions = open.flatMap((t) => (t.capture.sources[this.sourceId] as KafkaPosition).partitions);
+    const written = (
+      await Promise.all(
+        open.map(({ task, capture }) =>
+          this.writeTask(task, capture).catch((e: unknown) => {
+            if (!(e instanceof WriterFencedError)) throw e;
+            this.lost(task.partition, e);
+            return undefined;
+          }),
+        ),
+      )
+    ).filter((w): w is { checkpoint: number; bytes: number } => w !== undefined);
+    const partitions = open.filter((t) => !t.task.closed).flatMap((t) => (t.capture.sources[this.sourceId] as KafkaPosition).partitions);
     await this.source.checkpointCommitted({ kind: 'kafka', topic: this.source.topic, partitions });
     return { checkpoint: Math.max(0, ...written.map((w) => w.checkpoint)), bytes: written.reduce((a, w) => a + w.bytes, 0) };
   }
@@ -175,10 +185,20 @@ export class PartitionedTasks implements PartitionTasks {
 
   // ---- tasks ----
 
-  /** Another member took a task this one still runs (it was paused past its lease): stop. */
+  /**
+   * Another member took a task this one still runs (this one was paused, or dropped from the group,
+   * past its lease): a zombie. Drop the task without writing it, and read its partition again
+   * only once the group assigns it anew, restored from the new owner's checkpoint (as Kafka
+   * Streams closes a migrated task as a zombie and rejoins).
+   */
   private lost(partition: number, e: WriterFencedError): void {
     const task = this.tasks.get(partition);
-    if (task !== undefined && !task.closed) this.options.fail(e);
+    if (task === undefined || task.closed) return;
+    log('warn', 'task taken over by another member; dropped until the group assigns it again', { job: this.job, task: `${this.source.topic}-${partition}`, error: e.message });
+    this.tasks.delete(partition);
+    task.closed = true;
+    this.source.dropPartition(partition);
+    void this.close(task);
   }
 
   /** Retrying cannot help a task whose checkpoint the running pipeline refuses: fail the member. */

@@ -152,7 +152,7 @@ describe('fencing a zombie task writer (s3rver)', () => {
 
   it('a live holder is refused with its name; a released one is taken over at once', async () => {
     const task = scopedStore(openStore(`s3://${s3.bucket}/refused`, s3.clientConfig()), 'tasks/events-1');
-    const first = await acquireWriter(task, { holder: 'first', leaseMs: 5_000 });
+    const first = await acquireWriter(task, { holder: 'first', leaseMs: 60_000 });
     await expect(acquireWriter(task, { holder: 'second', waitMs: 300 })).rejects.toThrow(/is in use by another writer, first/);
     await first.release();
     const second = await acquireWriter(task, { holder: 'second', waitMs: 0 });
@@ -160,5 +160,5 @@ describe('fencing a zombie task writer (s3rver)', () => {
     await expect(first.check()).rejects.toThrow(/released the store and may not commit/);
     await second.check();
     await second.release();
-  }, 30_000);
+  }, 60_000);
 });
