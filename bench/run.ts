@@ -10,7 +10,7 @@ const suites: Record<string, string[]> = {
   core: ['bench/core/run.ts'],
   sdf: ['bench/sdf/run.ts'],
   checkpoint: ['bench/checkpoint/store-bench.ts', 'bench/checkpoint/pipeline-bench.ts'],
-  kafka: ['bench/kafka/run.ts'],
+  kafka: ['bench/kafka/run.ts', 'bench/kafka/restart.ts'],
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));

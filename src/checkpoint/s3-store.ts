@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 
 type Sdk = typeof import('@aws-sdk/client-s3');
-import { assertSafePath, assertSafePrefix, type CheckpointStore } from './store.js';
+import { assertSafeName, assertSafePath, assertSafePrefix, type CheckpointStore } from './store.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -99,6 +99,7 @@ export class S3CheckpointStore implements CheckpointStore {
     if (!opts.bucket) throw new Error('S3 checkpoint store: bucket is required');
     this.bucket = opts.bucket;
     let prefix = (opts.prefix ?? '').replace(/^\/+/, '');
+    if (prefix !== '') assertSafeName(prefix.replace(/\/$/, ''), 'S3 prefix');
     if (prefix !== '' && !prefix.endsWith('/')) prefix += '/';
     this.prefix = prefix;
     this.url = `s3://${this.bucket}/${this.prefix}`;

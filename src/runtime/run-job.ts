@@ -97,10 +97,18 @@ export class Job {
   private readonly jobMetrics: JobMetrics | undefined;
   private readonly readYourWrites: ReadYourWrites;
 
-  constructor(roots: readonly Source<any>[], private readonly options: JobOptions) {
+  /** The options without `storeOptions`: credentials live only inside the store's client. */
+  private readonly options: JobOptions;
+
+  constructor(roots: readonly Source<any>[], options: JobOptions) {
     const found = walk(roots).filter((n): n is Source<any> => n instanceof Source);
     this.sources = [...new Set([...roots, ...found])];
     const cp = options.checkpoint;
+    if (cp === undefined) this.options = options;
+    else {
+      const { storeOptions: _secrets, ...kept } = cp;
+      this.options = { ...options, checkpoint: kept };
+    }
     const ids = nodeIds(this.sources);
     if (options.metrics || options.metricsPort !== undefined) this.jobMetrics = new JobMetrics(options.name, ids);
     this.readYourWrites = new ReadYourWrites(options.name, new Map(this.sources.map((s) => [s, ids.get(s)!])), options.trackProcessed ?? false);
