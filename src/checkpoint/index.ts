@@ -40,3 +40,4 @@ export type {
   PipelineInfo,
   SchemaFieldInfo,
 } from './types.js';
+export { listTasks, taskScope, TASKS_DIR } from './tasks.js';

@@ -1,8 +1,11 @@
 import {
   describeCheckpoint,
   listCheckpoints,
+  listTasks,
   openStore,
   pruneCheckpoints,
+  scopedStore,
+  TASKS_DIR,
   verifyCheckpoints,
   type CheckpointStore,
 } from '../checkpoint/index.js';
@@ -16,6 +19,8 @@ export const CHECKPOINTS_HELP = `Usage:
 
 <store> is a directory or s3://bucket/prefix (credentials from the standard AWS variables;
 --endpoint URL and --region R for S3-compatible servers). --json prints JSON instead of text.
+A partitioned job's store holds one set of checkpoints per task (tasks/<topic>-<partition>/):
+list and verify cover every task; show and prune take the task's own path (<store>/tasks/events-0).
 `;
 
 export interface CheckpointsArgs {
@@ -61,11 +66,29 @@ export async function checkpointsCommand(args: CheckpointsArgs): Promise<number>
 
 const fmtList = (ns: number[]) => (ns.length ? ns.join(', ') : 'none');
 
+/** The store's own checkpoints, then each task's of a partitioned job (label: the task's name). */
+async function scopes(store: CheckpointStore): Promise<{ task?: string; store: CheckpointStore }[]> {
+  const tasks = await listTasks(store);
+  return [{ store }, ...tasks.map((task) => ({ task, store: scopedStore(store, `${TASKS_DIR}${task}`) }))];
+}
+
+/** One result per scope: as before for a plain store, `{ checkpoints, tasks: { name: … } }` for a partitioned one. */
+function byScope<R>(results: { task?: string; result: R }[]): unknown {
+  if (results.length === 1) return results[0].result;
+  return { checkpoints: results[0].result, tasks: Object.fromEntries(results.slice(1).map((r) => [r.task, r.result])) };
+}
+
 async function list(store: CheckpointStore, json: boolean): Promise<number> {
-  const all = await listCheckpoints(store);
-  if (json) print(JSON.stringify(all));
-  else if (all.length === 0) print(`no checkpoints in ${store.url}`);
-  else for (const c of all) print(`${String(c.checkpoint).padStart(6)}  ${c.committed ? 'committed  ' : 'uncommitted'}  ${c.createdAt ?? ''}`);
+  const all = await Promise.all((await scopes(store)).map(async (s) => ({ task: s.task, result: await listCheckpoints(s.store) })));
+  if (json) {
+    print(JSON.stringify(byScope(all)));
+    return 0;
+  }
+  if (all.every((s) => s.result.length === 0)) print(`no checkpoints in ${store.url}`);
+  for (const { task, result } of all) {
+    if (task !== undefined) print(`task ${task}:`);
+    for (const c of result) print(`${String(c.checkpoint).padStart(6)}  ${c.committed ? 'committed  ' : 'uncommitted'}  ${c.createdAt ?? ''}`);
+  }
   return 0;
 }
 
@@ -89,13 +112,16 @@ async function show(store: CheckpointStore, n: number | undefined, json: boolean
 }
 
 async function verify(store: CheckpointStore, json: boolean): Promise<number> {
-  const results = await verifyCheckpoints(store);
-  const damaged = results.filter((r) => r.status === 'damaged');
-  if (json) print(JSON.stringify(results));
+  const all = await Promise.all((await scopes(store)).map(async (s) => ({ task: s.task, result: await verifyCheckpoints(s.store) })));
+  const damaged = all.flatMap((s) => s.result).filter((r) => r.status === 'damaged');
+  if (json) print(JSON.stringify(byScope(all)));
   else {
-    for (const r of results) {
-      print(`${String(r.checkpoint).padStart(6)}  ${r.status}`);
-      for (const p of r.problems) print(`        ${p.file}: ${p.reason}`);
+    for (const { task, result } of all) {
+      if (task !== undefined) print(`task ${task}:`);
+      for (const r of result) {
+        print(`${String(r.checkpoint).padStart(6)}  ${r.status}`);
+        for (const p of r.problems) print(`        ${p.file}: ${p.reason}`);
+      }
     }
     print(damaged.length ? `${damaged.length} damaged checkpoint(s)` : 'all committed checkpoints are intact');
   }

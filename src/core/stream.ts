@@ -161,6 +161,43 @@ export class Stream<T = unknown> {
     this.out = this.stats === undefined ? out : this.stats.countingOut(out);
   }
 
+  /**
+   * Copies of `nodes`, wired among themselves as the originals are. An edge from a node outside
+   * `nodes` starts at `outside(node)` instead, in the original's downstream order. Each copy has
+   * its own links and timers and no stats or failure; every other field is `copyField(value,
+   * node)` (the caller decides what copies share). Partitioned jobs run one copy per task.
+   */
+  static copyGraph(
+    nodes: readonly Stream<any>[],
+    copyField: (value: unknown, node: Stream<any>, copies: ReadonlyMap<Stream<any>, Stream<any>>) => unknown,
+    outside: (node: Stream<any>) => Stream<any>,
+  ): Map<Stream<any>, Stream<any>> {
+    const copies = new Map<Stream<any>, Stream<any>>(nodes.map((n) => [n, Object.create(Object.getPrototypeOf(n) as object) as Stream<any>]));
+    const links = new Set(['upstreams', 'downstreams', 'seq', 'clock', 'out', 'boundUpdate', 'timers', 'timersStopped', 'failure', 'stats']);
+    for (const [n, c] of copies) {
+      for (const [key, value] of Object.entries(n)) if (!links.has(key)) (c as unknown as Record<string, unknown>)[key] = copyField(value, n, copies);
+      Object.assign(c, { upstreams: [], downstreams: [], seq: nextSeq++, clock: n.clock, out: noop, boundUpdate: undefined, timers: new Set(), timersStopped: false, failure: undefined, stats: undefined });
+    }
+    const fed = new Set<Stream<any>>();
+    for (const [n, c] of copies) {
+      for (const up of n.upstreams) {
+        const from = copies.get(up) ?? outside(up);
+        c.upstreams.push(from);
+        if (!copies.has(up) && !fed.has(from)) {
+          fed.add(from);
+          from.downstreams.push(...up.downstreams.filter((d) => copies.has(d)).map((d) => copies.get(d)!));
+        }
+      }
+      for (const d of n.downstreams) {
+        const copy = copies.get(d);
+        if (copy === undefined) throw new Error(`copyGraph: ${d} is downstream of ${n} but not among the nodes copied`);
+        c.downstreams.push(copy);
+      }
+    }
+    for (const c of [...fed, ...copies.values()]) c.rewire();
+    return copies;
+  }
+
   /** Start counting this node's elements and errors (see NodeStats); idempotent. */
   enableStats(): NodeStats {
     if (this.stats === undefined) {

@@ -56,6 +56,11 @@ export class Assignment {
     return { kind: 'kafka', topic: this.topic, partitions };
   }
 
+  /** Forget a partition: its next assignment looks its start up again, like a fresh one. */
+  drop(partition: number): void {
+    this.parts.delete(partition);
+  }
+
   seek(position: KafkaPosition): void {
     this.seekTo = new Map(position.partitions.map((p) => [p.partition, p.offset]));
     this.parts = new Map();
@@ -65,7 +70,7 @@ export class Assignment {
    * A (re)join assigned `assigned`: seek kafkajs for every partition whose start is known and
    * return what was kept, what was revoked, and the fresh partitions whose start must be looked up.
    */
-  assign(assigned: readonly number[], seek: SeekFn): { kept: number[]; revoked: number[]; fresh: PartitionState[] } {
+  assign(assigned: readonly number[], seek: SeekFn): { kept: number[]; revoked: PartitionState[]; fresh: PartitionState[] } {
     const parts = new Map<number, PartitionState>();
     const kept: number[] = [];
     const fresh: PartitionState[] = [];
@@ -83,7 +88,7 @@ export class Assignment {
       else fresh.push(state);
       parts.set(partition, state);
     }
-    const revoked = [...this.parts.keys()].filter((p) => !parts.has(p));
+    const revoked = [...this.parts.values()].filter((s) => !parts.has(s.partition));
     this.parts = parts;
     return { kept, revoked, fresh };
   }

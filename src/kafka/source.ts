@@ -9,6 +9,7 @@ import { Assignment, type PartitionState } from './assignment.js';
 import { CommitTracker } from './commit-tracker.js';
 import { brokerList, createKafka, errorText, groupTiming, type KafkaConsumerConfig } from './config.js';
 import { commitAsTemporaryMember, connectToGroup, startOffsets, type StartFrom } from './group.js';
+import { taskStarts, type PartitionTasks } from './tasks.js';
 import { checkPosition, nextOffset, offsetBefore, type KafkaPosition } from './offsets.js';
 import { recordOf, valueDecoder, type Decode, type DecodeFn, type KafkaMetaEntry } from './record.js';
 
@@ -94,6 +95,10 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
   private commits: CommitTracker | undefined;
   private inBatch: Promise<void> | undefined;
   private letters: Letter[] = [];
+  /** The partition of the emission under way, for `tasks`. */
+  private delivering = -1;
+  /** Set by a partitioned job: each partition's emissions go to its own task (see PartitionTasks). */
+  tasks: PartitionTasks | undefined;
   private pendingCheckpointCommit: KafkaPosition | undefined;
 
   constructor(
@@ -171,6 +176,12 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     // Partitions moved to another member are theirs to commit: ours would move their offsets back.
     const mine = pos.partitions.filter((p) => this.assignment.has(p.partition));
     if (mine.length > 0) await consumer.commitOffsets(mine.map((p) => ({ topic: this.topic, ...p })));
+  }
+
+  /** A partitioned job lost this partition's task to another member: stop reading it until the group assigns it anew. */
+  dropPartition(partition: number): void {
+    this.assignment.drop(partition);
+    this.commits?.forget(partition);
   }
 
   /** A commit that waited for a join or a leave. */
@@ -323,12 +334,14 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     const seek = (partition: number, offset: string) => consumer.seek({ topic: this.topic, partition, offset });
     const { kept, revoked, fresh } = this.assignment.assign(assigned, seek);
     for (const p of kept) this.commits?.recommit(p);
-    for (const p of revoked) this.commits?.forget(p);
+    for (const p of revoked) this.commits?.forget(p.partition);
+    if (revoked.length > 0) this.tasks?.revoked(revoked);
     this.enter('member');
     log('info', 'kafka partitions assigned', { source: this.id, topic: this.topic, partitions: assigned });
     if (fresh.length > 0) {
       const admin = this.client!.admin;
-      const lookup = (partitions: number[]) => startOffsets(admin, this.config.groupId, this.topic, partitions, this.startFrom);
+      const fromGroup = (partitions: number[]) => startOffsets(admin, this.config.groupId, this.topic, partitions, this.startFrom);
+      const lookup = this.tasks === undefined ? fromGroup : taskStarts(this.tasks, fromGroup);
       this.assignment.lookUpStarts(fresh, lookup, seek, () => this.stopped || this.client?.admin !== admin, this.id);
     }
     void this.commitPending();
@@ -337,7 +350,11 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const part = this.assignment.get(batch.partition);
     if (part === undefined) return;
-    if (part.next === undefined) await part.ready;
+    if (part.next === undefined) {
+      // Its start is being looked up (or its task restored from a checkpoint): stay in the group meanwhile.
+      const beat = setInterval(() => void heartbeat().catch(() => undefined), this.config.heartbeatInterval ?? 3_000);
+      await part.ready?.finally(() => clearInterval(beat));
+    }
     // A batch fetched before our seek landed (isStale), or for a partition moved meanwhile: kafkajs fetches again.
     const current = () => !this.stopped && this.phase !== 'leaving' && isRunning() && !isStale() && this.assignment.get(batch.partition) === part;
     if (!current() || part.next === undefined) return;
@@ -380,6 +397,7 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     const ref = this.gate === undefined ? this.commits?.track(part.partition, end) : undefined;
     const meta: KafkaMetaEntry[] = [{ ref, topic: this.topic, partition: part.partition, offset: first, lastOffset: last }];
     this.letters = letters;
+    this.delivering = part.partition;
     try {
       await this.push(element as T, () => void (part.next = end), meta);
     } finally {
@@ -395,11 +413,16 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
    */
   override emit(x: T, meta?: Meta): Emitted {
     const letters = this.letters;
-    if (letters.length === 0) return (x as unknown) === NOTHING ? undefined : super.emit(x, meta);
+    if (letters.length === 0) return (x as unknown) === NOTHING ? undefined : this.forward(x, meta);
     this.letters = [];
     const results: Emitted[] = letters.map((l) => this.fail(l.error, l.element, meta));
-    if ((x as unknown) !== NOTHING) results.push(super.emit(x, meta));
+    if ((x as unknown) !== NOTHING) results.push(this.forward(x, meta));
     return joinEmitted(results);
+  }
+
+  /** Downstream, or under a partitioned job into the task of the partition being delivered. */
+  private forward(x: T, meta: Meta | undefined): Emitted {
+    return this.tasks === undefined ? super.emit(x, meta) : this.tasks.emit(this.delivering, x, meta);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   writeCheckpoint,
   type AcquireWriterOptions,
   type CheckpointStore,
+  type LoadedCheckpoint,
   type WriterLease,
 } from '../checkpoint/index.js';
 import type { Source } from '../sources/source.js';
@@ -24,7 +25,7 @@ export interface Capture {
  * Copy a state at the cut (nodes may mutate theirs later); Arrow tables are immutable. A structured
  * clone keeps what the checkpoint's tagged JSON keeps (Map, Set, Date, BigInt, NaN, -0, …).
  */
-function copyState(state: unknown, what: string): unknown {
+export function copyState(state: unknown, what: string): unknown {
   if (state instanceof Table) return state;
   try {
     return structuredClone(state);
@@ -119,33 +120,38 @@ export class Checkpointer {
       onWarning: (message) => log('warn', message, { job: this.job }),
     });
     if (loaded === null) return null;
-    const known = new Set<string>();
-    for (const [node, id] of this.ids) {
-      known.add(id);
-      if (!isStateful(node) || !Object.hasOwn(loaded.states, id)) continue;
-      const kind = loaded.metadata.nodes[id].kind;
-      if (kind !== node.kind) {
-        log('warn', `checkpointed state of node "${id}" is a ${kind} state, but the node is now a ${node.kind}: starting it fresh`, { job: this.job, nodeId: id });
-        continue;
-      }
-      try {
-        node.restore(loaded.states[id]);
-      } catch (e) {
-        throw new Error(`restoring node "${id}" (${node.kind}) from checkpoint ${loaded.checkpoint} in ${this.store.url} failed: ${errorText(e)}`, { cause: e });
-      }
-    }
+    restoreStates(this.ids, loaded, { job: this.job, store: this.store.url });
     for (const s of this.sources) {
       const id = this.ids.get(s)!;
       if (Object.hasOwn(loaded.sources, id)) (s as unknown as Seekable).seek(loaded.sources[id]);
-    }
-    for (const id of Object.keys(loaded.states)) {
-      if (!known.has(id)) log('warn', 'checkpointed state of a node that is no longer in the pipeline is ignored', { job: this.job, nodeId: id });
     }
     return loaded.checkpoint;
   }
 }
 
+/** Give each stateful node (with its id) its state from `loaded`; partitioned jobs do this per task. */
+export function restoreStates(nodes: Iterable<[Stream<any>, string]>, loaded: LoadedCheckpoint, fields: Record<string, unknown>): void {
+  const known = new Set<string>();
+  for (const [node, id] of nodes) {
+    known.add(id);
+    if (!isStateful(node) || !Object.hasOwn(loaded.states, id)) continue;
+    const kind = loaded.metadata.nodes[id].kind;
+    if (kind !== node.kind) {
+      log('warn', `checkpointed state of node "${id}" is a ${kind} state, but the node is now a ${node.kind}: starting it fresh`, { ...fields, nodeId: id });
+      continue;
+    }
+    try {
+      node.restore(loaded.states[id]);
+    } catch (e) {
+      throw new Error(`restoring node "${id}" (${node.kind}) from checkpoint ${loaded.checkpoint} (${Object.values(fields).join(', ')}) failed: ${errorText(e)}`, { cause: e });
+    }
+  }
+  for (const id of Object.keys(loaded.states)) {
+    if (!known.has(id)) log('warn', 'checkpointed state of a node that is no longer in the pipeline is ignored', { ...fields, nodeId: id });
+  }
+}
+
 /** A store's methods bound to it, so a wrapper can override one and keep the rest. */
-function bind(store: CheckpointStore): CheckpointStore {
+export function bind(store: CheckpointStore): CheckpointStore {
   return { url: store.url, put: store.put.bind(store), get: store.get.bind(store), list: store.list.bind(store), delete: store.delete.bind(store) };
 }

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { drain, errorText, isSeekable, log, nodeIds, walk, type Clock, type TimerHandle } from '../core/index.js';
-import { CheckpointWriteError, openStore, WriterFencedError, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
+import { CheckpointWriteError, openStore, WriterFencedError, type AcquireWriterOptions, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
 import { Source } from '../sources/source.js';
+import { KafkaSourceBase } from '../kafka/source.js';
 import { Checkpointer } from './checkpointer.js';
 import { CutGate } from './cut.js';
 import { JobMetrics, type JobMetricsSnapshot } from './metrics.js';
+import { PartitionedTasks } from './partitioned.js';
 import { ReadYourWrites, type PositionToken } from './read-your-writes.js';
 
 export type { PositionToken };
@@ -50,6 +52,23 @@ export interface JobOptions {
   metricsHost?: string;
   /** Track when each source element has left the graph, for `job.processed()` and `job.checkpointed()`. */
   trackProcessed?: boolean;
+  /**
+   * Scale out: each partition of the job's Kafka source is a task with its own copy of every
+   * stateful node's state, checkpointed under `tasks/<topic>-<partition>/` of the store. Start more
+   * processes with the same code, group and store; they share the partitions.
+   */
+  partitioned?: boolean | { leaseMs?: number; waitMs?: number };
+}
+
+/** What a job's checkpoints need from its graph: a plain one (Checkpointer) or one per task (PartitionedTasks). */
+interface JobCheckpoints<C extends { sources: Record<string, unknown> } = any> {
+  acquire(options: AcquireWriterOptions): Promise<void>;
+  restore(): Promise<number | null>;
+  capture(): C;
+  write(capture: C, timeoutMs: number): Promise<{ checkpoint: number; bytes: number }>;
+  /** Wait for asynchronous nodes it runs beyond the sources' graph (partitioned: every task's). */
+  drain?(): Promise<void>;
+  release(): Promise<void>;
 }
 
 /**
@@ -67,7 +86,7 @@ export class Job {
   /** Sources exhausted or stopped, all work finished, final checkpoint written. */
   readonly done: Promise<void>;
   readonly sources: readonly Source<any>[];
-  private readonly checkpointer: Checkpointer | undefined;
+  private readonly checkpointer: JobCheckpoints | undefined;
   private readonly gate: CutGate;
   private writes: Promise<unknown> = Promise.resolve();
   private writesQueued = 0;
@@ -100,14 +119,14 @@ export class Job {
         }
       }
       const store = openStore(cp.store ?? join('checkpoint', options.name), cp.storeOptions);
-      this.checkpointer = new Checkpointer(store, options.name, this.sources, {
-        keep: cp.keep ?? 10,
-        strict: cp.strict ?? false,
-        allowPipelineChange: cp.allowPipelineChange ?? false,
-      });
+      const how = { keep: cp.keep ?? 10, strict: cp.strict ?? false, allowPipelineChange: cp.allowPipelineChange ?? false };
+      this.checkpointer = options.partitioned ? this.partitionedTasks(store, how) : new Checkpointer(store, options.name, this.sources, how);
+    } else if (options.partitioned) {
+      throw new Error(`runJob: job "${options.name}" is partitioned but has no checkpoint store; its tasks move between processes through the store, so give one (checkpoint: { store })`);
     }
     const everyElements = cp?.every?.elements;
     this.gate = new CutGate(this.sources, everyElements === undefined ? undefined : () => this.due(), everyElements ?? Infinity, options.trackProcessed ? (s) => this.readYourWrites.emitted(s) : undefined);
+    if (this.checkpointer instanceof PartitionedTasks) this.checkpointer.gate = this.gate;
     this.restored = this.restore();
     this.done = this.run();
     // A job that fails is reported here once; callers still see the rejection on `done`/`restored`.
@@ -182,6 +201,7 @@ export class Job {
     try {
       await Promise.all(this.sources.map((s) => s.start().catch((e: unknown) => this.fail(e)).finally(() => this.gate.runIfQuiet())));
       if (this.failure === undefined) await drain(this.sources).catch((e: unknown) => this.fail(e));
+      if (this.failure === undefined) await this.checkpointer?.drain?.().catch((e: unknown) => this.fail(e));
       if (this.failure !== undefined) {
         await this.writes.catch(() => {}); // checkpoints captured before the failure are still good
         throw this.failure;
@@ -210,7 +230,7 @@ export class Job {
    * Capture at the next cut right away (sources wait at their gates only for that copy), then write
    * after the previous checkpoint: the store numbers checkpoints, so writes go one after another.
    */
-  private enqueueCheckpoint(checkpointer: Checkpointer): Promise<number> {
+  private enqueueCheckpoint(checkpointer: JobCheckpoints): Promise<number> {
     if (this.failure !== undefined) return Promise.reject(new Error(`job "${this.options.name}" failed; its state is not a consistent cut`));
     this.writesQueued++;
     const started = performance.now();
@@ -233,6 +253,18 @@ export class Job {
       .finally(() => this.writesQueued--);
     this.writes = next;
     return next;
+  }
+
+  /** The only source must be a Kafka source: its partitions are the tasks. */
+  private partitionedTasks(store: CheckpointStore, how: { keep: number; strict: boolean; allowPipelineChange: boolean }): PartitionedTasks {
+    const [source, ...others] = this.sources;
+    if (!(source instanceof KafkaSourceBase) || others.length > 0) {
+      const kinds = this.sources.map((s) => s.kind).join(', ');
+      throw new Error(`runJob: partitioned job "${this.options.name}" needs exactly one source, a fromKafka or fromKafkaBatched whose partitions are its tasks; it has ${kinds}. Run other sources in a job of their own`);
+    }
+    const p = typeof this.options.partitioned === 'object' ? this.options.partitioned : {};
+    const leaseMs = p.leaseMs ?? 10_000;
+    return new PartitionedTasks(store, this.options.name, source, { ...how, leaseMs, waitMs: p.waitMs ?? 6 * leaseMs, fail: (e) => this.fail(e) });
   }
 
   /** Logs a failed checkpoint once, by number, node and file; fails the job past `tolerableFailures` in a row. */

@@ -58,6 +58,20 @@ async function kafka() {
   await runJob(events, { name: 'cents', checkpoint: { every: { ms: 1000 } } }).done;
 }
 
+// Scale-out: partitioned jobs
+async function scaleOut() {
+  const brokers = ['127.0.0.1:9092'];
+  const events = Stream.fromKafkaBatched('events', { brokers, groupId: 'totals' }, { decode: 'json', startFrom: 'earliest' });
+  events
+    .accumulate((sums: Record<string, number>, batch: { k: string; v: number }[]) => {
+      const changed: [string, number][] = [];
+      for (const e of batch) changed.push([e.k, (sums[e.k] = (sums[e.k] ?? 0) + e.v)]);
+      return [sums, changed] as const;
+    }, { start: {}, returnsState: true })
+    .toKafka('sums', { brokers }, { flatten: true, key: ([k]) => k, value: ([, sum]) => String(sum) });
+  await runJob(events, { name: 'totals', partitioned: true, checkpoint: { store: 's3://bucket/jobs/totals', every: { ms: 1000 } } }).done;
+}
+
 // Streaming DataFrames
 const source = new Stream<unknown>();
 const sdf = new DataFrame(source, { example: { k: 'utf8', v: 'float64', ts: 'timestamp' } });
@@ -77,4 +91,4 @@ const job = defineJob(() => {
   lines.map((l) => JSON.parse(l)).accumulate((n: number) => n + 1, { start: 0 }).name('count');
   return { name: 'totals', sources: lines };
 });
-export { kafka, totalsList, sources, jobs, readYourWrites, big, stats, recent, lastTen, smooth, job };
+export { kafka, scaleOut, totalsList, sources, jobs, readYourWrites, big, stats, recent, lastTen, smooth, job };

@@ -1,0 +1,143 @@
+/**
+ * Scale-out benchmark on the test broker (librdkafka's mock cluster), every member a child
+ * process (bench/scale-out/member.ts) checkpointing every second to a shared directory:
+ *  1. one member, plain runJob vs `partitioned: true`: msgs/s over the same topic (fresh group
+ *     each run, alternating, best of `passes`);
+ *  2. 1, 2 and 3 partitioned members in one group: they join first, then the messages are
+ *     produced; msgs/s from the first message any member reads to the last. One machine: this
+ *     shows the cost of more members, not scaling;
+ *  3. the rebalance pause with 100k keys of SDF groupby state per task: one member holds all four
+ *     tasks, a second joins; for each task that moves, the old owner's revoke (cut, checkpoint,
+ *     release) and the new owner's restore (lease, load, restore) as their logs report them.
+ *
+ * Usage: npx tsx bench/scale-out/run.ts [messages=200000] [passes=3]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKafkaBroker, type KafkaTestBroker } from '../../test/fixtures/kafka/broker.js';
+import { Member } from '../../test/runtime/fixtures/members.js';
+
+const total = Number(process.argv[2] ?? 200_000);
+const passes = Number(process.argv[3] ?? 3);
+const script = new URL('./member.ts', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'sf-scale-bench-'));
+let runs = 0;
+
+/** Produce with kcat, message i to partition i % 4, keys from `key(i)`. */
+function produce(broker: KafkaTestBroker, topic: string, n: number, key: (i: number) => string): Promise<void> {
+  const byPartition: string[][] = [[], [], [], []];
+  for (let i = 0; i < n; i++) byPartition[i % 4].push(JSON.stringify({ k: key(i), v: (i * 7919) % 1000 }));
+  return Promise.all(
+    byPartition.map(
+      (lines, partition) =>
+        new Promise<void>((res, rej) => {
+          const kcat = spawn('kcat', ['-P', '-b', broker.bootstrap, '-t', topic, '-p', String(partition), '-X', 'linger.ms=20', '-X', 'batch.num.messages=10000'], { stdio: ['pipe', 'ignore', 'inherit'] });
+          kcat.on('error', rej);
+          kcat.on('exit', (code) => (code === 0 ? res() : rej(new Error(`kcat exited ${code}`))));
+          kcat.stdin.end(lines.join('\n') + '\n');
+        }),
+    ),
+  ).then(() => undefined);
+}
+
+async function until(cond: () => boolean, what: string, ms = 120_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const field = (m: Member, message: string, name: string) => m.lines.filter((l) => l.message === message).map((l) => Number(l[name]));
+
+/** Members of one group over `topic`; resolves to msgs/s from the first message read to the `n`-th. */
+async function consume(broker: KafkaTestBroker, topic: string, members: number, mode: string, n: number, produceAfterJoin: boolean): Promise<number> {
+  const group = `g${runs++}`;
+  const ms = Array.from({ length: members }, (_, i) => new Member(`m${i}`, script, [broker.bootstrap, group, topic, join(dir, group), mode, 'sum']));
+  try {
+    if (produceAfterJoin) {
+      // Every member has its tasks and the group is stable (4 tasks restored, no revokes pending).
+      await until(() => ms.reduce((a, m) => a + m.count('task restored') - m.count('task revoked'), 0) === 4 && ms.every((m) => m.count('task restored') > 0), 'members joined');
+      await new Promise((r) => setTimeout(r, 1_000));
+      await produce(broker, topic, n, (i) => `key${i % 1000}`);
+    }
+    const last = (m: Member) => Math.max(0, ...field(m, 'consumed', 'count'));
+    await until(() => ms.reduce((a, m) => a + last(m), 0) >= n, `${members} member(s) reading ${n}`);
+    const first = Math.min(...ms.flatMap((m) => field(m, 'first', 'at')));
+    const end = Math.max(...ms.map((m) => Math.max(...m.lines.filter((l) => l.message === 'consumed').map((l) => Number(l.at)))));
+    return n / ((end - first) / 1000);
+  } finally {
+    for (const m of ms) m.kill('SIGTERM');
+    await Promise.all(ms.map((m) => m.exited));
+  }
+}
+
+async function rebalancePause(broker: KafkaTestBroker): Promise<{ revoke: number[]; restore: number[]; keys: number }> {
+  const keys = 100_000;
+  await broker.createTopic('pause', 4);
+  await produce(broker, 'pause', 4 * keys, (i) => `key${i}`); // 100k distinct keys in each partition
+  const group = 'pause';
+  const args = (i: number) => [broker.bootstrap, group, 'pause', join(dir, group), 'partitioned', 'groupby'];
+  const a = new Member('a', script, args(0));
+  try {
+    await until(() => Math.max(0, ...field(a, 'consumed', 'count')) >= 4 * keys, 'a read everything');
+    await until(() => a.count('checkpoint committed') >= 2, 'a checkpointed');
+    const b = new Member('b', script, args(1));
+    try {
+      await until(() => b.lines.some((l) => l.message === 'task restored' && l.checkpoint !== null), 'b restored a moved task');
+      await until(() => a.count('task revoked') > 0, 'a revoked');
+      return { revoke: field(a, 'task revoked', 'ms'), restore: b.lines.filter((l) => l.message === 'task restored' && l.checkpoint !== null).map((l) => Number(l.ms)), keys };
+    } finally {
+      b.kill('SIGTERM');
+      await b.exited;
+    }
+  } finally {
+    a.kill('SIGTERM');
+    await a.exited;
+  }
+}
+
+const broker = await startKafkaBroker({ brokers: 1 });
+const k = (x: number) => `${(x / 1000).toFixed(0)}k`;
+try {
+  await broker.createTopic('single', 4);
+  await produce(broker, 'single', total, (i) => `key${i % 1000}`);
+  const best = { plain: 0, partitioned: 0 };
+  for (let i = 0; i < passes; i++) {
+    for (const mode of ['plain', 'partitioned'] as const) best[mode] = Math.max(best[mode], await consume(broker, 'single', 1, mode, total, false));
+  }
+  process.stderr.write(`single member: plain ${k(best.plain)}/s, partitioned ${k(best.partitioned)}/s\n`);
+
+  const members: number[] = [];
+  for (const n of [1, 2, 3]) {
+    let b = 0;
+    for (let i = 0; i < passes; i++) {
+      const topic = `members-${n}-${i}`;
+      await broker.createTopic(topic, 4);
+      b = Math.max(b, await consume(broker, topic, n, 'partitioned', total, true));
+    }
+    members.push(b);
+    process.stderr.write(`${n} member(s): ${k(b)}/s\n`);
+  }
+
+  const pause = await rebalancePause(broker);
+  console.log(
+    [
+      `Partitioned jobs, ${total.toLocaleString('en')} JSON messages per run on a 4-partition topic (librdkafka mock broker), members are child processes checkpointing every 1 s to one directory, node ${process.version}, best of ${passes}`,
+      '',
+      '| variant | msgs/s | ÷ plain |',
+      '|---|---|---|',
+      `| one member, plain runJob | ${k(best.plain)} | 1.00 |`,
+      `| one member, partitioned: true | ${k(best.partitioned)} | ${(best.partitioned / best.plain).toFixed(2)} |`,
+      ...members.map((r, i) => `| ${i + 1} partitioned member(s), produced after they joined | ${k(r)} | ${(r / best.plain).toFixed(2)} |`),
+      '',
+      `Rebalance pause, ${pause.keys.toLocaleString('en')} keys of SDF groupby state per task (Parquet), a second member joining one that holds all 4 tasks:`,
+      `revoke (cut, checkpoint, release) per moved task: ${pause.revoke.join(', ')} ms; restore on the new owner (lease wait included, load, restore): ${pause.restore.join(', ')} ms`,
+    ].join('\n'),
+  );
+} finally {
+  await broker.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
