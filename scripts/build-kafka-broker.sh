@@ -22,7 +22,11 @@
 # rebalance of a running group (a member joins or leaves) takes session.timeout.ms - 1 s even when
 # all members have already rejoined; (3) a duplicate SyncGroup after the rebalance completed gets
 # INVALID_REQUEST, which kafkajs treats as fatal: its consumer crashes (this happens when a kafkajs
-# consumer's fetchers hit errors such as NOT_LEADER_OR_FOLLOWER and it rejoins twice at once).
+# consumer's fetchers hit errors such as NOT_LEADER_OR_FOLLOWER and it rejoins twice at once);
+# (4) a member that leaves or whose session expires during a rebalance does not complete it: the
+# others wait session.timeout.ms - 1 s from the start of the rebalance, so a restarted process
+# rejoining the group of its SIGKILLed predecessor waited its own start-up time on top of the dead
+# member's session.
 set -euo pipefail
 
 COMPILE_ONLY=0
@@ -35,11 +39,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SRC="$ROOT/test/fixtures/kafka/mock-broker.c"
 CACHE="${STREAMFRAME_CACHE:-$HOME/.cache/streamframe}/kafka-mock"
 TGZ="$CACHE/confluentinc-kafka-javascript-$KJS_VERSION.tgz"
-PATCH_LEVEL=sf3                                          # bump when patch_mock changes
+PATCH_LEVEL=sf4                                          # bump when patch_mock changes
 PKG="$CACHE/kafka-javascript-$KJS_VERSION-$PATCH_LEVEL"
 RDK="$PKG/package/deps/librdkafka"
 LIB="$RDK/src/librdkafka.a"
-BIN="$CACHE/bin/mock-broker"
+# One binary per patch level: worktrees on an older patch level keep theirs while this one builds.
+BIN="$CACHE/bin/mock-broker-$PATCH_LEVEL"
 LOG="$CACHE/build.log"
 
 log() { echo "build-kafka-broker: $*" >&2; }
@@ -93,7 +98,27 @@ patch_mock() { # $1: librdkafka source dir
                 if (ApiKey == RD_KAFKAP_SyncGroup)
                         return RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS;
 $2}' "$f"
-  [ "$(grep -c 'streamframe patch' "$f")" = 3 ] || fail "could not patch $f (librdkafka changed?)"
+  # (4) A member leaving or timing out during a rebalance completes it once the rest have rejoined.
+  perl -0pi -e 's{        if \(mcgrp->state == RD_KAFKA_MOCK_CGRP_STATE_JOINING\)\n                return; /\* Do nothing, group is already rebalancing. \*/\n}{        if (mcgrp->state == RD_KAFKA_MOCK_CGRP_STATE_JOINING) {
+                /* streamframe patch 4: like a real broker, a member that
+                 * left or whose session expired during a rebalance no
+                 * longer holds it up: complete it once every remaining
+                 * member has sent its JoinGroup. */
+                rd_kafka_mock_cgrp_classic_member_t *m;
+                rd_bool_t all_joined = rd_true;
+                TAILQ_FOREACH(m, &mcgrp->members, link) {
+                        if (!m->resp) {
+                                all_joined = rd_false;
+                                break;
+                        }
+                }
+                if (all_joined)
+                        rd_kafka_mock_cgrp_classic_rebalance_timer_restart(
+                            mcgrp, 0);
+                return;
+        }
+}' "$f"
+  [ "$(grep -c 'streamframe patch' "$f")" = 4 ] || fail "could not patch $f (librdkafka changed?)"
 }
 
 up_to_date() { [ -x "$BIN" ] && [ -f "$LIB" ] && [ "$BIN" -nt "$SRC" ] && [ "$BIN" -nt "$LIB" ]; }
@@ -125,8 +150,9 @@ if [ ! -f "$LIB" ]; then
       || fail "npm pack @confluentinc/kafka-javascript@$KJS_VERSION failed"
     echo "$KJS_SHA1  $TGZ" | sha1sum -c --status || fail "checksum mismatch for $TGZ"
   fi
-  # Drop sources of other versions / patch levels, then unpack and patch.
+  # Drop sources of other versions (other patch levels of this one may be in use), then unpack and patch.
   for old in "$CACHE"/kafka-javascript-*; do
+    case "$old" in "$CACHE/kafka-javascript-$KJS_VERSION-"*) continue ;; esac
     if [ -e "$old" ]; then rm -rf "$old"; fi
   done
   mkdir -p "$PKG.tmp"

@@ -18,8 +18,11 @@ export type SeekFn = (partition: number, offset: string) => void;
  * seeks kafkajs there, so the position is exact before the first message arrives:
  *  1. a partition it already had continues from its own position (kafkajs would go back to the
  *     group's committed offset and deliver again what is still in flight);
- *  2. else the offset given to `seek()` (a restored checkpoint), on the first assignment only:
- *     later ones take the group's offsets, which other members may have moved on meanwhile;
+ *  2. else the offset given to `seek()` (a restored checkpoint), until this run first gets the
+ *     partition: a restarted job whose group still counts its crashed predecessor as a member may
+ *     get a share of the partitions first and the rest once that member's session expired, and
+ *     its state holds every partition up to the checkpoint. Until then the position keeps the
+ *     restored offsets of those partitions, so a checkpoint taken meanwhile loses none of them;
  *  3. else the group's committed offset, else the log's start or end (`startFrom`), looked up.
  *
  * Across a rebalance: partitions kept are read on without a gap or a repeat; partitions lost
@@ -31,7 +34,8 @@ export type SeekFn = (partition: number, offset: string) => void;
  */
 export class Assignment {
   private parts = new Map<number, PartitionState>();
-  private seekTo: Map<number, string> | undefined;
+  /** Restored offsets of partitions this run has not been assigned yet. */
+  private seekTo = new Map<number, string>();
 
   constructor(private readonly topic: string) {}
 
@@ -43,14 +47,11 @@ export class Assignment {
     return this.parts.has(partition);
   }
 
-  /** Every assigned partition whose start is known; before any assignment, the seeked position. */
+  /** Every assigned partition whose start is known, and the restored offsets of those not assigned yet. */
   position(): KafkaPosition {
     const partitions: { partition: number; offset: string }[] = [];
-    if (this.parts.size === 0 && this.seekTo !== undefined) {
-      for (const [partition, offset] of this.seekTo) partitions.push({ partition, offset });
-    } else {
-      for (const s of this.parts.values()) if (s.next !== undefined) partitions.push({ partition: s.partition, offset: s.next });
-    }
+    for (const [partition, offset] of this.seekTo) partitions.push({ partition, offset });
+    for (const s of this.parts.values()) if (s.next !== undefined) partitions.push({ partition: s.partition, offset: s.next });
     partitions.sort((a, b) => a.partition - b.partition);
     return { kind: 'kafka', topic: this.topic, partitions };
   }
@@ -76,13 +77,13 @@ export class Assignment {
         kept.push(partition);
         continue;
       }
-      const state: PartitionState = { partition, next: this.seekTo?.get(partition), ready: undefined };
+      const state: PartitionState = { partition, next: this.seekTo.get(partition), ready: undefined };
+      this.seekTo.delete(partition);
       if (state.next !== undefined) seek(partition, state.next);
       else fresh.push(state);
       parts.set(partition, state);
     }
     const revoked = [...this.parts.keys()].filter((p) => !parts.has(p));
-    this.seekTo = undefined;
     this.parts = parts;
     return { kept, revoked, fresh };
   }

@@ -26,6 +26,23 @@ const logCreator = () => ({ namespace, level, log: entry }: LogEntry) => {
   log(ours, `kafkajs ${namespace}: ${message}`, fields);
 };
 
+/**
+ * Consumer-group timing when the config does not set it. kafkajs' session of 30 s is how long a
+ * restarted job waits for its SIGKILLed predecessor's membership to expire before the group
+ * rebalances and hands it partitions; 10 s (the Java client's default before Kafka 3.0) keeps
+ * restarts quick. Heartbeats must come well within the session.
+ */
+export const GROUP_TIMING = { sessionTimeout: 10_000, heartbeatInterval: 1_000 } as const;
+
+/** The group timing a consumer built from `config` uses. */
+export function groupTiming(config: Partial<ConsumerConfig>): { sessionTimeout: number; heartbeatInterval: number; rebalanceTimeout?: number } {
+  return {
+    sessionTimeout: config.sessionTimeout ?? GROUP_TIMING.sessionTimeout,
+    heartbeatInterval: config.heartbeatInterval ?? GROUP_TIMING.heartbeatInterval,
+    rebalanceTimeout: config.rebalanceTimeout,
+  };
+}
+
 export function brokerList(brokers: string[] | string): string[] {
   return (typeof brokers === 'string' ? brokers.split(',') : brokers).map((b) => b.trim()).filter((b) => b !== '');
 }

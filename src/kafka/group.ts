@@ -1,6 +1,6 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, Consumer, ConsumerConfig, Kafka } from 'kafkajs';
 import { withTimeout } from '../core/timeout.js';
-import { errorText } from './config.js';
+import { createKafka, errorText, groupTiming, type KafkaConsumerConfig } from './config.js';
 
 export type StartFrom = 'earliest' | 'latest';
 
@@ -23,6 +23,38 @@ export async function preflight(admin: Admin, topic: string, brokers: string[], 
   }
   const meta = await admin.fetchTopicMetadata({ topics: [topic] });
   return meta.topics[0].partitions.map((p) => p.partitionId).sort((a, b) => a - b);
+}
+
+/**
+ * Connect a consumer and its admin client and subscribe, after checking the configuration with a
+ * client of its own that retries little: refused connections and unknown topics at start are
+ * configuration errors to report within `timeoutMs` (the running consumer keeps kafkajs' patient
+ * retries). Joining the group comes after, with no bound.
+ */
+export async function connectToGroup(c: {
+  config: KafkaConsumerConfig;
+  consumer: Consumer;
+  admin: Admin;
+  topic: string;
+  brokers: string[];
+  startFrom: StartFrom;
+  timeoutMs: number;
+}): Promise<void> {
+  await withTimeout(
+    (async () => {
+      const checker = createKafka({ ...c.config, retry: { retries: 3, initialRetryTime: 250, maxRetryTime: 1_000 } }, 'streamframe-preflight').admin();
+      try {
+        await preflight(checker, c.topic, c.brokers, c.timeoutMs);
+      } finally {
+        await checker.disconnect().catch(() => undefined);
+      }
+      await c.admin.connect();
+      await c.consumer.connect();
+      await c.consumer.subscribe({ topic: c.topic, fromBeginning: c.startFrom === 'earliest' });
+    })(),
+    c.timeoutMs,
+    () => `Kafka: fromKafka(${JSON.stringify(c.topic)}) could not connect to ${c.brokers.join(',')} within ${c.timeoutMs} ms`,
+  );
 }
 
 /**
@@ -56,27 +88,28 @@ export async function startOffsets(
 
 /**
  * Commit offsets to a group while our consumer is not running (a job's final checkpoint is
- * committed after its sources stopped). Kafka takes commits only from a group member, so a
+ * committed after its sources stopped). Nothing to do when the group holds them already (a
+ * caught-up job's final checkpoint). Else, as Kafka takes commits only from a group member, a
  * short-lived member joins, commits and leaves. It does not fetch: its partitions stay paused.
  */
 export async function commitAsTemporaryMember(
   kafka: Kafka,
-  config: { groupId: string; sessionTimeout?: number; rebalanceTimeout?: number; heartbeatInterval?: number },
+  config: { groupId: string } & Partial<ConsumerConfig>,
   topic: string,
   offsets: { partition: number; offset: string }[],
   timeoutMs: number,
 ): Promise<void> {
+  const { groupId } = config;
   const consumer = kafka.consumer({
-    groupId: config.groupId,
-    sessionTimeout: config.sessionTimeout,
-    rebalanceTimeout: config.rebalanceTimeout,
-    heartbeatInterval: config.heartbeatInterval,
+    groupId,
+    ...groupTiming(config),
     // With everything paused kafkajs sleeps this long per fetch round, and disconnect waits for it.
     maxWaitTimeInMs: 100,
   });
   try {
     await withTimeout(
       (async () => {
+        if (await groupHolds(kafka, groupId, topic, offsets)) return;
         await consumer.connect();
         await consumer.subscribe({ topic });
         let joined = false;
@@ -84,13 +117,26 @@ export async function commitAsTemporaryMember(
         const running = consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
         consumer.pause([{ topic }]);
         await running;
-        if (!joined) throw new Error(`Kafka: could not join group ${JSON.stringify(config.groupId)} to commit offsets of ${topic}`);
+        if (!joined) throw new Error(`Kafka: could not join group ${JSON.stringify(groupId)} to commit offsets of ${topic}`);
         await consumer.commitOffsets(offsets.map((o) => ({ topic, ...o })));
       })(),
       timeoutMs,
-      () => `Kafka: committing offsets of ${topic} for group ${config.groupId} took over ${timeoutMs} ms`,
+      () => `Kafka: committing offsets of ${topic} for group ${groupId} took over ${timeoutMs} ms`,
     );
   } finally {
     await consumer.disconnect().catch(() => undefined);
+  }
+}
+
+/** The group's committed offsets of `topic` are `offsets` already (read without joining the group). */
+async function groupHolds(kafka: Kafka, groupId: string, topic: string, offsets: { partition: number; offset: string }[]): Promise<boolean> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const held = new Map(committed?.partitions.map((p) => [p.partition, p.offset]));
+    return offsets.every((o) => held.get(o.partition) === o.offset);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
   }
 }

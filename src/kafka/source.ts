@@ -7,9 +7,8 @@ import type { StreamOptions } from '../core/stream.js';
 import { Source } from '../sources/source.js';
 import { Assignment, type PartitionState } from './assignment.js';
 import { CommitTracker } from './commit-tracker.js';
-import { withTimeout } from '../core/timeout.js';
-import { brokerList, createKafka, errorText, type KafkaConsumerConfig } from './config.js';
-import { commitAsTemporaryMember, preflight, startOffsets, type StartFrom } from './group.js';
+import { brokerList, createKafka, errorText, groupTiming, type KafkaConsumerConfig } from './config.js';
+import { commitAsTemporaryMember, connectToGroup, startOffsets, type StartFrom } from './group.js';
 import { checkPosition, nextOffset, offsetBefore, type KafkaPosition } from './offsets.js';
 import { recordOf, valueDecoder, type Decode, type DecodeFn, type KafkaMetaEntry } from './record.js';
 
@@ -22,9 +21,31 @@ export interface KafkaSourceOptions<D extends Decode<any> = 'buffer'> extends St
   startFrom?: StartFrom;
   /** Longest wait of a fetch for new messages, ms (kafkajs' `maxWaitTimeInMs`; default 100). */
   pollInterval?: number;
-  /** Bound on connecting, checking the topic and joining the group, ms (default 30 000). */
+  /**
+   * Bound on connecting and checking the topic, ms (default 30 000): configuration errors fail
+   * within it. Joining the group has no bound: a join held up by a rebalance (a crashed member's
+   * session must expire first) is waited out, with a log line every few seconds.
+   */
   startTimeout?: number;
 }
+
+/**
+ * Where the source stands with its consumer group, which decides what a durable checkpoint's
+ * offsets do (`checkpointCommitted`):
+ *  - stopped: no consumer (before and after `run`): a short-lived member commits them;
+ *  - joining: connected, waiting for partitions (first join or a rebalance): committed once joined;
+ *  - member: partitions assigned: committed at once, for the partitions still ours;
+ *  - leaving: stopping or failed; the assignment (a final checkpoint's position) no longer
+ *    changes: committed once left.
+ */
+type Phase = 'stopped' | 'joining' | 'member' | 'leaving';
+
+/** Errors of a commit that a rebalance overtook: the member's generation is over. */
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP']);
+const isRebalance = (e: unknown): boolean => REBALANCE_ERRORS.has((e as { type?: string } | null)?.type ?? '');
+
+/** How often a join that takes long says so in the log. */
+const JOIN_PROGRESS_MS = 5_000;
 
 interface Letter {
   error: unknown;
@@ -60,14 +81,17 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
   private readonly startFrom: StartFrom;
   private readonly pollInterval: number;
   private readonly startTimeout: number;
+  private readonly timing: ReturnType<typeof groupTiming>;
   private readonly assignment: Assignment;
-  private consumer: Consumer | undefined;
-  private admin: Admin | undefined;
+  private phase: Phase = 'stopped';
+  /** Since when the phase is 'joining', and the last error kafkajs recovered from meanwhile (for the progress line). */
+  private joiningSince = 0;
+  private lastError = '';
+  /** The consumer and its admin client while not 'stopped'. */
+  private client: { consumer: Consumer; admin: Admin } | undefined;
+  /** Ends the current run: resolved by stop(), rejected by a fatal consumer error. */
+  private end: { stop(): void; fail(e: Error): void } | undefined;
   private commits: CommitTracker | undefined;
-  /** Our consumer can commit: it has joined the group and is not leaving it. */
-  private committable = false;
-  private fatal: Error | undefined;
-  private wake: (() => void) | undefined;
   private inBatch: Promise<void> | undefined;
   private letters: Letter[] = [];
   private pendingCheckpointCommit: KafkaPosition | undefined;
@@ -87,6 +111,7 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     this.startFrom = options.startFrom ?? 'latest';
     this.pollInterval = options.pollInterval ?? 100;
     this.startTimeout = options.startTimeout ?? 30_000;
+    this.timing = groupTiming(config);
     if (this.startFrom !== 'latest' && this.startFrom !== 'earliest') {
       throw new TypeError(`fromKafka: startFrom must be 'latest' or 'earliest', not ${JSON.stringify(this.startFrom)}`);
     }
@@ -129,18 +154,16 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     const pos = checkPosition(position, this.topic);
     if (pos.partitions.length === 0) return;
     try {
-      if (this.consumer !== undefined && this.committable) {
-        await this.commitMine(this.consumer, pos);
-      } else if (this.consumer !== undefined) {
-        // Joining or leaving: commit once joined, or once left (a second member now would
-        // make the group rebalance under us).
-        this.pendingCheckpointCommit = pos;
-      } else {
-        await commitAsTemporaryMember(this.kafka, this.config, this.topic, pos.partitions, this.startTimeout);
-      }
+      if (this.phase === 'member') await this.commitMine(this.client!.consumer, pos);
+      else if (this.phase === 'stopped') await commitAsTemporaryMember(this.kafka, this.config, this.topic, pos.partitions, this.timing.sessionTimeout + 5_000);
+      // Joining: commit once joined. Leaving: once left (a second member now would make the
+      // group rebalance under us).
+      else this.pendingCheckpointCommit = pos;
     } catch (e) {
+      // A rebalance began under the commit: try again once rejoined, for the partitions still ours.
+      if (this.phase === 'joining' || (this.phase === 'member' && isRebalance(e))) this.pendingCheckpointCommit ??= pos;
       // The checkpoint, not the group, decides where a job restarts: a failed group commit only delays lag reports.
-      log('warn', 'could not commit checkpoint offsets to the Kafka group', { source: this.id, error: errorText(e) });
+      else log('warn', 'could not commit checkpoint offsets to the Kafka group', { source: this.id, error: errorText(e) });
     }
   }
 
@@ -150,102 +173,133 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     if (mine.length > 0) await consumer.commitOffsets(mine.map((p) => ({ topic: this.topic, ...p })));
   }
 
+  /** A commit that waited for a join or a leave. */
+  private async commitPending(): Promise<void> {
+    const pending = this.pendingCheckpointCommit;
+    this.pendingCheckpointCommit = undefined;
+    if (pending !== undefined) await this.checkpointCommitted(pending);
+  }
+
   // ---- running ----
 
   protected override onStop(): void {
-    this.wake?.();
+    this.end?.stop();
   }
 
+  /** Connect, join the group, read until stopped or failed, then leave. */
   protected async run(): Promise<void> {
-    const { groupId } = this.config;
     const name = `fromKafka(${JSON.stringify(this.topic)})`;
-    if (typeof groupId !== 'string' || groupId.trim() === '') throw new Error(`${name}: config.groupId must be a non-empty string`);
-    const brokers = brokerList(this.config.brokers);
-    if (brokers.length === 0) throw new Error(`${name}: config.brokers is empty`);
-    this.fatal = undefined;
-    const stopped = new Promise<void>((resolve) => (this.wake = resolve));
+    const brokers = this.checkConfig(name);
+    const ended = new Promise<void>((resolve, reject) => (this.end = { stop: resolve, fail: reject }));
+    ended.catch(() => undefined); // observed below; a failure before that must not count as unhandled
     if (this.stopped) return;
-
-    const admin = (this.admin = this.kafka.admin());
-    const consumer = (this.consumer = this.kafka.consumer({
+    const consumer = this.kafka.consumer({
       maxWaitTimeInMs: this.pollInterval,
       // kafkajs fetches only from brokers in its metadata, and drops a broker that went away; it
       // notices the broker is back only at the next refresh (default 5 min). Refresh often.
       metadataMaxAge: 5_000,
       ...this.config,
-    }));
-    let lastError = '';
-    let over = false;
+      ...this.timing,
+    });
+    const admin = this.kafka.admin();
+    this.client = { consumer, admin };
+    this.enter('joining');
+    let progress: NodeJS.Timeout | undefined;
     try {
-      await withTimeout(
-        (async () => {
-          // A client of its own with few retries: refused connections at start are configuration
-          // errors to report in seconds (the running consumer keeps kafkajs' patient retries).
-          const checker = createKafka({ ...this.config, retry: { retries: 3, initialRetryTime: 250, maxRetryTime: 1_000 } }, 'streamframe-preflight').admin();
-          try {
-            await preflight(checker, this.topic, brokers, this.startTimeout);
-          } finally {
-            await checker.disconnect().catch(() => undefined);
-          }
-          await admin.connect();
-          await consumer.connect();
-          await consumer.subscribe({ topic: this.topic, fromBeginning: this.startFrom === 'earliest' });
-        })(),
-        this.startTimeout,
-        () => `Kafka: ${name} could not connect to ${brokers.join(',')} within ${this.startTimeout} ms`,
-      );
+      await connectToGroup({ config: this.config, consumer, admin, topic: this.topic, brokers, startFrom: this.startFrom, timeoutMs: this.startTimeout });
       this.commits = new CommitTracker((offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic: this.topic, ...o }))), this.id);
-      let onJoin!: () => void;
-      const joined = new Promise<void>((resolve) => (onJoin = resolve));
-      consumer.on(consumer.events.GROUP_JOIN, (e) => {
-        if (over) return this.leaveAgain(consumer);
-        this.assign(consumer, e.payload.memberAssignment[this.topic] ?? []);
-        onJoin();
-      });
-      consumer.on(consumer.events.CRASH, (e) => {
-        lastError = errorText(e.payload.error);
-        // kafkajs restarts itself after retriable errors (broker down, rebalance); the rest is fatal.
-        if (over) this.leaveAgain(consumer);
-        else if (!e.payload.restart) this.die(new Error(`Kafka: ${name}, consumer group ${JSON.stringify(groupId)}: ${lastError}`));
-      });
-      // run() resolves only once the group is joined (kafkajs retries for long): bound it ourselves.
+      this.joiningSince = Date.now();
+      progress = setInterval(() => this.reportSlowJoin(), JOIN_PROGRESS_MS);
+      this.listen(consumer, name);
+      if (this.stopped) return; // while connecting
       const running = consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: (payload) => (this.inBatch = this.onBatch(payload)),
       });
       running.catch((e: unknown) => this.die(e));
-      await withTimeout(Promise.race([joined, stopped]), this.startTimeout, () =>
-        `Kafka: ${name} could not join consumer group ${JSON.stringify(groupId)} on ${brokers.join(',')} within ${this.startTimeout} ms` +
-        (lastError ? ` (last error: ${lastError})` : ''),
-      );
-      await stopped;
-      if (this.fatal) throw this.fatal;
+      await ended;
       await this.finish(consumer);
     } finally {
-      // From here on the assignment (the position a final checkpoint records) no longer changes.
-      over = true;
-      this.committable = false;
-      this.wake = undefined;
-      await this.commits?.close();
-      this.commits = undefined;
-      await consumer.disconnect().catch(() => undefined);
-      await admin.disconnect().catch(() => undefined);
-      this.admin = undefined;
-      this.consumer = undefined;
-      const pending = this.pendingCheckpointCommit;
-      this.pendingCheckpointCommit = undefined;
-      if (pending !== undefined) await this.checkpointCommitted(pending);
+      clearInterval(progress);
+      await this.leave(consumer, admin);
     }
+  }
+
+  private checkConfig(name: string): string[] {
+    const { groupId } = this.config;
+    if (typeof groupId !== 'string' || groupId.trim() === '') throw new Error(`${name}: config.groupId must be a non-empty string`);
+    const brokers = brokerList(this.config.brokers);
+    if (brokers.length === 0) throw new Error(`${name}: config.brokers is empty`);
+    return brokers;
+  }
+
+  /** Group events move the phase: a join makes us a member, a rebalance or a restart a joiner again. */
+  private listen(consumer: Consumer, name: string): void {
+    const group = JSON.stringify(this.config.groupId);
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      if (this.phase === 'leaving' || this.phase === 'stopped') return this.leaveAgain(consumer);
+      this.assign(consumer, e.payload.memberAssignment[this.topic] ?? []);
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      if (this.phase === 'member') this.enter('joining');
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      const error = errorText(e.payload.error);
+      if (this.phase === 'leaving' || this.phase === 'stopped') return this.leaveAgain(consumer);
+      // kafkajs restarts itself after retriable errors (broker down, rebalance) and rejoins; the rest is fatal.
+      if (!e.payload.restart) return this.die(new Error(`Kafka: ${name}, consumer group ${group}: ${error}`));
+      this.lastError = error;
+      this.enter('joining');
+    });
+  }
+
+  private enter(phase: Phase): void {
+    if (phase === 'joining' && this.phase !== 'joining') this.joiningSince = Date.now();
+    if (phase !== 'joining') this.lastError = '';
+    this.phase = phase;
+  }
+
+  /** A join that takes long is waited out (a crashed member's session must expire first), and says so. */
+  private reportSlowJoin(): void {
+    const waited = Date.now() - this.joiningSince;
+    if (this.phase !== 'joining' || waited < JOIN_PROGRESS_MS) return;
+    log('warn', 'still joining the Kafka consumer group: it is rebalancing, and a member that did not leave (a crashed process) holds it until its session times out', {
+      source: this.id,
+      group: this.config.groupId,
+      waitedMs: waited,
+      sessionTimeout: this.timing.sessionTimeout,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    });
   }
 
   /** Graceful stop: no more fetching, let the graph finish what it holds, commit what it finished. */
   private async finish(consumer: Consumer): Promise<void> {
-    consumer.pause([{ topic: this.topic }]);
+    try {
+      consumer.pause([{ topic: this.topic }]);
+    } catch {
+      // kafkajs between a crash and its restart has no group to pause, and fetches nothing.
+    }
     await this.inBatch;
     await drain(this);
     await this.commits?.close();
-    this.committable = false;
+  }
+
+  /**
+   * From here on the assignment (the position a final checkpoint records) no longer changes. The
+   * group learns at once that we left (kafkajs sends LeaveGroup), so a successor need not wait for
+   * our session to expire.
+   */
+  private async leave(consumer: Consumer, admin: Admin): Promise<void> {
+    this.enter('leaving');
+    this.end = undefined;
+    await this.commits?.close();
+    this.commits = undefined;
+    await consumer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    this.client = undefined;
+    this.enter('stopped');
+    await this.commitPending();
   }
 
   /**
@@ -259,8 +313,9 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
   }
 
   private die(e: unknown): void {
-    this.fatal ??= e instanceof Error ? e : new Error(String(e));
-    this.wake?.();
+    if (this.phase === 'leaving' || this.phase === 'stopped') return;
+    this.enter('leaving');
+    this.end?.fail(e instanceof Error ? e : new Error(String(e)));
   }
 
   /** A (re)join: the assignment decides where each partition reads next; commits follow. */
@@ -269,16 +324,14 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     const { kept, revoked, fresh } = this.assignment.assign(assigned, seek);
     for (const p of kept) this.commits?.recommit(p);
     for (const p of revoked) this.commits?.forget(p);
-    this.committable = true;
+    this.enter('member');
     log('info', 'kafka partitions assigned', { source: this.id, topic: this.topic, partitions: assigned });
     if (fresh.length > 0) {
-      const admin = this.admin!;
+      const admin = this.client!.admin;
       const lookup = (partitions: number[]) => startOffsets(admin, this.config.groupId, this.topic, partitions, this.startFrom);
-      this.assignment.lookUpStarts(fresh, lookup, seek, () => this.stopped || this.admin !== admin, this.id);
+      this.assignment.lookUpStarts(fresh, lookup, seek, () => this.stopped || this.client?.admin !== admin, this.id);
     }
-    const pending = this.pendingCheckpointCommit;
-    this.pendingCheckpointCommit = undefined;
-    if (pending !== undefined) void this.checkpointCommitted(pending);
+    void this.commitPending();
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -286,7 +339,7 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     if (part === undefined) return;
     if (part.next === undefined) await part.ready;
     // A batch fetched before our seek landed (isStale), or for a partition moved meanwhile: kafkajs fetches again.
-    const current = () => !this.stopped && this.fatal === undefined && isRunning() && !isStale() && this.assignment.get(batch.partition) === part;
+    const current = () => !this.stopped && this.phase !== 'leaving' && isRunning() && !isStale() && this.assignment.get(batch.partition) === part;
     if (!current() || part.next === undefined) return;
     const start = part.next;
     let messages = batch.messages;
