@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FsCheckpointStore, NodeError, runJob, Stream, type CheckpointStore } from '../../src/index.js';
+import { NodeError, runJob, Stream } from '../../src/index.js';
+import { storeWithPut } from '../fixtures/store.js';
 import { startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker.js';
 import { TestKafka, consumerConfig, range, waitCommittedToEnd, waitFor } from './helpers.js';
 
@@ -24,9 +25,8 @@ const json = (i: number) => ({ key: `k${i}`, value: JSON.stringify({ i }) });
 describe('under runJob, a checkpoint store that fails', () => {
   it('leaves the group offsets where the last durable checkpoint put them', async () => {
     await k.produce('stored', range(0, 100).map(json));
-    const fs = new FsCheckpointStore(mkdtempSync(join(tmpdir(), 'sf-kafka-store-')));
     let failing = false;
-    const store: CheckpointStore = { url: fs.url, put: (p, d) => (failing ? Promise.reject(new Error('store down')) : fs.put(p, d)), get: (p) => fs.get(p), list: (p) => fs.list(p), delete: (p) => fs.delete(p) };
+    const store = storeWithPut(mkdtempSync(join(tmpdir(), 'sf-kafka-store-')), (write) => (failing ? Promise.reject(new Error('store down')) : write()));
     const src = Stream.fromKafkaBatched('stored', consumerConfig(broker, 'g-stored'), { startFrom: 'earliest', decode: 'json' }).name('events');
     const seen = src.flatten().sinkToList();
     const job = runJob(src, { name: 'stored', handleSignals: false, checkpoint: { store } });

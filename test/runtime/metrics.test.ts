@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FsCheckpointStore, runJob, Stream, type CheckpointStore, type DeadLetter } from '../../src/index.js';
+import { runJob, Stream, type DeadLetter } from '../../src/index.js';
+import { storeWithPut } from '../fixtures/store.js';
 import { until } from '../fixtures/wait.js';
 
 describe('job metrics', () => {
@@ -40,9 +41,8 @@ describe('job metrics', () => {
   it('counts failed checkpoints and reports the restore time', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sf-m-'));
     await runJob(Stream.fromIterable([1, 2, 3]).name('n'), { name: 'r', handleSignals: false, checkpoint: { store: dir } }).done;
-    const fs = new FsCheckpointStore(dir);
     let failing = false;
-    const store: CheckpointStore = { url: fs.url, put: (p, d) => (failing ? Promise.reject(new Error('disk full')) : fs.put(p, d)), get: (p) => fs.get(p), list: (p) => fs.list(p), delete: (p) => fs.delete(p) };
+    const store = storeWithPut(dir, (write) => (failing ? Promise.reject(new Error('disk full')) : write()));
     const source = Stream.fromIterable([1, 2, 3, 4]).name('n');
     const job = runJob(source, { name: 'r', handleSignals: false, metrics: true, checkpoint: { store } });
     expect(await job.restored).toBe(1);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { of } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { FsCheckpointStore, PipelineChangedError, runJob, Stream, VirtualClock, type CheckpointStore } from '../../src/index.js';
+import { PipelineChangedError, runJob, Stream, VirtualClock } from '../../src/index.js';
+import { storeWithPut } from '../fixtures/store.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sf-job-'));
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -108,11 +109,10 @@ describe('runJob', () => {
 
   it('a slow store never stalls a fast source: triggers are skipped while a checkpoint is written', async () => {
     const dir = tmp();
-    const fs = new FsCheckpointStore(dir);
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     // No write finishes before the source has emitted its last element: a source that waited for one would never get there.
-    const store: CheckpointStore = { url: fs.url, put: async (p, d) => (await released, fs.put(p, d)), get: (p) => fs.get(p), list: (p) => fs.list(p), delete: (p) => fs.delete(p) };
+    const store = storeWithPut(dir, async (write) => (await released, write()));
     const source = Stream.fromIterable(range(10_000)).name('n');
     source.accumulate((a, x) => a + x, { start: 0 }).name('total');
     source.sink((x) => void (x === 9_999 && release()));
