@@ -29,7 +29,6 @@ const grow = (a: F64, n: number, fill = 0): F64 => {
   return b;
 };
 
-/** Names of the stats columns a snapshot stores. */
 /**
  * Neumaier's correction for the rounding of t = s + x. Zero once t is ±Infinity or NaN: the
  * correction would be NaN (∞ - ∞) and poison a sum whose true value is that infinity.
@@ -39,6 +38,7 @@ export function compensation(s: number, x: number, t: number): number {
   return Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
 }
 
+/** Names of the stats columns a snapshot stores. */
 export const STAT_FIELDS = ['count', 'size', 'sum', 'comp', 'mean', 'm2', 'min', 'max', 'first', 'firstSeq', 'last', 'lastSeq'] as const;
 export type StatField = (typeof STAT_FIELDS)[number];
 
