@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,11 +18,32 @@ describe('the package', () => {
     expect(out).toMatch(/streamframe/);
   });
 
-  it('works from another project that installs it', () => {
+  it('packs the built files and README only, and installs from the tarball without danfo (optional), which toDanfo then names', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sf-consumer-'));
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', dependencies: { streamframe: `file:${root}` } }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--omit=peer', '--install-links=false'], { cwd: dir, stdio: 'ignore' });
-    writeFileSync(join(dir, 'main.mjs'), "import { Stream } from 'streamframe';\nconst s = Stream.fromIterable([1, 2, 3]);\nconst out = s.accumulate((a, x) => a + x).sinkToList();\nawait s.start();\nconsole.log(out.join(','));\n");
-    expect(execFileSync(process.execPath, ['main.mjs'], { cwd: dir, encoding: 'utf8' }).trim()).toBe('1,3,6');
-  }, 120_000);
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8' })) as { filename: string; files: { path: string }[] }[];
+    const files = packed.files.map((f) => f.path);
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js']));
+    expect(files.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(f))).toEqual([]);
+    expect(files.filter((f) => /\.test\.|^dist\/(test|bench)\//.test(f))).toEqual([]);
+
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', dependencies: { streamframe: `file:./${packed.filename}` } }));
+    // The dependencies come from npm's cache (the repo installed them): no peer is left out by hand.
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, stdio: 'ignore' });
+    expect(existsSync(join(dir, 'node_modules/streamframe/src'))).toBe(false);
+    expect(existsSync(join(dir, 'node_modules/danfojs'))).toBe(false);
+    expect(existsSync(join(dir, 'node_modules/danfojs-node'))).toBe(false);
+    writeFileSync(
+      join(dir, 'main.mjs'),
+      [
+        "import { ingest, Stream, toDanfo } from 'streamframe';",
+        'const s = Stream.fromIterable([1, 2, 3]);',
+        'const out = s.accumulate((a, x) => a + x).sinkToList();',
+        'await s.start();',
+        "const danfo = await toDanfo(ingest({ x: [1] }, { x: 'float64' })).then(() => 'loaded', (e) => e.message);",
+        "console.log(out.join(',') + ' ' + danfo);",
+      ].join('\n'),
+    );
+    expect(execFileSync(process.execPath, ['main.mjs'], { cwd: dir, encoding: 'utf8' }).trim()).toBe('1,3,6 install danfojs or danfojs-node to use toDanfo');
+    expect(execFileSync(join(dir, 'node_modules/.bin/streamframe'), ['--help'], { cwd: dir, encoding: 'utf8' })).toMatch(/streamframe/);
+  }, 180_000);
 });

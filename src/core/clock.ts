@@ -7,6 +7,19 @@ export interface TimerHandle {
 export interface Clock {
   now(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
+  /**
+   * Let the event loop run once (I/O, signals, other work) in the middle of a long run. Optional:
+   * without it, one macrotask. A virtual clock counts these turns to know when work it started is
+   * still going.
+   */
+  yieldTurn?(): Promise<void>;
+}
+
+const macrotask = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** One event-loop turn, through the clock when it keeps count of them. */
+export function yieldTurn(clock: Clock): Promise<void> {
+  return clock.yieldTurn?.() ?? macrotask();
 }
 
 export function sleep(clock: Clock, ms: number): Promise<void> {
@@ -35,17 +48,18 @@ interface VirtualTimer {
   cancelled: boolean;
 }
 
-const macrotask = (): Promise<void> => new Promise((r) => setImmediate(r));
-
 /**
  * Time that moves only when told to. `advance(ms)` runs every timer due up to now + ms in order,
  * letting promise continuations settle between timers, so async nodes chained on timers behave as
- * they would in real time.
+ * they would in real time. Work a timer starts may yield to the event loop through `yieldTurn`
+ * (a source does, every few real milliseconds) before it sets its next timer: the next timer fires
+ * only once no such turn is outstanding, however many turns the work takes on a loaded machine.
  */
 export class VirtualClock implements Clock {
   private time: number;
   private seq = 0;
   private timers: VirtualTimer[] = [];
+  private turns = 0;
 
   constructor(start = 0) {
     this.time = start;
@@ -63,6 +77,11 @@ export class VirtualClock implements Clock {
     return { cancel: () => void (timer.cancelled = true) };
   }
 
+  yieldTurn(): Promise<void> {
+    this.turns++;
+    return macrotask().finally(() => this.turns--);
+  }
+
   get pendingTimers(): number {
     return this.timers.filter((t) => !t.cancelled).length;
   }
@@ -72,7 +91,7 @@ export class VirtualClock implements Clock {
   }
 
   async advanceTo(target: number): Promise<void> {
-    await macrotask();
+    await this.settle();
     for (;;) {
       const next = this.timers[0];
       if (next === undefined || next.at > target) break;
@@ -80,11 +99,19 @@ export class VirtualClock implements Clock {
       if (next.cancelled) continue;
       this.time = Math.max(this.time, next.at);
       next.fn();
-      // Work a timer starts may yield to the event loop once (a source does, every few ms) before
-      // it sets its next timer: give it a few turns so that timer is not missed.
-      for (let i = 0; i < 3; i++) await macrotask();
+      await this.settle();
     }
     this.time = Math.max(this.time, target);
+  }
+
+  /**
+   * Wait until no `yieldTurn` is outstanding. setImmediate callbacks run in order and each drains
+   * its promise continuations, so when ours runs, the work woken before has either finished, set a
+   * timer, waits on something else, or yielded again (and we wait once more).
+   */
+  private async settle(): Promise<void> {
+    do await macrotask();
+    while (this.turns > 0);
   }
 }
 

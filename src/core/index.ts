@@ -13,7 +13,7 @@ import './nodes/map-async.js';
 export { Stream, afterEmit, type Push, type StreamOptions } from './stream.js';
 export { RefCounter } from './ref-counter.js';
 export { type Meta, type MetaEntry, type Emitted, retainRefs, releaseRefs, mergeMeta, isPromise } from './meta.js';
-export { type Clock, type TimerHandle, type SchedulerLike, realClock, VirtualClock, clockFromScheduler, sleep } from './clock.js';
+export { type Clock, type TimerHandle, type SchedulerLike, realClock, VirtualClock, clockFromScheduler, sleep, yieldTurn } from './clock.js';
 export { expectState, expectTable, StateShapeError, type FieldShape } from './state-shape.js';
 export { errorText, NodeError, type DeadLetter, type ErrorPolicy, type FinalPolicy } from './errors.js';
 export { type Stateful, type Seekable, isStateful, isSeekable } from './stateful.js';

@@ -6,6 +6,11 @@ export class Signal {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
+  /** Someone is waiting. */
+  get waiting(): boolean {
+    return this.waiters.length > 0;
+  }
+
   notify(): void {
     const ws = this.waiters;
     this.waiters = [];

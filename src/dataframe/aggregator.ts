@@ -29,6 +29,15 @@ const grow = (a: F64, n: number, fill = 0): F64 => {
   return b;
 };
 
+/**
+ * Neumaier's correction for the rounding of t = s + x. Zero once t is ±Infinity or NaN: the
+ * correction would be NaN (∞ - ∞) and poison a sum whose true value is that infinity.
+ */
+export function compensation(s: number, x: number, t: number): number {
+  if (!Number.isFinite(t)) return 0;
+  return Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
+}
+
 /** Names of the stats columns a snapshot stores. */
 export const STAT_FIELDS = ['count', 'size', 'sum', 'comp', 'mean', 'm2', 'min', 'max', 'first', 'firstSeq', 'last', 'lastSeq'] as const;
 export type StatField = (typeof STAT_FIELDS)[number];
@@ -113,10 +122,9 @@ export class GroupAggregator {
       {
         count[g]++;
         if (this.needSum) {
-          // Neumaier compensated summation
           const s = this.sum[g];
           const t = s + x;
-          this.comp[g] += Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
+          this.comp[g] += compensation(s, x, t);
           this.sum[g] = t;
         }
         if (this.needVar) {
@@ -180,7 +188,7 @@ export class GroupAggregator {
         } else {
           const s = this.sum[g];
           const t = s - x;
-          this.comp[g] += Math.abs(s) >= Math.abs(x) ? s - t - x : -x - t + s;
+          this.comp[g] += compensation(s, -x, t);
           this.sum[g] = t;
         }
       }

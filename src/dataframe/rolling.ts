@@ -17,6 +17,7 @@
 import * as arrow from 'apache-arrow';
 import { Frame, type Column, numericColumn } from './frame.js';
 import { parseDuration } from './duration.js';
+import { compensation } from './aggregator.js';
 import { SeqRing } from './ring.js';
 import { readMeta, withMeta } from './grouped.js';
 
@@ -89,7 +90,7 @@ export class RollingState {
     if (x !== x) return;
     this.nobs++;
     const t = this.sum + x;
-    this.comp += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
+    this.comp += compensation(this.sum, x, t);
     this.sum = t;
     if (this.needVar) {
       if (x === this.lastVal) this.sameRun++;
@@ -128,7 +129,7 @@ export class RollingState {
       this.sum = this.comp = this.mean = this.m2 = 0;
     } else {
       const t = this.sum - x;
-      this.comp += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t - x : -x - t + this.sum;
+      this.comp += compensation(this.sum, -x, t);
       this.sum = t;
       if (this.needVar) {
         const d = x - this.mean;
@@ -150,7 +151,7 @@ export class RollingState {
       if (x !== x) continue;
       this.nobs++;
       const t = this.sum + x;
-      this.comp += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
+      this.comp += compensation(this.sum, x, t);
       this.sum = t;
       const d = x - this.mean;
       this.mean += d / this.nobs;

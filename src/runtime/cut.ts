@@ -1,15 +1,19 @@
+import { walk, ZipNode } from '../core/index.js';
 import type { Source, SourceGate } from '../sources/source.js';
 
 /**
  * The consistent cut. A capture runs only when no source is emitting: every element before each
  * source's position has been fully handled by the synchronous graph, and none after it has
- * entered. While a capture waits for emitting sources to settle, no source starts a new emission.
+ * entered. While a capture waits for emitting sources to settle, no source starts a new emission,
+ * except while a zip holds one source back for the others: holding them too would deadlock, so they
+ * go on until the held one settles (zip's lockstep then brings a quiet moment at once).
  */
 export class CutGate implements SourceGate {
   private pending: (() => void)[] = [];
   private paused: Promise<void> | undefined;
   private resume: (() => void) | undefined;
   private sinceDue = 0;
+  private readonly zips: ZipNode<any>[];
 
   constructor(
     private readonly sources: readonly Source<any>[],
@@ -18,10 +22,12 @@ export class CutGate implements SourceGate {
     private readonly every: number,
     /** Called after each source emission (read-your-writes trackers check their waiters). */
     private readonly onEmitted?: (source: Source<any>) => void,
-  ) {}
+  ) {
+    this.zips = walk(sources).filter((n): n is ZipNode<any> => n instanceof ZipNode);
+  }
 
   beforeEmit(): Promise<void> | undefined {
-    return this.paused;
+    return this.paused !== undefined && this.zips.some((z) => z.waitingForInputs) ? undefined : this.paused;
   }
 
   afterEmit(source: Source<any>): void {

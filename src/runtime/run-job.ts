@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { drain, errorText, isSeekable, log, nodeIds, walk, type Clock, type TimerHandle } from '../core/index.js';
 import { CheckpointWriteError, openStore, WriterFencedError, type AcquireWriterOptions, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
@@ -96,6 +97,7 @@ export class Job {
   private last: { checkpoint: number; at: number } | undefined;
   private readonly jobMetrics: JobMetrics | undefined;
   private readonly readYourWrites: ReadYourWrites;
+  private servedPort: number | undefined;
 
   /** The options without `storeOptions`: credentials live only inside the store's client. */
   private readonly options: JobOptions;
@@ -137,6 +139,11 @@ export class Job {
   /** The newest checkpoint this run wrote, and when. */
   get lastCheckpoint(): { checkpoint: number; at: number } | undefined {
     return this.last;
+  }
+
+  /** The port metrics are served on while the job runs (the one the system chose for `metricsPort: 0`). */
+  get metricsPort(): number | undefined {
+    return this.servedPort;
   }
 
   /** Per-node and per-job figures (needs `metrics` or `metricsPort`). */
@@ -285,7 +292,8 @@ export class Job {
   private async serveMetrics(): Promise<() => void> {
     if (this.jobMetrics === undefined || this.options.metricsPort === undefined) return () => {};
     const server = await this.jobMetrics.serve(this.options.metricsPort, this.options.metricsHost);
-    log('info', 'serving metrics', { job: this.options.name, port: this.options.metricsPort });
+    this.servedPort = (server.address() as AddressInfo).port;
+    log('info', 'serving metrics', { job: this.options.name, port: this.servedPort });
     return () => server.close();
   }
 

@@ -1,4 +1,4 @@
-import type { TimerHandle } from '../core/clock.js';
+import { yieldTurn, type TimerHandle } from '../core/clock.js';
 import { drain } from '../core/graph.js';
 import { mergeMeta, type Emitted, type Meta } from '../core/meta.js';
 import { Stream, type StreamOptions } from '../core/stream.js';
@@ -71,6 +71,7 @@ export abstract class Source<T> extends Stream<T> {
    * the process alive, and a virtual clock might never fire it).
    */
   protected pause(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve(); // stopped while not paused: no wake would come
     return new Promise<void>((resolve) => {
       let timer: TimerHandle | undefined = undefined; // unset while a clock runs a zero delay synchronously
       const wake = () => {
@@ -112,7 +113,7 @@ export abstract class Source<T> extends Stream<T> {
     this.gate?.afterEmit(this);
     if (r) return;
     if (performance.now() - this.lastYield > YIELD_EVERY_MS) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldTurn(this.clock);
       this.lastYield = performance.now();
     }
   }

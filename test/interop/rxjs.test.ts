@@ -52,6 +52,22 @@ describe('Stream.fromObservable', () => {
     expect(subject.observed).toBe(false);
   });
 
+  it('holds 10 000 values by default: 10 000 delivered at once pass, one more fails', async () => {
+    const deliverAtOnce = async (n: number) => {
+      const subject = new Subject<number>();
+      const source = Stream.fromObservable(subject);
+      const out = source.sinkToList();
+      const done = source.start();
+      for (let i = 0; i < n; i++) subject.next(i); // synchronously: the source takes none before the last
+      subject.complete();
+      return done.then(() => out.length, (e: unknown) => e);
+    };
+    expect(await deliverAtOnce(10_000)).toBe(10_000);
+    const overflow = await deliverAtOnce(10_001);
+    expect(overflow).toBeInstanceOf(ObservableOverflowError);
+    expect((overflow as ObservableOverflowError).maxBuffer).toBe(10_000);
+  });
+
   it("rejects start() with the observable's error after the values before it", async () => {
     const source = Stream.fromObservable(concat(of('a', 'b'), throwError(() => new Error('boom'))));
     const out = source.sinkToList();

@@ -32,40 +32,48 @@ function member() {
 
 describe('consumer group rebalances', () => {
   it('a second member takes over partitions, then the first leaves: nothing is lost', async () => {
-    const total = 3_000;
+    // Messages keep coming until the rebalance has been seen, then 1000 more: the rebalance happens
+    // while messages arrive, however long the group takes to settle on this machine.
     let produced = 0;
+    let stopAt = Infinity;
     const producing = (async () => {
-      for (let i = 0; i < total; i += 50) {
-        await k.produce('rb', range(i, i + 50).map((j) => ({ key: `k${j}`, value: String(j) })));
-        produced = i + 50;
+      while (produced < stopAt) {
+        await k.produce('rb', range(produced, produced + 50).map((j) => ({ key: `k${j}`, value: String(j) })));
+        produced += 50;
         await sleep(15);
       }
     })();
+    const stopProducing = () => ((stopAt = Math.min(stopAt, produced + 1000)), producing);
 
-    const a = member();
-    await waitFor(() => a.ids.length > 200, 15_000, () => `a got ${a.ids.length}`);
-    expect(a.src.position().partitions).toHaveLength(4);
+    try {
+      const a = member();
+      await waitFor(() => a.ids.length > 200, 15_000, () => `a got ${a.ids.length}`);
+      expect(a.src.position().partitions).toHaveLength(4);
 
-    const b = member();
-    await waitFor(() => b.ids.length > 0 && a.src.position().partitions.length < 4, 20_000, () => `b got ${b.ids.length}, a has ${JSON.stringify(a.src.position())}`);
-    // The two members split the partitions between them.
-    const pa = a.src.position().partitions.map((p) => p.partition);
-    const pb = b.src.position().partitions.map((p) => p.partition);
-    expect([...pa, ...pb].sort()).toEqual([0, 1, 2, 3]);
-    expect(produced).toBeLessThan(total); // the rebalance happened while messages kept coming
+      const b = member();
+      await waitFor(() => b.ids.length > 0 && a.src.position().partitions.length < 4, 20_000, () => `b got ${b.ids.length}, a has ${JSON.stringify(a.src.position())}`);
+      void stopProducing();
+      // The two members split the partitions between them.
+      const pa = a.src.position().partitions.map((p) => p.partition);
+      const pb = b.src.position().partitions.map((p) => p.partition);
+      expect([...pa, ...pb].sort()).toEqual([0, 1, 2, 3]);
 
-    a.src.stop();
-    await a.running;
-    await producing;
-    await waitFor(() => new Set([...a.ids, ...b.ids]).size >= total, 20_000, () => `seen ${new Set([...a.ids, ...b.ids]).size}`);
-    expect(b.src.position().partitions).toHaveLength(4);
-    expect(new Set([...a.ids, ...b.ids])).toEqual(new Set(range(0, total)));
-    // Each member reads each message once: a partition it keeps continues from its own position.
-    // Only messages of moved partitions that were in flight may be read by both.
-    expect(new Set(a.ids).size).toBe(a.ids.length);
-    expect(new Set(b.ids).size).toBe(b.ids.length);
-    await waitCommittedToEnd(k, 'g-rb', 'rb');
-    b.src.stop();
-    await b.running;
+      a.src.stop();
+      await a.running;
+      await producing;
+      const total = produced;
+      await waitFor(() => new Set([...a.ids, ...b.ids]).size >= total, 20_000, () => `seen ${new Set([...a.ids, ...b.ids]).size}`);
+      expect(b.src.position().partitions).toHaveLength(4);
+      expect(new Set([...a.ids, ...b.ids])).toEqual(new Set(range(0, total)));
+      // Each member reads each message once: a partition it keeps continues from its own position.
+      // Only messages of moved partitions that were in flight may be read by both.
+      expect(new Set(a.ids).size).toBe(a.ids.length);
+      expect(new Set(b.ids).size).toBe(b.ids.length);
+      await waitCommittedToEnd(k, 'g-rb', 'rb');
+      b.src.stop();
+      await b.running;
+    } finally {
+      await stopProducing();
+    }
   });
 });

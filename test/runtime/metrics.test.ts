@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runJob, Stream, type DeadLetter } from '../../src/index.js';
+import { storeWithPut } from '../fixtures/store.js';
+import { until } from '../fixtures/wait.js';
 
 describe('job metrics', () => {
   it('counts elements, errors and dead letters per node, and checkpoints per job', async () => {
@@ -36,6 +38,23 @@ describe('job metrics', () => {
     expect(text).toMatch(/streamframe_node_processing_seconds_count\{[^}]*node="evens"[^}]*\} 1\n/); // one in 64 timed
   });
 
+  it('counts failed checkpoints and reports the restore time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-m-'));
+    await runJob(Stream.fromIterable([1, 2, 3]).name('n'), { name: 'r', handleSignals: false, checkpoint: { store: dir } }).done;
+    let failing = false;
+    const store = storeWithPut(dir, (write) => (failing ? Promise.reject(new Error('disk full')) : write()));
+    const source = Stream.fromIterable([1, 2, 3, 4]).name('n');
+    const job = runJob(source, { name: 'r', handleSignals: false, metrics: true, checkpoint: { store } });
+    expect(await job.restored).toBe(1);
+    expect(job.metrics().restoreMs).toBeGreaterThan(0);
+    failing = true;
+    await expect(job.done).rejects.toThrow(/disk full/); // the final checkpoint
+    expect(job.metrics().checkpoints).toMatchObject({ written: 0, failed: 1 });
+    const text = await job.metricsText();
+    expect(text).toMatch(/streamframe_checkpoints_failed_total\{job="r"\} 1\n/);
+    expect(text).toMatch(/streamframe_restore_seconds\{job="r"\} [0-9.e-]+\n/);
+  });
+
   it('serves Prometheus text on the metrics port while running', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -43,19 +62,12 @@ describe('job metrics', () => {
     source.sink(async (x) => {
       if (x === 3) await gate;
     });
-    const port = 19_000 + Math.floor(Math.random() * 1000);
-    const job = runJob(source, { name: 'served', handleSignals: false, metricsPort: port, metricsHost: '127.0.0.1' });
-    await job.restored;
-    let body = '';
-    for (let i = 0; i < 50 && !body; i++) {
-      try {
-        const res = await fetch(`http://127.0.0.1:${port}/metrics`);
-        expect(res.headers.get('content-type')).toMatch(/text\/plain/);
-        body = await res.text();
-      } catch {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
+    const job = runJob(source, { name: 'served', handleSignals: false, metricsPort: 0, metricsHost: '127.0.0.1' });
+    await until(() => job.metricsPort !== undefined, 'the metrics server');
+    const port = job.metricsPort!;
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    const body = await res.text();
     expect(body).toMatch(/streamframe_node_elements_in_total\{node="sink-1",kind="sink",job="served"\} [0-9]/);
     release();
     await job.done;

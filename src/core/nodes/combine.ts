@@ -65,6 +65,11 @@ export class ZipNode<T extends unknown[]> extends MultiInput<T> implements State
     return undefined;
   }
 
+  /** An input is held back until the others catch up: only their elements can release it. */
+  get waitingForInputs(): boolean {
+    return this.room.waiting;
+  }
+
   snapshot(): { buffers: unknown[][] } {
     return { buffers: this.buffers.map((b) => b.map((e) => e.x)) };
   }
