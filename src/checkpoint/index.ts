@@ -16,7 +16,7 @@ export {
 } from './catalog.js';
 export { pruneCheckpoints, type PruneResult } from './prune.js';
 export { canonicalJson, fingerprintDiff, pipelineFingerprint, type PipelineDescription } from './fingerprint.js';
-export { CheckpointDamagedError, CheckpointNotFoundError, PipelineChangedError } from './errors.js';
+export { AllCheckpointsDamagedError, CheckpointDamagedError, CheckpointNotFoundError, PipelineChangedError } from './errors.js';
 export { commitPath, dataPath, metadataPath } from './layout.js';
 export type {
   CheckpointMetadata,

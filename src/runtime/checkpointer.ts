@@ -24,7 +24,7 @@ export class Checkpointer {
     private readonly store: CheckpointStore,
     private readonly job: string,
     private readonly sources: readonly Source<any>[],
-    private readonly options: { keep: number; strict: boolean; allowPipelineChange: boolean },
+    private readonly options: { keep: number; strict: boolean; allowPipelineChange: boolean; freshIfAllDamaged: boolean },
   ) {
     assertSafeName(job, 'job name');
     this.ids = nodeIds(sources);
@@ -63,6 +63,7 @@ export class Checkpointer {
       strict: this.options.strict,
       pipeline: { description: this.description, fingerprint: this.fingerprint },
       allowPipelineChange: this.options.allowPipelineChange,
+      freshIfAllDamaged: this.options.freshIfAllDamaged,
       onWarning: (message) => log('warn', message, { job: this.job }),
     });
     if (loaded === null) return null;

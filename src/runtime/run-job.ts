@@ -22,13 +22,17 @@ export interface CheckpointOptions {
   strict?: boolean;
   /** Restore even when the pipeline's fingerprint differs from the checkpoint's. */
   allowPipelineChange?: boolean;
+  /** When checkpoints exist but every one is damaged, start fresh over them (else the job fails with `AllCheckpointsDamagedError`). */
+  freshIfAllDamaged?: boolean;
 }
 
 export interface JobOptions {
   name: string;
   checkpoint?: CheckpointOptions;
-  /** Stop gracefully on SIGINT and SIGTERM (default true); a second signal exits at once. */
+  /** Stop gracefully on SIGINT, SIGTERM and SIGHUP (default true); a second signal exits at once. */
   handleSignals?: boolean;
+  /** Log a failure of the job at level error (default true; the CLI reports it itself). */
+  logFailure?: boolean;
   /** The clock for `every.ms` (default: the first source's). */
   clock?: Clock;
   /** Keep per-node and per-job metrics (`job.metrics()`, `job.metricsText()`). */
@@ -83,6 +87,7 @@ export class Job {
         keep: cp.keep ?? 10,
         strict: cp.strict ?? false,
         allowPipelineChange: cp.allowPipelineChange ?? false,
+        freshIfAllDamaged: cp.freshIfAllDamaged ?? false,
       });
     }
     const everyElements = cp?.every?.elements;
@@ -90,7 +95,8 @@ export class Job {
     this.restored = this.restore();
     this.done = this.run();
     // A job that fails is reported here once; callers still see the rejection on `done`/`restored`.
-    this.done.catch((e: unknown) => log('error', 'job failed', { job: options.name, error: e instanceof Error ? e.message : String(e) }));
+    if (options.logFailure !== false) this.done.catch((e: unknown) => log('error', 'job failed', { job: options.name, error: e instanceof Error ? e.message : String(e) }));
+    this.done.catch(() => {});
     this.restored.catch(() => {});
   }
 
@@ -247,11 +253,11 @@ export class Job {
       log('info', `${signal}: stopping after a final checkpoint`, { job: this.options.name });
       void this.stop().catch(() => {});
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    // SIGHUP (the terminal or session went away) means stop too, with a final checkpoint.
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    for (const s of signals) process.on(s, onSignal);
     return () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const s of signals) process.off(s, onSignal);
     };
   }
 }
