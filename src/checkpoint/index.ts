@@ -15,6 +15,7 @@ export {
   type NodeSummary,
 } from './catalog.js';
 export { pruneCheckpoints, type PruneResult } from './prune.js';
+export { inspectCheckpoint, type InspectResult } from './inspect.js';
 export { canonicalJson, fingerprintDiff, pipelineFingerprint, type PipelineDescription } from './fingerprint.js';
 export { AllCheckpointsDamagedError, CheckpointDamagedError, CheckpointNotFoundError, PipelineChangedError } from './errors.js';
 export { commitPath, dataPath, metadataPath } from './layout.js';

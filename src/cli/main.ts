@@ -112,7 +112,8 @@ async function main(argv: string[]): Promise<number> {
       return graphCommand({ positionals: rest, svg: values.svg, mermaid: values.mermaid });
     case 'checkpoints':
       if (values.help) return process.stdout.write(CHECKPOINTS_HELP), 0;
-      return checkpointsCommand({ positionals: rest, json: values.json ?? false, keep: values.keep, endpoint: values.endpoint, region: values.region });
+      onlyOptions(values, 'checkpoints', ['json', 'keep', 'state', 'endpoint', 'region']);
+      return checkpointsCommand({ positionals: rest, json: values.json ?? false, keep: values.keep, state: values.state, endpoint: values.endpoint, region: values.region });
     default:
       if (values.help) return process.stdout.write(HELP), 0;
       throw new UsageError(`unknown command "${command}"`);
