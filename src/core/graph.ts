@@ -115,6 +115,38 @@ export function toMermaid(start: GraphRoots): string {
   return lines.join('\n');
 }
 
+/**
+ * Flush at the end of bounded input: every node whose sources are all exhausted gets
+ * `endOfInput()`, upstream nodes first, and the graph is drained after each, so a partition's
+ * last group reaches a collect below it before the collect flushes. Nodes fed by a source that
+ * is still running (or by hand) are left alone.
+ */
+export async function flushEnded(start: GraphRoots): Promise<void> {
+  const nodes = walk(start);
+  const ended = new Set(nodes.filter((n) => n.upstreams.length === 0 && n.exhausted));
+  // Least fixpoint: a node ends when all its upstreams have (a cycle never does).
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const n of nodes) {
+      if (!ended.has(n) && n.upstreams.length > 0 && n.upstreams.every((u) => ended.has(u))) grew = ended.add(n) !== undefined;
+    }
+  }
+  // Topological order (Kahn): a node flushes after everything above it.
+  const waiting = new Map([...ended].map((n) => [n, n.upstreams.length]));
+  const ready = [...ended].filter((n) => n.upstreams.length === 0);
+  for (const n of ready) {
+    const r = n.endOfInput();
+    if (r) await r;
+    await drain(start);
+    for (const d of n.downstreams) {
+      const left = waiting.get(d);
+      if (left === undefined) continue;
+      waiting.set(d, left - 1);
+      if (left === 1) ready.push(d);
+    }
+  }
+}
+
 /** Every asynchronous node in the graph idle, repeated until nothing moves (draining one can feed another). */
 export async function drain(start: GraphRoots): Promise<void> {
   for (;;) {
