@@ -63,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
         strict: { type: 'boolean' },
         'allow-pipeline-change': { type: 'boolean' },
         'fresh-if-all-damaged': { type: 'boolean' },
+        'no-typecheck': { type: 'boolean' },
         state: { type: 'string' },
       },
     });
@@ -94,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'run':
       if (values.help) return process.stdout.write(RUN_HELP), 0;
-      onlyOptions(values, 'run', ['checkpoint', 'every', 'metrics-port', 'endpoint', 'region', 'strict', 'allow-pipeline-change', 'fresh-if-all-damaged']);
+      onlyOptions(values, 'run', ['checkpoint', 'every', 'metrics-port', 'endpoint', 'region', 'strict', 'allow-pipeline-change', 'fresh-if-all-damaged', 'no-typecheck']);
       return runCommand({
         positionals: rest,
         checkpoint: values.checkpoint,
@@ -105,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
         strict: values.strict,
         allowPipelineChange: values['allow-pipeline-change'],
         freshIfAllDamaged: values['fresh-if-all-damaged'],
+        typecheck: !values['no-typecheck'],
       });
     case 'graph':
       if (values.help) return process.stdout.write(GRAPH_HELP), 0;

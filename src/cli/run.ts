@@ -7,6 +7,7 @@ import { committedCheckpoints, describeCheckpoint, highestCheckpointNumber, open
 import { runJob, type CheckpointOptions, type JobOptions } from '../runtime/index.js';
 import { Source } from '../sources/source.js';
 import { formatBytes } from './format.js';
+import { typecheckJob } from './typecheck.js';
 import { UsageError } from './usage.js';
 
 /** What `streamframe run` passes to a job module's default export. */
@@ -111,7 +112,7 @@ export function parsePort(text: string | undefined): number | undefined {
 
 export const RUN_HELP = `Usage:
   streamframe run <job.ts|job.js> [--checkpoint <dir|s3://bucket/prefix>] [--every 1000|10s]
-                  [--strict] [--allow-pipeline-change] [--fresh-if-all-damaged]
+                  [--strict] [--allow-pipeline-change] [--fresh-if-all-damaged] [--no-typecheck]
                   [--metrics-port P] [--endpoint URL] [--region R] [-- job arguments]
 
 Loads the job module, calls its default export with { checkpoint, every, args } to build the
@@ -119,8 +120,9 @@ graph, and runs the sources it returns with runJob: restores the newest intact c
 checkpoints every N elements and/or every duration, stops gracefully on SIGINT/SIGTERM/SIGHUP.
 
 The default export returns a source, an array of sources, or { sources, name?, checkpoint? }
-(the job name defaults to the file name without .ts/.js and .job). TypeScript jobs are loaded
-through tsx.
+(the job name defaults to the file name without .ts/.js and .job). TypeScript jobs are
+type-checked first (with the project's tsconfig.json and typescript; --no-typecheck skips it) and
+loaded through tsx.
 
   --checkpoint   checkpoint store (a directory or s3://...); without it the job runs unchecked
                  unless the module sets checkpoint itself
@@ -144,6 +146,8 @@ export interface RunArgs {
   strict?: boolean;
   allowPipelineChange?: boolean;
   freshIfAllDamaged?: boolean;
+  /** Type-check a TypeScript job first (default true). */
+  typecheck?: boolean;
   print?: (line: string) => void;
 }
 
@@ -186,6 +190,11 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (file === undefined) throw new UsageError('run needs a job file');
   const every = args.every === undefined ? undefined : parseEvery(args.every);
   const metricsPort = parsePort(args.metricsPort);
+  if (args.typecheck !== false && TS.has(extname(file)) && existsSync(file)) {
+    const checked = await typecheckJob(resolve(file));
+    if (checked !== undefined && 'skipped' in checked) print(`job ${file}: ${checked.skipped}`);
+    else if (checked !== undefined) throw new Error(`${file} does not type-check (--no-typecheck runs it anyway):\n${checked.errors.join('\n')}`);
+  }
   const job = await loadJob(file, { checkpoint: args.checkpoint, every, args: jobArgs });
   const checkpoint = checkpointOptions(args, job.checkpoint, every);
   const before = checkpoint === undefined ? 0 : await announceRestore(job.name, checkpoint, print);
