@@ -1,5 +1,5 @@
 import { Table } from 'apache-arrow';
-import { describe, fingerprintOf, isStateful, log, nodeIds, type PipelineDescription, type Stream } from '../core/index.js';
+import { commitsWithCheckpoints, describe, fingerprintOf, isStateful, log, nodeIds, type PipelineDescription, type Stream } from '../core/index.js';
 import { assertSafeName, loadCheckpoint, pruneCheckpoints, writeCheckpoint, type CheckpointStore } from '../checkpoint/index.js';
 import type { Source } from '../sources/source.js';
 
@@ -29,6 +29,7 @@ export class Checkpointer {
     assertSafeName(job, 'job name');
     this.ids = nodeIds(sources);
     for (const [node, id] of this.ids) if (isStateful(node)) assertSafeName(id, 'node id');
+    for (const node of this.ids.keys()) if (commitsWithCheckpoints(node)) node.bindToCheckpoints();
     this.description = describe(sources);
     this.fingerprint = fingerprintOf(this.description);
   }
@@ -53,6 +54,8 @@ export class Checkpointer {
       pipeline: { description: this.description, fingerprint: this.fingerprint },
     });
     for (const s of this.sources) await s.checkpointCommitted(capture.sources[this.ids.get(s)!]);
+    // Second phase of the exactly-once sinks: publish what this checkpoint pre-committed.
+    for (const [node, id] of this.ids) if (commitsWithCheckpoints(node) && id in capture.nodes) await node.checkpointCommitted(capture.nodes[id].state);
     await pruneCheckpoints(this.store, this.options.keep);
     return { checkpoint: n, bytes };
   }
