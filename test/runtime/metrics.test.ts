@@ -33,6 +33,11 @@ describe('job metrics', () => {
     expect(text).toMatch(/streamframe_node_elements_in_total\{node="checked",kind="map",job="m"\} 50/);
     expect(text).toMatch(/streamframe_node_dead_letters_total\{node="checked",kind="map",job="m"\} 10/);
     expect(text).toMatch(/streamframe_checkpoints_written_total\{job="m"\} [1-9]/);
+    expect(text).toMatch(/# TYPE streamframe_node_elements_in_total counter/); // totals are counters, not gauges
+    expect(text).toMatch(/# TYPE streamframe_node_errors_total counter/);
+    expect(text).toMatch(/streamframe_checkpoint_age_seconds\{job="m"\} \d/);
+    expect(text).toMatch(/streamframe_checkpoint_last_duration_seconds\{job="m"\} \d/);
+    expect(text).toMatch(/streamframe_checkpoint_bytes\{job="m"\} [1-9]/);
     expect(text).toMatch(/streamframe_node_processing_seconds_count\{[^}]*node="evens"[^}]*\} 1\n/); // one in 64 timed
   });
 
