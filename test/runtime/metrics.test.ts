@@ -61,7 +61,7 @@ describe('job metrics', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     }
-    expect(body).toMatch(/streamframe_node_elements_in_total\{node="sink-1",kind="sink",job="served"\} [0-9]/);
+    expect(body).toMatch(/streamframe_node_elements_in_total\{node="sink-0",kind="sink",job="served"\} [0-9]/);
     release();
     await job.done;
     await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow(); // closed with the job
