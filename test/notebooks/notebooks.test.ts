@@ -16,8 +16,8 @@ const EXPECTED: Record<string, Record<string, Expect[]>> = {
     'map-filter': ['[ 2, 6, 14 ]'],
     windows: [{ mime: 'text/html' }, '<td>5, 1, 4</td>', '3.3333', '[ [ 5, 1 ], [ 4, 2 ] ]'],
     timed: ["[ [ 'a', 'b' ], [ 'c' ] ]"],
-    graph: [{ mime: 'image/svg+xml' }, 'running total'],
-    chart: [{ mime: 'image/svg+xml' }, 'moving average', '400 points'],
+    graph: [{ mime: 'text/html' }, 'data:image/svg+xml;base64,', 'running total (accumulate)'],
+    chart: [{ mime: 'text/html' }, 'data:image/svg+xml;base64,', 'moving average', '400 points'],
   },
   '02-streaming-dataframes.ipynb': {
     dataframe: ['DataFrame(sensor: utf8, celsius: float64, ts: timestamp)'],
@@ -37,10 +37,10 @@ const EXPECTED: Record<string, Record<string, Expect[]>> = {
     ],
     'windows-result': [{ mime: 'text/html' }, 'mean of the last 4 rows', '40.2500', '38.5000'],
     'rolling-result': [{ mime: 'text/html' }, '<th>rolling mean (3)</th>', '32.6667'],
-    live: [{ mime: 'text/html' }, 'last 5 s by y, at 09:00:30', { mime: 'image/svg+xml' }, 'Random: means over the last 5 s', 'mean z', '60 points, up to 30 s'],
+    live: [{ mime: 'text/html' }, 'last 5 s by y, at 09:00:30', 'data:image/svg+xml;base64,', 'Random: means over the last 5 s', 'mean z', '60 points, up to 30 s'],
     convert: ['sensor: Dictionary<Int32, Utf8>, celsius: Float64', '{"sensor": "boiler", "celsius": 188}', "{ sensor: 'boiler', celsius: 188 }"],
     danfo: ['│ boiler', '│ 188'],
-    graph: [{ mime: 'image/svg+xml' }, 'celsius by sensor', 'stats by sensor', 'sdfFilter', 'sdfAssign', 'rolling mean'],
+    graph: [{ mime: 'text/html' }, 'data:image/svg+xml;base64,', 'celsius by sensor', 'stats by sensor', 'sdfFilter', 'sdfAssign', 'rolling mean'],
   },
   '03-checkpoint-and-restart.ipynb': {
     run: ['restored: null', 'last checkpoint: 3'],
@@ -54,7 +54,7 @@ const EXPECTED: Record<string, Record<string, Expect[]>> = {
     broker: ['listening on 127.0.0.1:'],
     // keyed by shop: berlin and oslo hash to partition 0, lisbon to 1, paris to 2
     produce: [{ mime: 'text/html' }, 'the first 5 of 40 orders', '<tr><td style="text-align:right">0</td><td>0</td><td>20</td></tr>', '<tr><td style="text-align:right">1</td><td>0</td><td>10</td></tr>', '<tr><td style="text-align:right">2</td><td>0</td><td>10</td></tr>'],
-    'to-kafka': [{ mime: 'image/svg+xml' }, 'orders: fromKafkaBatched', 'amount by shop: sdfGroupby', 'toKafka'],
+    'to-kafka': [{ mime: 'text/html' }, 'data:image/svg+xml;base64,', 'orders (fromKafkaBatched)', 'amount by shop (sdfGroupby)', 'toKafka'],
     run: ['restored: null', 'counted 40 orders'],
     // 10 orders per shop; amounts 10 + (7i mod 20)
     result: [
