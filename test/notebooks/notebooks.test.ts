@@ -116,21 +116,18 @@ beforeAll(() => {
     mkdirSync(join(notebooksDir, 'node_modules'), { recursive: true });
     symlinkSync('../..', link);
   }
-  // A private kernelspec for this checkout's tslab, so the test does not depend on which clone last
-  // registered the system-wide one.
+  // A private kernelspec, as setup.sh registers it: the launcher finds this checkout's tslab from the
+  // notebook's directory (so the test does not depend on which clone last ran setup).
   jupyterPath = mkdtempSync(join(tmpdir(), 'sf-jupyter-'));
   mkdirSync(join(jupyterPath, 'kernels', 'tslab'), { recursive: true });
+  const launcher = readFileSync(join(root, 'scripts', 'tslab-kernel.sh'), 'utf8');
   writeFileSync(
     join(jupyterPath, 'kernels', 'tslab', 'kernel.json'),
-    JSON.stringify({
-      argv: [join(root, 'node_modules', '.bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'],
-      display_name: 'TypeScript',
-      language: 'typescript',
-    }),
+    JSON.stringify({ argv: ['/bin/sh', '-c', launcher, '{connection_file}'], display_name: 'TypeScript', language: 'typescript' }),
   );
 });
 
-function nbconvert(name: string, allowErrors: boolean): { status: number | null; stderr: string; cells?: Cell[] } {
+function nbconvert(name: string, allowErrors: boolean): { status: number | null; stderr: string; cells?: Cell[]; out: string } {
   const out = join(mkdtempSync(join(tmpdir(), 'sf-nb-')), name);
   const r = spawnSync(
     '/usr/bin/python3',
@@ -138,13 +135,19 @@ function nbconvert(name: string, allowErrors: boolean): { status: number | null;
     { cwd: notebooksDir, encoding: 'utf8', timeout: 240_000, env: { ...process.env, JUPYTER_PATH: jupyterPath, PYDEVD_DISABLE_FILE_VALIDATION: '1' } },
   );
   const cells = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[] }).cells : undefined;
-  return { status: r.status, stderr: `${r.error?.message ?? ''}${r.stderr}`, cells };
+  return { status: r.status, stderr: `${r.error?.message ?? ''}${r.stderr}`, cells, out };
 }
+
+/** Executed notebooks by name, for the export check. */
+const executed = new Map<string, string>();
 
 function execute(name: string): Cell[] {
   // nbconvert stops at the first cell whose execution fails (a compile or runtime error) and exits 1.
   const r = nbconvert(name, false);
-  if (r.status === 0 && r.cells) return r.cells;
+  if (r.status === 0 && r.cells) {
+    executed.set(name, r.out);
+    return r.cells;
+  }
   // tslab's error reply carries no message (it writes it on stderr): run again keeping errors, to say what failed.
   const again = nbconvert(name, true);
   const said = (again.cells ?? [])
@@ -181,4 +184,43 @@ describe('notebooks', () => {
       }
     }, 240_000);
   }
+
+  it('in a directory without a built checkout, the kernel says what to run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-nb-clone-'));
+    writeFileSync(join(dir, 'x.ipynb'), readFileSync(join(notebooksDir, '01-quickstart.ipynb')));
+    const r = spawnSync('/usr/bin/python3', ['-m', 'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab', '--ExecutePreprocessor.startup_timeout=30', '--output', join(dir, 'out.ipynb'), join(dir, 'x.ipynb')], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, JUPYTER_PATH: jupyterPath },
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/no node_modules\/\.bin\/tslab above .*: run npm install && npm run build in the checkout/);
+  }, 180_000);
+
+  it('an executed notebook exported with nbconvert --to html shows its charts and graph in Chromium', () => {
+    const notebook = executed.get('01-quickstart.ipynb');
+    expect(notebook, 'runs after 01-quickstart executed').toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'sf-nb-html-'));
+    const html = join(dir, 'quickstart.html');
+    const convert = spawnSync('/usr/bin/python3', ['-m', 'nbconvert', '--to', 'html', '--output', html, notebook!], { encoding: 'utf8', timeout: 120_000 });
+    expect(convert.status, convert.stderr).toBe(0);
+    // Chromium reports, for every image on the page once loaded, its alt text and decoded size.
+    const probe = join(dir, 'probe.html');
+    const report = "<script>addEventListener('load', () => document.body.setAttribute('data-images', JSON.stringify([...document.images].map((i) => [i.alt, i.naturalWidth, i.naturalHeight]))));</script>";
+    writeFileSync(probe, readFileSync(html, 'utf8').replace('</body>', `${report}</body>`));
+    const chromium = (...args: string[]) => spawnSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=5000', ...args], { encoding: 'utf8', timeout: 120_000 });
+    const dom = chromium('--dump-dom', `file://${probe}`);
+    const attr = /data-images="([^"]*)"/.exec(dom.stdout)?.[1];
+    expect(attr, dom.stderr.slice(-2000)).toBeDefined();
+    const images = JSON.parse(attr!.replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')) as [string, number, number][];
+    const shown = (alt: string) => images.find(([a]) => a.includes(alt));
+    expect(shown('running total (accumulate)')?.[1], 'the graph').toBeGreaterThan(100);
+    expect(shown('moving average')?.[1], 'the chart').toBeGreaterThan(100);
+    // A screenshot to look at (kept in the temporary directory; its path is printed).
+    const screenshot = join(dir, 'quickstart.png');
+    chromium('--window-size=1000,4000', `--screenshot=${screenshot}`, `file://${html}`);
+    expect(existsSync(screenshot)).toBe(true);
+    console.log(`exported notebook screenshot: ${screenshot}`);
+  }, 300_000);
 });
