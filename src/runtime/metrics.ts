@@ -2,6 +2,11 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { NodeStats, Stream } from '../core/index.js';
 
+/** A source that knows how far behind its input it is (the Kafka sources). */
+interface LagReporting {
+  consumerLag(): { topic: string; partition: number; lag: number }[];
+}
+
 export interface NodeMetrics {
   kind: string;
   elementsIn: number;
@@ -88,6 +93,17 @@ export class JobMetrics {
       collect(this: Gauge) {
         const at = committedAt();
         if (at !== undefined) this.set((Date.now() - at) / 1000);
+      },
+    });
+    const lagging = [...nodes.keys()].filter((n): n is Stream<any> & LagReporting => typeof (n as Partial<LagReporting>).consumerLag === 'function');
+    new Gauge({
+      name: 'streamframe_consumer_lag',
+      help: 'Messages of a partition not yet read by a source (high watermark of its last fetch minus the next offset)',
+      labelNames: ['source', 'topic', 'partition'],
+      registers,
+      collect(this: Gauge) {
+        this.reset();
+        for (const n of lagging) for (const l of n.consumerLag()) this.set({ source: nodes.get(n)!, topic: l.topic, partition: String(l.partition) }, l.lag);
       },
     });
     this.restoreSeconds = new Gauge({ name: 'streamframe_restore_seconds', help: 'Time to restore the checkpoint this run started from', registers });
