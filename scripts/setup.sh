@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-streamz python3-pandas kcat gcc make jupyter-core python3-nbconvert python3-nbclient jupyter-client python3-ipykernel)
+APT_PACKAGES=(python3-streamz python3-pandas kcat gcc make jupyter-core python3-nbconvert python3-nbclient jupyter-client python3-ipykernel chromium)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -29,13 +29,20 @@ echo "setup: build"
 npm run build
 
 echo "setup: Jupyter kernel (tslab)"
-# Registered for Debian's /usr/bin/python3 (a pyenv python3 earlier on PATH has no Jupyter), pointing
-# at this checkout's tslab; jupyter_client replaces a spec of the same name, so a rerun overwrites it.
-npx --no-install tslab install --python=/usr/bin/python3 --binary "$PWD/node_modules/.bin/tslab"
+# Registered for Debian's /usr/bin/python3 (a pyenv python3 earlier on PATH has no Jupyter). The spec
+# names no checkout: scripts/tslab-kernel.sh, embedded in it, runs the tslab of the checkout a
+# notebook is in (or says what to run there), so any built clone's notebooks work.
+spec="$(mktemp -d)/tslab"
+mkdir -p "$spec"
+/usr/bin/python3 - "$spec" scripts/tslab-kernel.sh <<'PY'
+import json, sys
+launcher = open(sys.argv[2]).read()
+json.dump({"argv": ["/bin/sh", "-c", launcher, "{connection_file}"], "display_name": "TypeScript", "language": "typescript"}, open(sys.argv[1] + "/kernel.json", "w"))
+PY
+if [ "$(id -u)" -eq 0 ]; then /usr/bin/python3 -m jupyter kernelspec install --replace --name tslab "$spec" >/dev/null
+else /usr/bin/python3 -m jupyter kernelspec install --user --replace --name tslab "$spec" >/dev/null; fi
 kernels=$(/usr/bin/python3 -m jupyter kernelspec list 2>/dev/null)
 grep -q '^ *tslab ' <<<"$kernels" || { echo "setup: the tslab kernel is not registered" >&2; exit 1; }
-# tslab type-checks with Node10 resolution, which has no package self-reference: notebooks/ gets a
-# node_modules/streamframe link to the repository, as an installed package would be (git-ignored).
 mkdir -p notebooks/node_modules
 ln -sfn ../.. notebooks/node_modules/streamframe
 

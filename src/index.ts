@@ -1,5 +1,6 @@
 export * from './core/index.js';
 export * from './sinks/sinks.js';
+export * from './sinks/exactly-once-files.js';
 export { Source } from './sources/source.js';
 export { IterableSource, AsyncIterableSource } from './sources/iterable.js';
 export { PeriodicSource } from './sources/periodic.js';

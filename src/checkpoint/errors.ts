@@ -19,6 +19,19 @@ export class CheckpointDamagedError extends Error {
   }
 }
 
+/** Every committed checkpoint is damaged: starting over from nothing must be asked for (`freshIfAllDamaged`). */
+export class AllCheckpointsDamagedError extends CheckpointDamagedError {
+  override name = 'AllCheckpointsDamagedError';
+  constructor(problems: FileProblem[], where = '') {
+    super(problems, where);
+    const checkpoints = [...new Set(problems.map((p) => p.checkpoint))];
+    this.message =
+      `Every committed checkpoint${where ? ` in ${where}` : ''} is damaged (${checkpoints.join(', ')}): ` +
+      problems.map((p) => `${p.file}: ${p.reason}`).join('; ') +
+      '. Repair or move them away, or start fresh over them with freshIfAllDamaged (streamframe run --fresh-if-all-damaged)';
+  }
+}
+
 /** The running pipeline is not the one that wrote the checkpoint. */
 export class PipelineChangedError extends Error {
   override name = 'PipelineChangedError';

@@ -27,7 +27,8 @@ export { newestClaim, type WriterClaim } from './claims.js';
 export { commitOwnership, type CommitOwnership } from './ownership.js';
 export { claimStore, StoreOwnershipError } from './store-marker.js';
 export { canonicalJson, fingerprintDiff, pipelineFingerprint, type PipelineDescription } from './fingerprint.js';
-export { CheckpointDamagedError, CheckpointNotFoundError, CheckpointWriteError, PipelineChangedError } from './errors.js';
+export { AllCheckpointsDamagedError, CheckpointDamagedError, CheckpointNotFoundError, CheckpointWriteError, PipelineChangedError } from './errors.js';
+export { inspectCheckpoint, type InspectResult } from './inspect.js';
 export { decodeState, encodeState, StateEncodingError } from './json-state.js';
 export { commitPath, dataPath, metadataPath } from './layout.js';
 export type {

@@ -1,5 +1,5 @@
 import type { Table } from 'apache-arrow';
-import { CheckpointDamagedError, CheckpointNotFoundError, PipelineChangedError } from './errors.js';
+import { AllCheckpointsDamagedError, CheckpointDamagedError, CheckpointNotFoundError, PipelineChangedError } from './errors.js';
 import { fingerprintDiff, pipelineFingerprint } from './fingerprint.js';
 import { inspectCheckpoint } from './inspect.js';
 import { committedCheckpointsOf } from './ownership.js';
@@ -17,6 +17,8 @@ export interface LoadCheckpointOptions {
   pipeline?: PipelineInfo;
   /** With `pipeline`, accept a different fingerprint (the differences go to `onWarning`). */
   allowPipelineChange?: boolean;
+  /** When every committed checkpoint is damaged, return null (a fresh start) instead of throwing `AllCheckpointsDamagedError`. */
+  freshIfAllDamaged?: boolean;
 }
 
 export interface LoadedCheckpoint {
@@ -39,7 +41,9 @@ export async function committedCheckpoints(store: CheckpointStore): Promise<numb
 /**
  * Loads the newest committed checkpoint whose files all match their commit marker and decode.
  * Damaged ones are reported (in `skipped` and through `onWarning`) and skipped for the previous
- * one, or refused with `CheckpointDamagedError` in strict mode. Returns null when none is usable.
+ * one, or refused with `CheckpointDamagedError` in strict mode. Returns null when there is none;
+ * when there are some and all are damaged, throws `AllCheckpointsDamagedError` unless
+ * `freshIfAllDamaged` chooses a fresh start.
  */
 export async function loadCheckpoint(store: CheckpointStore, opts: LoadCheckpointOptions = {}): Promise<LoadedCheckpoint | null> {
   const skipped: FileProblem[] = [];
@@ -84,5 +88,6 @@ export async function loadCheckpoint(store: CheckpointStore, opts: LoadCheckpoin
       skipped,
     };
   }
+  if (skipped.length > 0 && !opts.freshIfAllDamaged) throw new AllCheckpointsDamagedError(skipped, store.url);
   return null;
 }

@@ -30,6 +30,20 @@ export interface DemoOptions {
   out?: NodeJS.WriteStream;
 }
 
+/** Every group, packed into lines no wider than the terminal, broken between groups (never inside a number). */
+export function wrapGroups(prefix: string, groups: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = prefix;
+  for (const g of groups) {
+    if (line.length > prefix.length && line.length + 2 + g.length > width) {
+      lines.push(line);
+      line = ' '.repeat(prefix.length);
+    }
+    line += (line.trim() === prefix.trim() || line.trim() === '' ? '' : '  ') + g;
+  }
+  return [...lines, line];
+}
+
 const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 
 /**
@@ -71,7 +85,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<Job> {
     if (latestByY === undefined || latestRecent === undefined) return;
     const groups = latestByY.toRows().map((r) => `y=${r.y}: n ${r.x_count} x̄ ${fmt(r.x_mean as number)}`);
     const [z] = latestRecent.toRows();
-    const summary = `${new Date(eventTime).toISOString()}  x by y  ${groups.slice(0, 4).join('  ')}   z over last 10 s: mean ${fmt(z?.z_mean as number)} std ${fmt(z?.z_std as number)}`;
+    const head = `${new Date(eventTime).toISOString()}  z over last 10 s: mean ${fmt(z?.z_mean as number)} std ${fmt(z?.z_std as number)}`;
+    const summary = [head, ...wrapGroups('  x by y  ', groups, out.columns ?? 100)].join('\n');
     if (summary !== lastSummary) progress.log((lastSummary = summary));
   };
   const ticker = setInterval(() => {

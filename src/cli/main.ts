@@ -31,6 +31,14 @@ function onlyOptions(values: Record<string, unknown>, command: string, allowed: 
   if (extra !== undefined) throw new UsageError(`${command} does not take --${extra}`);
 }
 
+/** parseArgs' errors in our own words: the option, and what is wrong with it. */
+function argumentError(e: Error & { code?: string }): string {
+  const option = /'(-[^' ]*)/.exec(e.message)?.[1] ?? '';
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option}`;
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return /argument missing/.test(e.message) ? `${option} needs a value` : `${option} takes no value`;
+  return e.message.split('\n')[0];
+}
+
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -52,10 +60,15 @@ async function main(argv: string[]): Promise<number> {
         'metrics-port': { type: 'string' },
         svg: { type: 'string' },
         mermaid: { type: 'boolean' },
+        strict: { type: 'boolean' },
+        'allow-pipeline-change': { type: 'boolean' },
+        'fresh-if-all-damaged': { type: 'boolean' },
+        'no-typecheck': { type: 'boolean' },
+        state: { type: 'string' },
       },
     });
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
+    throw new UsageError(argumentError(e as Error & { code?: string }));
   }
   const { values, positionals } = parsed;
   if (values.version) {
@@ -82,15 +95,27 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'run':
       if (values.help) return process.stdout.write(RUN_HELP), 0;
-      onlyOptions(values, 'run', ['checkpoint', 'every', 'metrics-port', 'endpoint', 'region']);
-      return runCommand({ positionals: rest, checkpoint: values.checkpoint, every: values.every, metricsPort: values['metrics-port'], endpoint: values.endpoint, region: values.region });
+      onlyOptions(values, 'run', ['checkpoint', 'every', 'metrics-port', 'endpoint', 'region', 'strict', 'allow-pipeline-change', 'fresh-if-all-damaged', 'no-typecheck']);
+      return runCommand({
+        positionals: rest,
+        checkpoint: values.checkpoint,
+        every: values.every,
+        metricsPort: values['metrics-port'],
+        endpoint: values.endpoint,
+        region: values.region,
+        strict: values.strict,
+        allowPipelineChange: values['allow-pipeline-change'],
+        freshIfAllDamaged: values['fresh-if-all-damaged'],
+        typecheck: !values['no-typecheck'],
+      });
     case 'graph':
       if (values.help) return process.stdout.write(GRAPH_HELP), 0;
       onlyOptions(values, 'graph', ['svg', 'mermaid']);
       return graphCommand({ positionals: rest, svg: values.svg, mermaid: values.mermaid });
     case 'checkpoints':
       if (values.help) return process.stdout.write(CHECKPOINTS_HELP), 0;
-      return checkpointsCommand({ positionals: rest, json: values.json ?? false, keep: values.keep, endpoint: values.endpoint, region: values.region });
+      onlyOptions(values, 'checkpoints', ['json', 'keep', 'state', 'endpoint', 'region']);
+      return checkpointsCommand({ positionals: rest, json: values.json ?? false, keep: values.keep, state: values.state, endpoint: values.endpoint, region: values.region });
     default:
       if (values.help) return process.stdout.write(HELP), 0;
       throw new UsageError(`unknown command "${command}"`);

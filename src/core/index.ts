@@ -16,7 +16,7 @@ export { type Meta, type MetaEntry, type Emitted, retainRefs, releaseRefs, merge
 export { type Clock, type TimerHandle, type SchedulerLike, realClock, VirtualClock, clockFromScheduler, sleep, yieldTurn } from './clock.js';
 export { expectState, expectTable, StateShapeError, type FieldShape } from './state-shape.js';
 export { errorText, NodeError, type DeadLetter, type ErrorPolicy, type FinalPolicy } from './errors.js';
-export { type Stateful, type Seekable, isStateful, isSeekable } from './stateful.js';
+export { type Stateful, type Seekable, type CommitsWithCheckpoints, isStateful, isSeekable, commitsWithCheckpoints } from './stateful.js';
 export { walk, nodeIds, describe, fingerprint, fingerprintOf, stableStringify, drain, toDot, toMermaid, type GraphRoots, type PipelineDescription, type NodeDescription } from './graph.js';
 export { type Logger, type LogLevel, setLogger, jsonLogger, log } from './log.js';
 export { Signal } from './signal.js';

@@ -19,3 +19,20 @@ export function isSeekable(x: unknown): x is Seekable {
   const s = x as Partial<Seekable> | null;
   return typeof s?.position === 'function' && typeof s.seek === 'function';
 }
+
+/**
+ * A node whose output becomes visible only when a checkpoint holding it commits (two-phase
+ * commit, as Flink's FileSink): its snapshot pre-commits what arrived since the last cut, and a
+ * job publishes it once that checkpoint is durable.
+ */
+export interface CommitsWithCheckpoints<S = unknown> extends Stateful<S> {
+  /** A job that checkpoints this node calls this before it starts: from now on, publish only on commits. */
+  bindToCheckpoints(): void;
+  /** The checkpoint holding `state` (this node's snapshot at its cut) is durable: publish what it pre-committed. */
+  checkpointCommitted(state: S): Promise<void>;
+}
+
+export function commitsWithCheckpoints(x: unknown): x is CommitsWithCheckpoints {
+  const s = x as Partial<CommitsWithCheckpoints> | null;
+  return isStateful(x) && typeof s?.bindToCheckpoints === 'function' && typeof s.checkpointCommitted === 'function';
+}

@@ -120,6 +120,23 @@ export class Stream<T = unknown> {
     this.timers.clear();
   }
 
+  /**
+   * For a node without upstreams: true once it will emit nothing more (a source read to its end;
+   * a plain `Stream` fed by hand never ends). A node ends when all its upstreams have.
+   */
+  get exhausted(): boolean {
+    return false;
+  }
+
+  /**
+   * End of input: called once every source upstream is exhausted, after the nodes above have
+   * flushed. A node that holds elements (a partial partition, an open window, a collect) emits
+   * them here, as streamz flushes on stop; the rest hold nothing and do nothing.
+   */
+  endOfInput(): Emitted {
+    return undefined;
+  }
+
   /** True while an asynchronous node holds elements that will still move on by themselves, or has failed. */
   get busy(): boolean {
     return this.failure !== undefined;

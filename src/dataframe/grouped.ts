@@ -45,6 +45,9 @@ export function normalizeAggs(aggs: AggInput): Required<AggSpec>[] {
   });
 }
 
+/** A state column that is not a result: the accumulator `field` of value column `column`. */
+export const internal = (column: string, field: string) => `_internal.${column}.${field}`;
+
 const UTF8_OK: ReadonlySet<AggOp> = new Set(['count', 'size', 'nunique', 'first', 'last']);
 
 export class GroupedAggregation {
@@ -142,7 +145,12 @@ export class GroupedAggregation {
         }
       }
     }
-    const cols: Record<string, Column> = this.grouper.keyColumns(order);
+    return new Frame({ ...this.grouper.keyColumns(order), ...this.resultColumns(order) }, order.length);
+  }
+
+  /** One column per spec (`spec.name`), for the groups in `order`. */
+  private resultColumns(order: Int32Array): Record<string, Column> {
+    const cols: Record<string, Column> = {};
     for (const s of this.specs) {
       const a = this.aggs.get(s.column)!;
       const vals = a.result(s.op, order);
@@ -153,16 +161,21 @@ export class GroupedAggregation {
         cols[s.name] = { dtype: 'timestamp', data: vals };
       } else cols[s.name] = { dtype: 'float64', data: vals };
     }
-    return new Frame(cols, order.length);
+    return cols;
   }
 
   // ------------------------------------------------------------ snapshots
 
   /** Stats table: key columns, then `${col}.${stat}` columns (utf8 values decoded), nunique as JSON. */
+  /**
+   * The state as data: the key columns and the result columns under their output names (what the
+   * job emits: DuckDB reads `x_mean` right), then the accumulators it restores from, named
+   * `_internal.<column>.<field>`. One row per group, in group-id order.
+   */
   snapshotStats(meta: Record<string, unknown>): arrow.Table {
     const n = this.grouper.nGroups;
     const ids = Int32Array.from({ length: n }, (_, i) => i);
-    const cols: Record<string, Column> = this.grouper.keyColumns(ids);
+    const cols: Record<string, Column> = { ...this.grouper.keyColumns(ids), ...this.resultColumns(ids) };
     const extra: Record<string, arrow.Vector> = {};
     for (const [c, a] of this.aggs) {
       const st = a.stats();
@@ -170,14 +183,14 @@ export class GroupedAggregation {
       const dict = this.dicts[c];
       for (const f of STAT_FIELDS) {
         if (isUtf8 && (f === 'first' || f === 'last')) {
-          cols[`${c}.${f}`] = { dtype: 'utf8', data: Int32Array.from(st[f], (v) => (v === v ? v : -1)), dict };
-        } else cols[`${c}.${f}`] = { dtype: 'float64', data: st[f] };
+          cols[internal(c, f)] = { dtype: 'utf8', data: Int32Array.from(st[f], (v) => (v === v ? v : -1)), dict };
+        } else cols[internal(c, f)] = { dtype: 'float64', data: st[f] };
       }
       if (a.needUniq) {
         const arr = a.uniq.slice(0, n).map((m) =>
           JSON.stringify([...m].map(([v, k]) => [isUtf8 ? dict.decode(v) : Number.isNaN(v) ? null : v, k])),
         );
-        extra[`${c}.uniq`] = arrow.vectorFromArray(arr, new arrow.Utf8());
+        extra[internal(c, 'uniq')] = arrow.vectorFromArray(arr, new arrow.Utf8());
       }
     }
     const base = toArrow(new Frame(cols, n));
@@ -204,13 +217,13 @@ export class GroupedAggregation {
       const isUtf8 = this.schema[c] === 'utf8';
       const dict = this.dicts[c];
       const get = (f: StatField): ArrayLike<unknown> => {
-        const v = table.getChild(`${c}.${f}`);
-        if (!v) throw new Error(`restore: missing column ${c}.${f}`);
+        const v = table.getChild(internal(c, f));
+        if (!v) throw new Error(`restore: missing column ${internal(c, f)}`);
         return v.toArray() as ArrayLike<unknown>;
       };
       const arrays = Object.fromEntries(STAT_FIELDS.map((f) => [f, isUtf8 && (f === 'first' || f === 'last') ? null : get(f)]));
-      const strVec = (f: string) => table.getChild(`${c}.${f}`)!;
-      const uniqVec = a.needUniq ? table.getChild(`${c}.uniq`) : null;
+      const strVec = (f: string) => table.getChild(internal(c, f))!;
+      const uniqVec = a.needUniq ? table.getChild(internal(c, 'uniq')) : null;
       for (let g = 0; g < n; g++) {
         const s = {} as Record<StatField, number>;
         for (const f of STAT_FIELDS) {

@@ -10,7 +10,7 @@ import { Frame, type Schema, alignDicts } from './frame.js';
 import { Grouper } from './grouper.js';
 import { Ingestor } from './ingest.js';
 import { toArrow } from './convert.js';
-import { readMeta, withMeta } from './grouped.js';
+import { internal, readMeta, withMeta } from './grouped.js';
 
 export class ValueCountsState {
   private readonly grouper: Grouper;
@@ -76,8 +76,8 @@ export class ValueCountsState {
     const n = this.grouper.nGroups;
     const gids = Int32Array.from({ length: n }, (_, i) => i);
     const cols = this.grouper.keyColumns(gids);
-    cols['.count'] = { dtype: 'float64', data: this.counts.slice(0, n) };
-    cols['.firstSeq'] = { dtype: 'float64', data: this.firstSeq.slice(0, n) };
+    cols.count = { dtype: 'float64', data: this.counts.slice(0, n) }; // as the result names it
+    cols[internal(this.column, 'firstSeq')] = { dtype: 'float64', data: this.firstSeq.slice(0, n) };
     return withMeta(toArrow(new Frame(cols, n)), { kind: 'valueCounts', version: 1, seq: this.seq });
   }
 
@@ -88,8 +88,8 @@ export class ValueCountsState {
     const keys = new Ingestor({ [this.column]: this.schema[this.column] }, { dicts: this.dicts, extra: 'drop' }).fromArrow(table);
     this.grouper.assign(keys);
     this.ensure();
-    this.counts.set(table.getChild('.count')!.toArray() as Float64Array);
-    this.firstSeq.set(table.getChild('.firstSeq')!.toArray() as Float64Array);
+    this.counts.set(table.getChild('count')!.toArray() as Float64Array);
+    this.firstSeq.set(table.getChild(internal(this.column, 'firstSeq'))!.toArray() as Float64Array);
     this.seq = meta.seq as number;
   }
 }

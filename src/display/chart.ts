@@ -1,7 +1,7 @@
 import type { Stream } from '../core/stream.js';
 import '../sinks/sinks.js'; // registers `.sink`, used by plot()
 import { escapeHtml } from './html.js';
-import { kernel, type DisplayTarget } from './kernel.js';
+import { kernel, svgImage, type DisplayTarget } from './kernel.js';
 
 export interface ChartOptions<T> {
   /** The value(s) to plot for an element: a number (one line) or `{ series: number }` (one line each). */
@@ -103,7 +103,7 @@ export class LiveChart<T> {
   /** Draw now (replaces this chart's previous drawing in the notebook). */
   refresh(): void {
     this.lastDraw = performance.now();
-    this.target?.svg(this.svg());
+    this.target?.html(svgImage(this.svg(), [this.options.title ?? 'chart', ...this.series.keys()].join(': ')));
   }
 }
 

@@ -1,5 +1,5 @@
-import { toDot, type GraphRoots } from '../core/graph.js';
-import { kernel } from './kernel.js';
+import { describe, toDot, type GraphRoots } from '../core/graph.js';
+import { kernel, svgImage } from './kernel.js';
 
 type Viz = { renderString(dot: string, options: { format: 'svg' }): string };
 let viz: Promise<Viz> | undefined;
@@ -15,9 +15,10 @@ export async function toSvg(graph: GraphRoots | string): Promise<string> {
   return (await viz).renderString(dot, { format: 'svg' }).replace(/^[\s\S]*?(?=<svg)/, '');
 }
 
-/** Show the graph as SVG in tslab, or print its DOT elsewhere. */
+/** Show the graph as SVG in tslab (an image, so exports keep it), or print its DOT elsewhere. */
 export async function showGraph(graph: GraphRoots | string): Promise<void> {
   const k = kernel();
-  if (k) k.display.svg(await toSvg(graph));
+  const alt = typeof graph === 'string' ? 'pipeline graph' : `pipeline: ${describe(graph).nodes.map((n) => `${n.id} (${n.kind})`).join(', ')}`;
+  if (k) k.display.html(svgImage(await toSvg(graph), alt));
   else process.stdout.write((typeof graph === 'string' ? graph : toDot(graph)) + '\n');
 }

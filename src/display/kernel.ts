@@ -1,3 +1,5 @@
+import { escapeHtml } from './html.js';
+
 /**
  * Where rich output goes. Inside a tslab kernel, `globalThis.__tslab__.require('tslab')` gives its
  * display API; looking it up lazily (not `import 'tslab'`) keeps this module importable from plain
@@ -42,4 +44,13 @@ export function kernel(): Kernel | undefined {
 /** True when running inside tslab (rich output shows as HTML/SVG). */
 export function inNotebook(): boolean {
   return kernel() !== undefined;
+}
+
+/**
+ * An SVG as HTML that survives every notebook export: an `<img>` with a data URI. nbconvert's HTML
+ * export strips inline SVG (its `image/svg+xml` outputs go through a sanitizer), and classic
+ * Notebook and GitHub sanitize it too; an image is kept everywhere. `alt` says what it shows.
+ */
+export function svgImage(svg: string, alt: string): string {
+  return `<img alt="${escapeHtml(alt)}" src="data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}">`;
 }

@@ -7,6 +7,8 @@ export interface PartitionState {
   readonly partition: number;
   next: string | undefined;
   ready: Promise<void> | undefined;
+  /** The partition's high watermark as of the last fetch (for the consumer lag). */
+  highWatermark?: string;
 }
 
 /** Moves kafkajs' fetch position of a partition (consumer.seek). */
@@ -45,6 +47,17 @@ export class Assignment {
 
   has(partition: number): boolean {
     return this.parts.has(partition);
+  }
+
+  /** Per assigned partition: messages between the next one to read and the high watermark of the last fetch. */
+  lag(): { partition: number; lag: number }[] {
+    const lags: { partition: number; lag: number }[] = [];
+    for (const s of this.parts.values()) {
+      if (s.next === undefined || s.highWatermark === undefined) continue;
+      const behind = BigInt(s.highWatermark) - BigInt(s.next);
+      lags.push({ partition: s.partition, lag: behind > 0n ? Number(behind) : 0 });
+    }
+    return lags.sort((a, b) => a.partition - b.partition);
   }
 
   /** Every assigned partition whose start is known, and the restored offsets of those not assigned yet. */

@@ -347,6 +347,11 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     void this.commitPending();
   }
 
+  /** Consumer lag per assigned partition (messages not yet read, as of each partition's last fetch). */
+  consumerLag(): { topic: string; partition: number; lag: number }[] {
+    return this.assignment.lag().map((l) => ({ topic: this.topic, ...l }));
+  }
+
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const part = this.assignment.get(batch.partition);
     if (part === undefined) return;
@@ -359,6 +364,7 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     const current = () => !this.stopped && this.phase !== 'leaving' && isRunning() && !isStale() && this.assignment.get(batch.partition) === part;
     if (!current() || part.next === undefined) return;
     const start = part.next;
+    part.highWatermark = batch.highWatermark;
     let messages = batch.messages;
     // Already emitted (kafkajs re-reads from the group's offset after a rejoin until the seek lands).
     if (messages.length > 0 && offsetBefore(messages[0].offset, start)) messages = messages.filter((m) => !offsetBefore(m.offset, start));

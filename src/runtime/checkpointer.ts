@@ -1,5 +1,5 @@
 import { Table } from 'apache-arrow';
-import { describe, errorText, withTimeout, fingerprintOf, isStateful, log, nodeIds, stableStringify, type PipelineDescription, type Seekable, type Stream } from '../core/index.js';
+import { commitsWithCheckpoints, describe, errorText, withTimeout, fingerprintOf, isStateful, log, nodeIds, stableStringify, type PipelineDescription, type Seekable, type Stream } from '../core/index.js';
 import {
   acquireWriter,
   claimStore,
@@ -48,13 +48,14 @@ export class Checkpointer {
     private readonly store: CheckpointStore,
     private readonly job: string,
     private readonly sources: readonly Source<any>[],
-    private readonly options: { keep: number; strict: boolean; allowPipelineChange: boolean },
+    private readonly options: { keep: number; strict: boolean; allowPipelineChange: boolean; freshIfAllDamaged: boolean },
   ) {
     assertSafeName(job, 'job name');
     this.ids = nodeIds(sources);
     assertStorableIds([...this.ids].filter(([node]) => isStateful(node)).map(([, id]) => id));
     // A copy taken now: parameters such as `accumulate`'s `start` may be mutated by the job later.
     this.description = JSON.parse(stableStringify(describe(sources))) as PipelineDescription;
+    for (const node of this.ids.keys()) if (commitsWithCheckpoints(node)) node.bindToCheckpoints();
     this.fingerprint = fingerprintOf(this.description);
   }
 
@@ -102,6 +103,8 @@ export class Checkpointer {
       const n = await writeCheckpoint(store, input, { lease: this.lease });
       guard();
       for (const s of this.sources) await s.checkpointCommitted(capture.sources[this.ids.get(s)!]);
+      // Second phase of the exactly-once sinks: publish what this checkpoint pre-committed.
+      for (const [node, id] of this.ids) if (commitsWithCheckpoints(node) && id in capture.nodes) await node.checkpointCommitted(capture.nodes[id].state);
       await pruneCheckpoints(store, this.options.keep);
       return { checkpoint: n, bytes };
     };
@@ -117,6 +120,7 @@ export class Checkpointer {
       strict: this.options.strict,
       pipeline: { description: this.description, fingerprint: this.fingerprint },
       allowPipelineChange: this.options.allowPipelineChange,
+      freshIfAllDamaged: this.options.freshIfAllDamaged,
       onWarning: (message) => log('warn', message, { job: this.job }),
     });
     if (loaded === null) return null;

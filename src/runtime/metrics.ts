@@ -2,6 +2,11 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { NodeStats, Stream } from '../core/index.js';
 
+/** A source that knows how far behind its input it is (the Kafka sources). */
+interface LagReporting {
+  consumerLag(): { topic: string; partition: number; lag: number }[];
+}
+
 export interface NodeMetrics {
   kind: string;
   elementsIn: number;
@@ -30,6 +35,8 @@ export class JobMetrics {
   private readonly checkpointSeconds: Histogram;
   private readonly checkpointBytes: Gauge;
   private readonly restoreSeconds: Gauge;
+  private readonly lastCheckpointSeconds: Gauge;
+  private lastCommitAt: number | undefined;
   private snapshot: JobMetricsSnapshot;
 
   constructor(
@@ -43,14 +50,15 @@ export class JobMetrics {
     const registers = [this.registry];
     const all = this.stats;
     const perNode = (name: string, help: string, read: (s: NodeStats) => number) =>
-      new Gauge({
+      new Counter({
         name,
         help,
         labelNames: ['node', 'kind'],
         registers,
-        // Counters kept by the nodes, read at scrape time and exposed as running totals.
-        collect(this: Gauge) {
-          for (const [id, { kind, stats }] of all) this.set({ node: id, kind }, read(stats));
+        // Totals kept by the nodes, read at scrape time: a counter (only grows), set from its running total.
+        collect(this: Counter) {
+          this.reset();
+          for (const [id, { kind, stats }] of all) this.inc({ node: id, kind }, read(stats));
         },
       });
     perNode('streamframe_node_elements_in_total', 'Elements a node received', (s) => s.elementsIn);
@@ -76,6 +84,28 @@ export class JobMetrics {
       registers,
     });
     this.checkpointBytes = new Gauge({ name: 'streamframe_checkpoint_bytes', help: 'Bytes of the newest checkpoint', registers });
+    this.lastCheckpointSeconds = new Gauge({ name: 'streamframe_checkpoint_last_duration_seconds', help: 'From the cut to the durable commit marker, newest checkpoint', registers });
+    const committedAt = () => this.lastCommitAt;
+    new Gauge({
+      name: 'streamframe_checkpoint_age_seconds',
+      help: 'Time since the newest checkpoint of this run committed (absent before the first)',
+      registers,
+      collect(this: Gauge) {
+        const at = committedAt();
+        if (at !== undefined) this.set((Date.now() - at) / 1000);
+      },
+    });
+    const lagging = [...nodes.keys()].filter((n): n is Stream<any> & LagReporting => typeof (n as Partial<LagReporting>).consumerLag === 'function');
+    new Gauge({
+      name: 'streamframe_consumer_lag',
+      help: 'Messages of a partition not yet read by a source (high watermark of its last fetch minus the next offset)',
+      labelNames: ['source', 'topic', 'partition'],
+      registers,
+      collect(this: Gauge) {
+        this.reset();
+        for (const n of lagging) for (const l of n.consumerLag()) this.set({ source: nodes.get(n)!, topic: l.topic, partition: String(l.partition) }, l.lag);
+      },
+    });
     this.restoreSeconds = new Gauge({ name: 'streamframe_restore_seconds', help: 'Time to restore the checkpoint this run started from', registers });
   }
 
@@ -83,6 +113,8 @@ export class JobMetrics {
     this.checkpointsWritten.inc();
     this.checkpointSeconds.observe(ms / 1000);
     this.checkpointBytes.set(bytes);
+    this.lastCheckpointSeconds.set(ms / 1000);
+    this.lastCommitAt = Date.now();
     this.snapshot.checkpoints = { ...this.snapshot.checkpoints, written: this.snapshot.checkpoints.written + 1, lastDurationMs: ms, lastBytes: bytes };
   }
 

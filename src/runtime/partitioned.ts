@@ -25,6 +25,7 @@ export interface PartitionedOptions {
   keep: number;
   strict: boolean;
   allowPipelineChange: boolean;
+  freshIfAllDamaged: boolean;
   /** A task's writer lease: a crashed member blocks its tasks' new owner this long at most. */
   leaseMs: number;
   /** How long a new owner waits for the previous one to checkpoint and release a task. */
@@ -227,6 +228,7 @@ export class PartitionedTasks implements PartitionTasks {
         strict: this.options.strict,
         pipeline: { description: this.description, fingerprint: this.fingerprint },
         allowPipelineChange: this.options.allowPipelineChange,
+        freshIfAllDamaged: this.options.freshIfAllDamaged,
         onWarning: (message) => log('warn', message, { job: this.job, task: name }),
       });
       let start: string | undefined;

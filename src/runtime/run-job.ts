@@ -37,13 +37,17 @@ export interface CheckpointOptions {
   tolerableFailures?: number;
   /** A checkpoint write that takes longer fails (default 60 000 ms); what it had not written yet is abandoned. */
   writeTimeoutMs?: number;
+  /** When checkpoints exist but every one is damaged, start fresh over them (else the job fails with `AllCheckpointsDamagedError`). */
+  freshIfAllDamaged?: boolean;
 }
 
 export interface JobOptions {
   name: string;
   checkpoint?: CheckpointOptions;
-  /** Stop gracefully on SIGINT and SIGTERM (default true); a second signal exits at once. */
+  /** Stop gracefully on SIGINT, SIGTERM and SIGHUP (default true); a second signal exits at once. */
   handleSignals?: boolean;
+  /** Log a failure of the job at level error (default true; the CLI reports it itself). */
+  logFailure?: boolean;
   /** The clock for `every.ms` (default: the first source's). */
   clock?: Clock;
   /** Keep per-node and per-job metrics (`job.metrics()`, `job.metricsText()`). */
@@ -121,7 +125,7 @@ export class Job {
         }
       }
       const store = openStore(cp.store ?? join('checkpoint', options.name), cp.storeOptions);
-      const how = { keep: cp.keep ?? 10, strict: cp.strict ?? false, allowPipelineChange: cp.allowPipelineChange ?? false };
+      const how = { keep: cp.keep ?? 10, strict: cp.strict ?? false, allowPipelineChange: cp.allowPipelineChange ?? false, freshIfAllDamaged: cp.freshIfAllDamaged ?? false };
       this.checkpointer = options.partitioned ? this.partitionedTasks(store, how) : new Checkpointer(store, options.name, this.sources, how);
     } else if (options.partitioned) {
       throw new Error(`runJob: job "${options.name}" is partitioned but has no checkpoint store; its tasks move between processes through the store, so give one (checkpoint: { store })`);
@@ -132,7 +136,8 @@ export class Job {
     this.restored = this.restore();
     this.done = this.run();
     // A job that fails is reported here once; callers still see the rejection on `done`/`restored`.
-    this.done.catch((e: unknown) => log('error', 'job failed', { job: options.name, error: errorText(e) }));
+    if (options.logFailure !== false) this.done.catch((e: unknown) => log('error', 'job failed', { job: options.name, error: errorText(e) }));
+    this.done.catch(() => {});
     this.restored.catch(() => {});
   }
 
@@ -263,7 +268,7 @@ export class Job {
   }
 
   /** The only source must be a Kafka source: its partitions are the tasks. */
-  private partitionedTasks(store: CheckpointStore, how: { keep: number; strict: boolean; allowPipelineChange: boolean }): PartitionedTasks {
+  private partitionedTasks(store: CheckpointStore, how: { keep: number; strict: boolean; allowPipelineChange: boolean; freshIfAllDamaged: boolean }): PartitionedTasks {
     const [source, ...others] = this.sources;
     if (!(source instanceof KafkaSourceBase) || others.length > 0) {
       const kinds = this.sources.map((s) => s.kind).join(', ');
@@ -329,11 +334,11 @@ export class Job {
       log('info', `${signal}: stopping after a final checkpoint`, { job: this.options.name });
       void this.stop().catch(() => {});
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    // SIGHUP (the terminal or session went away) means stop too, with a final checkpoint.
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    for (const s of signals) process.on(s, onSignal);
     return () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const s of signals) process.off(s, onSignal);
     };
   }
 }

@@ -1,5 +1,5 @@
 import { yieldTurn, type TimerHandle } from '../core/clock.js';
-import { drain } from '../core/graph.js';
+import { drain, flushEnded } from '../core/graph.js';
 import { mergeMeta, type Emitted, type Meta } from '../core/meta.js';
 import { Stream, type StreamOptions } from '../core/stream.js';
 
@@ -28,6 +28,7 @@ export abstract class Source<T> extends Stream<T> {
   private stopRequested = false;
   private lastYield = 0;
   private inEmit = false;
+  private readToEnd = false;
   private readonly paused = new Set<() => void>();
   /** Set by a job runner. */
   gate: SourceGate | undefined;
@@ -43,6 +44,11 @@ export abstract class Source<T> extends Stream<T> {
     return this.inEmit;
   }
 
+  /** Read to its end (not stopped): the graph below has flushed, or is flushing, what it held. */
+  override get exhausted(): boolean {
+    return this.readToEnd;
+  }
+
   get stopped(): boolean {
     return this.stopRequested || !this.active;
   }
@@ -52,7 +58,13 @@ export abstract class Source<T> extends Stream<T> {
     if (this.running === undefined) {
       this.active = true;
       this.lastYield = performance.now();
-      this.running = this.run().then(() => drain(this));
+      this.running = this.run().then(async () => {
+        await drain(this);
+        // Read to its end, not stopped: what the graph still holds is flushed (a stopped job keeps it in its checkpoint).
+        if (this.stopRequested) return;
+        this.readToEnd = true;
+        await flushEnded(this);
+      });
     }
     return this.running;
   }

@@ -5,6 +5,7 @@
 import * as arrow from 'apache-arrow';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  AllCheckpointsDamagedError,
   CheckpointDamagedError,
   CheckpointNotFoundError,
   describeCheckpoint,
@@ -267,11 +268,16 @@ export function defineCheckpointSuite(name: string, backend: SuiteBackend): void
       });
     }
 
-    it('returns null when every committed checkpoint is damaged', async () => {
+    it('refuses when every committed checkpoint is damaged, unless a fresh start is chosen', async () => {
       await writeCheckpoint(store, input(1));
+      await writeCheckpoint(store, input(2));
       await store.delete('data/1/totals.json');
+      await store.delete('data/2/totals.json');
+      const err = await loadCheckpoint(store).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AllCheckpointsDamagedError);
+      expect((err as Error).message).toMatch(/data\/2\/totals.json.*data\/1\/totals.json.*freshIfAllDamaged/s);
       const warnings: string[] = [];
-      expect(await loadCheckpoint(store, { onWarning: (m) => warnings.push(m) })).toBeNull();
+      expect(await loadCheckpoint(store, { freshIfAllDamaged: true, onWarning: (m) => warnings.push(m) })).toBeNull();
       expect(warnings.join()).toContain('data/1/totals.json');
     });
 

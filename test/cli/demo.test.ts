@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { wrapGroups } from '../../src/cli/demo.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -29,6 +30,17 @@ function demo(args: string[], interruptWhen?: RegExp): Promise<{ code: number | 
   });
 }
 
+describe('the demo summary', () => {
+  it('shows every group, in lines that fit the terminal, broken between groups', () => {
+    const groups = Array.from({ length: 9 }, (_, y) => `y=${y}: n 123,456 x̄ 0.${y}00`);
+    for (const width of [60, 80, 100]) {
+      const lines = wrapGroups('  x by y  ', groups, width);
+      expect(lines.every((l) => l.length <= width), `width ${width}`).toBe(true);
+      expect(lines.join('  ').split(/\s{2,}/).filter((g) => g.startsWith('y=')), `width ${width}`).toEqual(groups);
+    }
+  });
+});
+
 describe('streamframe demo (npm start)', () => {
   it('runs, shows progress, takes a final checkpoint on Ctrl-C, and continues from it when run again', async () => {
     const store = join(mkdtempSync(join(tmpdir(), 'sf-demo-')), 'demo');
@@ -36,7 +48,7 @@ describe('streamframe demo (npm start)', () => {
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/^fresh start; checkpoints go to /m);
     expect(first.out).toMatch(/batches [\d,]+ \| rows [\d,]+ \| [\d,]+ rows\/s \| checkpoint #\d+, [\d.]+ s ago/);
-    expect(first.out).toMatch(/x by y .*z over last 10 s: mean/);
+    expect(first.out).toMatch(/z over last 10 s: mean .*\n {2}x by y {2}y=0/);
     const stopped = Number(/stopped after checkpoint (\d+)/.exec(first.out)?.[1]);
     expect(stopped).toBeGreaterThan(0);
 

@@ -16,8 +16,8 @@ describe('streamframe graph', () => {
     const r = cli('graph', fixture('two-sources.mjs'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^digraph pipeline \{/);
-    expect(r.out).toContain('"a" -> "union-2";');
-    expect(r.out).toContain('"b" -> "union-2";');
+    expect(r.out).toContain('"a" -> "union-0";');
+    expect(r.out).toContain('"b" -> "union-0";');
     expect(r.out).toContain('"count" [label="count: accumulate');
   });
 

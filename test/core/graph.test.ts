@@ -10,10 +10,20 @@ function build(windowSize = 10) {
 }
 
 describe('graph', () => {
-  it('gives deterministic ids from kind and walk position, and keeps user names', () => {
+  it('gives deterministic ids from the kind and its count in the walk, and keeps user names', () => {
     const ids = [...nodeIds(build()).values()];
-    expect(ids).toEqual(['numbers', 'map-1', 'filter-2', 'total', 'slidingWindow-4', 'sinkToList-5', 'sink-6']);
+    expect(ids).toEqual(['numbers', 'map-0', 'filter-0', 'total', 'slidingWindow-0', 'sinkToList-0', 'sink-0']);
     expect([...nodeIds(build()).values()]).toEqual(ids);
+  });
+
+  it('keeps generated ids when a node of another kind is inserted', () => {
+    const plain = new Stream<number>();
+    plain.accumulate((a, x) => a + x, { start: 0 }).slidingWindow(3).sinkToList();
+    const inserted = new Stream<number>();
+    inserted.map((x) => x).filter(Boolean).accumulate((a, x) => a + x, { start: 0 }).map(String).slidingWindow(3).sinkToList();
+    const stateful = (ids: Map<Stream<any>, string>) => [...ids].filter(([n]) => n.kind === 'accumulate' || n.kind === 'slidingWindow').map(([, id]) => id);
+    expect(stateful(nodeIds(inserted))).toEqual(stateful(nodeIds(plain)));
+    expect(stateful(nodeIds(plain))).toEqual(['accumulate-0', 'slidingWindow-0']);
   });
 
   it('rejects two nodes with the same name', () => {
@@ -25,9 +35,9 @@ describe('graph', () => {
 
   it('describes nodes, state-relevant parameters and edges; the fingerprint follows them', () => {
     const d = build().describe();
-    expect(d.nodes.find((n) => n.kind === 'slidingWindow')).toEqual({ id: 'slidingWindow-4', kind: 'slidingWindow', params: { n: 10, returnPartial: true } });
-    expect(d.edges).toContainEqual(['numbers', 'map-1']);
-    expect(d.edges).toContainEqual(['filter-2', 'slidingWindow-4']);
+    expect(d.nodes.find((n) => n.kind === 'slidingWindow')).toEqual({ id: 'slidingWindow-0', kind: 'slidingWindow', params: { n: 10, returnPartial: true } });
+    expect(d.edges).toContainEqual(['numbers', 'map-0']);
+    expect(d.edges).toContainEqual(['filter-0', 'slidingWindow-0']);
     expect(build().fingerprint()).toBe(build().fingerprint());
     expect(build().fingerprint()).toMatch(/^[0-9a-f]{64}$/);
     expect(build(11).fingerprint()).not.toBe(build().fingerprint());
@@ -36,8 +46,10 @@ describe('graph', () => {
   it('renders DOT and Mermaid', () => {
     const dot = build().toDot();
     expect(dot).toMatch(/^digraph pipeline \{/);
-    expect(dot).toContain('"numbers" -> "map-1";');
-    expect(dot).toContain('slidingWindow-4: slidingWindow\\nn=10\\nreturnPartial=true');
+    expect(dot).toContain('"numbers" -> "map-0";');
+    // Labels: id, kind unless the id says it, a short summary; every parameter in the tooltip.
+    expect(dot).toContain('"slidingWindow-0" [label="slidingWindow-0\\nn=10 returnPartial=true", tooltip="slidingWindow-0 (slidingWindow)\\nn = 10\\nreturnPartial = true"]');
+    expect(dot).toContain('"total" [label="total\\naccumulate');
     const mermaid = build().toMermaid();
     expect(mermaid.split('\n')[0]).toBe('flowchart TD');
     expect(mermaid).toContain('n0 --> n1');

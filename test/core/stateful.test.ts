@@ -161,9 +161,9 @@ describe('Stateful round trip: snapshot mid-stream, restore into a fresh graph, 
     for (let i = 0; i < 4; i++) a.input.emit(i);
     await clock.advance(10);
     const states = snapshotAll(a.input);
-    expect(states['buffer-1']).toEqual({ items: [1, 2, 3] }); // 0 was passed on and is stuck downstream
-    expect(states['delay-2']).toEqual({ items: [0, 1, 2, 3], waits: [40, 40, 40, 40] });
-    expect((states['mapAsync-3'] as { inputs: number[] }).inputs).toEqual([1, 2, 3]);
+    expect(states['buffer-0']).toEqual({ items: [1, 2, 3] }); // 0 was passed on and is stuck downstream
+    expect(states['delay-0']).toEqual({ items: [0, 1, 2, 3], waits: [40, 40, 40, 40] });
+    expect((states['mapAsync-0'] as { inputs: number[] }).inputs).toEqual([1, 2, 3]);
 
     const b = build();
     b.gate.open = true;

@@ -16,6 +16,9 @@ function fakeKernel() {
   return { k, outputs };
 }
 
+/** The SVG inside an `<img src="data:image/svg+xml;base64,...">`. */
+const decodeImage = (html: string) => Buffer.from(/base64,([^"]+)"/.exec(html)![1], 'base64').toString('utf8');
+
 afterEach(() => {
   setKernel(undefined);
   delete (globalThis as { __tslab__?: unknown }).__tslab__;
@@ -69,7 +72,10 @@ describe('graphs', () => {
     const { k, outputs } = fakeKernel();
     setKernel(k);
     await showGraph(s);
-    expect(outputs[0].mime).toBe('image/svg+xml');
+    // An <img> with the SVG as a data URI: nbconvert's HTML export strips inline SVG, keeps images.
+    expect(outputs[0].mime).toBe('text/html');
+    expect(outputs[0].data).toMatch(/^<img alt="pipeline: input \(stream\), plus &lt;one&gt; \(map\), sinkToList-0 \(sinkToList\)" src="data:image\/svg\+xml;base64,/);
+    expect(decodeImage(outputs[0].data)).toBe(svg);
   });
 });
 
@@ -91,6 +97,8 @@ describe('charts', () => {
     expect(outputs.length).toBe(6);
     expect(new Set(outputs.map((o) => o.id))).toEqual(new Set([0])); // one display id: updated, not appended
     expect(chart.series.get('a')).toEqual([[2, 2], [3, 3], [4, 4]]);
+    expect(outputs[5].mime).toBe('text/html');
+    expect(decodeImage(outputs[5].data)).toBe(chart.svg());
   });
 
   it('throttles redraws and plots arrays at once', () => {

@@ -16,8 +16,8 @@ const EXPECTED: Record<string, Record<string, Expect[]>> = {
     'map-filter': ['[ 2, 6, 14 ]'],
     windows: [{ mime: 'text/html' }, '<td>5, 1, 4</td>', '3.3333', '[ [ 5, 1 ], [ 4, 2 ] ]'],
     timed: ["[ [ 'a', 'b' ], [ 'c' ] ]"],
-    graph: [{ mime: 'image/svg+xml' }, 'running total'],
-    chart: [{ mime: 'image/svg+xml' }, 'moving average', '400 points'],
+    graph: [{ mime: 'text/html' }, 'data:image/svg+xml;base64,', 'running total (accumulate)'],
+    chart: [{ mime: 'text/html' }, 'data:image/svg+xml;base64,', 'moving average', '400 points'],
   },
   '02-streaming-dataframes.ipynb': {
     dataframe: ['DataFrame(sensor: utf8, celsius: float64, ts: timestamp)'],
@@ -37,10 +37,10 @@ const EXPECTED: Record<string, Record<string, Expect[]>> = {
     ],
     'windows-result': [{ mime: 'text/html' }, 'mean of the last 4 rows', '40.2500', '38.5000'],
     'rolling-result': [{ mime: 'text/html' }, '<th>rolling mean (3)</th>', '32.6667'],
-    live: [{ mime: 'text/html' }, 'last 5 s by y, at 09:00:30', { mime: 'image/svg+xml' }, 'Random: means over the last 5 s', 'mean z', '60 points, up to 30 s'],
+    live: [{ mime: 'text/html' }, 'last 5 s by y, at 09:00:30', 'data:image/svg+xml;base64,', 'Random: means over the last 5 s', 'mean z', '60 points, up to 30 s'],
     convert: ['sensor: Dictionary<Int32, Utf8>, celsius: Float64', '{"sensor": "boiler", "celsius": 188}', "{ sensor: 'boiler', celsius: 188 }"],
     danfo: ['│ boiler', '│ 188'],
-    graph: [{ mime: 'image/svg+xml' }, 'celsius by sensor', 'stats by sensor', 'sdfFilter', 'sdfAssign', 'rolling mean'],
+    graph: [{ mime: 'text/html' }, 'data:image/svg+xml;base64,', 'celsius by sensor', 'stats by sensor', 'sdfFilter', 'sdfAssign', 'rolling mean'],
   },
   '03-checkpoint-and-restart.ipynb': {
     run: ['restored: null', 'last checkpoint: 3'],
@@ -54,7 +54,7 @@ const EXPECTED: Record<string, Record<string, Expect[]>> = {
     broker: ['listening on 127.0.0.1:'],
     // keyed by shop: berlin and oslo hash to partition 0, lisbon to 1, paris to 2
     produce: [{ mime: 'text/html' }, 'the first 5 of 40 orders', '<tr><td style="text-align:right">0</td><td>0</td><td>20</td></tr>', '<tr><td style="text-align:right">1</td><td>0</td><td>10</td></tr>', '<tr><td style="text-align:right">2</td><td>0</td><td>10</td></tr>'],
-    'to-kafka': [{ mime: 'image/svg+xml' }, 'orders: fromKafkaBatched', 'amount by shop: sdfGroupby', 'toKafka'],
+    'to-kafka': [{ mime: 'text/html' }, 'data:image/svg+xml;base64,', 'orders (fromKafkaBatched)', 'amount by shop (sdfGroupby)', 'toKafka'],
     run: ['restored: null', 'counted 40 orders'],
     // 10 orders per shop; amounts 10 + (7i mod 20)
     result: [
@@ -116,21 +116,18 @@ beforeAll(() => {
     mkdirSync(join(notebooksDir, 'node_modules'), { recursive: true });
     symlinkSync('../..', link);
   }
-  // A private kernelspec for this checkout's tslab, so the test does not depend on which clone last
-  // registered the system-wide one.
+  // A private kernelspec, as setup.sh registers it: the launcher finds this checkout's tslab from the
+  // notebook's directory (so the test does not depend on which clone last ran setup).
   jupyterPath = mkdtempSync(join(tmpdir(), 'sf-jupyter-'));
   mkdirSync(join(jupyterPath, 'kernels', 'tslab'), { recursive: true });
+  const launcher = readFileSync(join(root, 'scripts', 'tslab-kernel.sh'), 'utf8');
   writeFileSync(
     join(jupyterPath, 'kernels', 'tslab', 'kernel.json'),
-    JSON.stringify({
-      argv: [join(root, 'node_modules', '.bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'],
-      display_name: 'TypeScript',
-      language: 'typescript',
-    }),
+    JSON.stringify({ argv: ['/bin/sh', '-c', launcher, '{connection_file}'], display_name: 'TypeScript', language: 'typescript' }),
   );
 });
 
-function nbconvert(name: string, allowErrors: boolean): { status: number | null; stderr: string; cells?: Cell[] } {
+function nbconvert(name: string, allowErrors: boolean): { status: number | null; stderr: string; cells?: Cell[]; out: string } {
   const out = join(mkdtempSync(join(tmpdir(), 'sf-nb-')), name);
   const r = spawnSync(
     '/usr/bin/python3',
@@ -138,13 +135,19 @@ function nbconvert(name: string, allowErrors: boolean): { status: number | null;
     { cwd: notebooksDir, encoding: 'utf8', timeout: 240_000, env: { ...process.env, JUPYTER_PATH: jupyterPath, PYDEVD_DISABLE_FILE_VALIDATION: '1' } },
   );
   const cells = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { cells: Cell[] }).cells : undefined;
-  return { status: r.status, stderr: `${r.error?.message ?? ''}${r.stderr}`, cells };
+  return { status: r.status, stderr: `${r.error?.message ?? ''}${r.stderr}`, cells, out };
 }
+
+/** Executed notebooks by name, for the export check. */
+const executed = new Map<string, string>();
 
 function execute(name: string): Cell[] {
   // nbconvert stops at the first cell whose execution fails (a compile or runtime error) and exits 1.
   const r = nbconvert(name, false);
-  if (r.status === 0 && r.cells) return r.cells;
+  if (r.status === 0 && r.cells) {
+    executed.set(name, r.out);
+    return r.cells;
+  }
   // tslab's error reply carries no message (it writes it on stderr): run again keeping errors, to say what failed.
   const again = nbconvert(name, true);
   const said = (again.cells ?? [])
@@ -181,4 +184,43 @@ describe('notebooks', () => {
       }
     }, 240_000);
   }
+
+  it('in a directory without a built checkout, the kernel says what to run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-nb-clone-'));
+    writeFileSync(join(dir, 'x.ipynb'), readFileSync(join(notebooksDir, '01-quickstart.ipynb')));
+    const r = spawnSync('/usr/bin/python3', ['-m', 'nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab', '--ExecutePreprocessor.startup_timeout=30', '--output', join(dir, 'out.ipynb'), join(dir, 'x.ipynb')], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, JUPYTER_PATH: jupyterPath },
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/no node_modules\/\.bin\/tslab above .*: run npm install && npm run build in the checkout/);
+  }, 180_000);
+
+  it('an executed notebook exported with nbconvert --to html shows its charts and graph in Chromium', () => {
+    const notebook = executed.get('01-quickstart.ipynb');
+    expect(notebook, 'runs after 01-quickstart executed').toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'sf-nb-html-'));
+    const html = join(dir, 'quickstart.html');
+    const convert = spawnSync('/usr/bin/python3', ['-m', 'nbconvert', '--to', 'html', '--output', html, notebook!], { encoding: 'utf8', timeout: 120_000 });
+    expect(convert.status, convert.stderr).toBe(0);
+    // Chromium reports, for every image on the page once loaded, its alt text and decoded size.
+    const probe = join(dir, 'probe.html');
+    const report = "<script>addEventListener('load', () => document.body.setAttribute('data-images', JSON.stringify([...document.images].map((i) => [i.alt, i.naturalWidth, i.naturalHeight]))));</script>";
+    writeFileSync(probe, readFileSync(html, 'utf8').replace('</body>', `${report}</body>`));
+    const chromium = (...args: string[]) => spawnSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--virtual-time-budget=5000', ...args], { encoding: 'utf8', timeout: 120_000 });
+    const dom = chromium('--dump-dom', `file://${probe}`);
+    const attr = /data-images="([^"]*)"/.exec(dom.stdout)?.[1];
+    expect(attr, dom.stderr.slice(-2000)).toBeDefined();
+    const images = JSON.parse(attr!.replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')) as [string, number, number][];
+    const shown = (alt: string) => images.find(([a]) => a.includes(alt));
+    expect(shown('running total (accumulate)')?.[1], 'the graph').toBeGreaterThan(100);
+    expect(shown('moving average')?.[1], 'the chart').toBeGreaterThan(100);
+    // A screenshot to look at (kept in the temporary directory; its path is printed).
+    const screenshot = join(dir, 'quickstart.png');
+    chromium('--window-size=1000,4000', `--screenshot=${screenshot}`, `file://${html}`);
+    expect(existsSync(screenshot)).toBe(true);
+    console.log(`exported notebook screenshot: ${screenshot}`);
+  }, 300_000);
 });

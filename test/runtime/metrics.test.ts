@@ -35,6 +35,11 @@ describe('job metrics', () => {
     expect(text).toMatch(/streamframe_node_elements_in_total\{node="checked",kind="map",job="m"\} 50/);
     expect(text).toMatch(/streamframe_node_dead_letters_total\{node="checked",kind="map",job="m"\} 10/);
     expect(text).toMatch(/streamframe_checkpoints_written_total\{job="m"\} [1-9]/);
+    expect(text).toMatch(/# TYPE streamframe_node_elements_in_total counter/); // totals are counters, not gauges
+    expect(text).toMatch(/# TYPE streamframe_node_errors_total counter/);
+    expect(text).toMatch(/streamframe_checkpoint_age_seconds\{job="m"\} \d/);
+    expect(text).toMatch(/streamframe_checkpoint_last_duration_seconds\{job="m"\} \d/);
+    expect(text).toMatch(/streamframe_checkpoint_bytes\{job="m"\} [1-9]/);
     expect(text).toMatch(/streamframe_node_processing_seconds_count\{[^}]*node="evens"[^}]*\} 1\n/); // one in 64 timed
   });
 
@@ -68,7 +73,7 @@ describe('job metrics', () => {
     const res = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     const body = await res.text();
-    expect(body).toMatch(/streamframe_node_elements_in_total\{node="sink-1",kind="sink",job="served"\} [0-9]/);
+    expect(body).toMatch(/streamframe_node_elements_in_total\{node="sink-0",kind="sink",job="served"\} [0-9]/);
     release();
     await job.done;
     await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow(); // closed with the job

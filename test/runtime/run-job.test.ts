@@ -34,7 +34,7 @@ describe('runJob', () => {
     expect(commits).toHaveLength(3); // retention
     const meta = JSON.parse(readFileSync(join(dir, 'metadata', `${commits[2]}.json`), 'utf8'));
     expect(meta.sources).toEqual({ numbers: 100 });
-    expect(Object.keys(meta.nodes).sort()).toEqual(['total', 'window', 'zip-3']);
+    expect(Object.keys(meta.nodes).sort()).toEqual(['total', 'window', 'zip-0']);
     expect(job.lastCheckpoint?.checkpoint).toBe(commits[2]);
   });
 

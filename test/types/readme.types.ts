@@ -23,13 +23,20 @@ async function jobs() {
   lines.map((l) => JSON.parse(l)).accumulate((n: number) => n + 1, { start: 0 }).name('count');
   const job = runJob(lines, {
     name: 'totals',
-    checkpoint: { store: 'checkpoint/totals', every: { elements: 1000 }, keep: 10, strict: false, allowPipelineChange: false },
+    checkpoint: { store: 'checkpoint/totals', every: { elements: 1000 }, keep: 10, strict: false, allowPipelineChange: false, freshIfAllDamaged: false },
   });
   const restored: number | null = await job.restored;
   const n: number = await job.checkpoint();
   await job.stop();
   await job.done;
   return [restored, n];
+}
+
+// Sinks and their guarantees
+async function exactlyOnce() {
+  const lines = Stream.fromTextFile('events.jsonl', { follow: false });
+  lines.map((l) => JSON.parse(l)).filter((e) => e.amount > 100).sinkToFiles('out/big').name('big');
+  await runJob(lines, { name: 'big', checkpoint: { every: { ms: 1000 } } }).done;
 }
 
 // Read your writes
@@ -91,4 +98,4 @@ const job = defineJob(() => {
   lines.map((l) => JSON.parse(l)).accumulate((n: number) => n + 1, { start: 0 }).name('count');
   return { name: 'totals', sources: lines };
 });
-export { kafka, scaleOut, totalsList, sources, jobs, readYourWrites, big, stats, recent, lastTen, smooth, job };
+export { kafka, scaleOut, totalsList, sources, jobs, readYourWrites, exactlyOnce, big, stats, recent, lastTen, smooth, job };

@@ -33,6 +33,10 @@ export class CollectNode<T> extends Stream<T[]> implements Stateful<{ items: T[]
     return emitTaken(this.out, items, meta);
   }
 
+  override endOfInput(): Emitted {
+    return this.held.length === 0 ? undefined : this.flush();
+  }
+
   snapshot(): { items: T[] } {
     return { items: [...this.held.items] };
   }

@@ -87,6 +87,19 @@ export class PartitionNode<T> extends Stream<T[]> implements Stateful<PartitionS
     return emitTaken(this.out, items, meta);
   }
 
+  /** Every partial group, oldest key first. */
+  override endOfInput(): Emitted {
+    const keys = [...this.groups.keys()];
+    const from = (i: number): Emitted => {
+      for (; i < keys.length; i++) {
+        const r = this.flush(keys[i]);
+        if (r) return r.then(() => from(i + 1));
+      }
+      return undefined;
+    };
+    return from(0);
+  }
+
   snapshot(): PartitionState<T> {
     const now = this.clock.now();
     return { groups: [...this.groups].map(([k, g]) => [k, [...g.held.items], g.deadline === undefined ? null : Math.max(0, g.deadline - now)]) };
@@ -135,6 +148,12 @@ export class PartitionUniqueNode<T> extends Stream<T[]> implements Stateful<{ it
     if (this.held.size < this.n) return undefined;
     const { items, meta: merged } = this.held.take();
     return emitTaken(this.out, items, merged);
+  }
+
+  override endOfInput(): Emitted {
+    if (this.held.size === 0) return undefined;
+    const { items, meta } = this.held.take();
+    return emitTaken(this.out, items, meta);
   }
 
   snapshot(): { items: [unknown, T][] } {

@@ -138,6 +138,15 @@ abstract class TimedWindowBase<T> extends Stream<T[]> {
     if (nextTickIn !== null) this.startTicking(nextTickIn);
   }
 
+  /** The open window, now; no more ticks. */
+  override endOfInput(): Emitted {
+    this.cancel(this.timer);
+    this.timer = undefined;
+    this.nextTickAt = undefined;
+    const { items, meta } = this.takeAll();
+    return items.length === 0 ? undefined : emitTaken(this.out, items, meta);
+  }
+
   private tick(): Emitted {
     this.timer = undefined;
     this.nextTickAt = undefined;
