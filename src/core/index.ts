@@ -19,6 +19,7 @@ export { type Stateful, type Seekable, isStateful, isSeekable } from './stateful
 export { walk, nodeIds, describe, fingerprint, fingerprintOf, stableStringify, drain, toDot, toMermaid, type GraphRoots, type PipelineDescription, type NodeDescription } from './graph.js';
 export { type Logger, type LogLevel, setLogger, jsonLogger, log } from './log.js';
 export { Signal } from './signal.js';
+export { parseDuration, type Duration } from './duration.js';
 export { withTimeout } from './timeout.js';
 export { NodeStats, SAMPLE_EVERY } from './stats.js';
 export * from './pipe.js';
