@@ -4,14 +4,35 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../fixtures/random.js';
 import { runChild } from './fixtures/crash-helpers.js';
+import { spawn } from 'node:child_process';
 
 const job = new URL('./fixtures/event-time-job.ts', import.meta.url).pathname;
-const LINES = 40_000;
-const KILLS = 12;
+const LINES = 20_000;
+const KILLS = 10;
 
 interface WindowState {
   watermark: { partitions: [string, number, number][]; watermark: number | null };
   quietFor: number | null;
+}
+
+/** Run the job until it reports input position `killAt` or later, then SIGKILL it; resolves with what it restored from. */
+function runUntilKilled(args: string[], killAt: number): Promise<{ restored: string; finished: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', job, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const at = [...stdout.matchAll(/^at (\d+)$/gm)].map((m) => Number(m[1]));
+      if (at.some((i) => i >= killAt)) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (signal !== 'SIGKILL' && code !== 0) reject(new Error(`job exited with ${code}: ${stderr}`));
+      else resolve({ restored: /restored (\S+)/.exec(stdout)?.[1] ?? 'none', finished: code === 0 });
+    });
+  });
 }
 
 /** The open windows' states without their processing-time parts (how long the input has been quiet). */
@@ -32,7 +53,7 @@ describe('event-time windows under SIGKILL', () => {
       t += Math.floor(random() * 20);
       // Most events within the 200 ms bound, some up to 700 ms behind: late, within lateness or beyond it.
       const behind = random() < 0.9 ? random() * 200 : random() * 700;
-      lines.push(JSON.stringify({ k: `key${Math.floor(random() * 7)}`, ts: Math.floor(t - behind), v: Math.floor(random() * 100) }));
+      lines.push(JSON.stringify({ i, k: `key${Math.floor(random() * 7)}`, ts: Math.floor(t - behind), v: Math.floor(random() * 100) }));
     }
     writeFileSync(input, lines.join('\n') + '\n');
 
@@ -42,14 +63,16 @@ describe('event-time windows under SIGKILL', () => {
     const store = join(dir, 'crashed-store');
     const result = join(dir, 'crashed.json');
     let kills = 0;
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const finishing = kills >= KILLS;
-      const run = await runChild(job, [input, store, result], finishing ? undefined : 300 + random() * 1200);
-      if (run.code === 0) break;
-      expect(run.signal).toBe('SIGKILL');
+    const restoredFrom = new Set<string>();
+    for (let attempt = 0; attempt < 100 && kills < KILLS; attempt++) {
+      const run = await runUntilKilled([input, store, result], Math.floor(random() * (LINES - 1000)));
+      restoredFrom.add(run.restored);
+      if (run.finished) break;
       kills++;
     }
+    expect((await runChild(job, [input, store, result])).code).toBe(0);
     expect(kills).toBeGreaterThanOrEqual(KILLS);
+    expect(restoredFrom.size).toBeGreaterThanOrEqual(5); // restarts resumed from several different checkpoints
     const expected = JSON.parse(readFileSync(reference, 'utf8'));
     const actual = JSON.parse(readFileSync(result, 'utf8'));
     expect(expected.logs.tumbling.state.length).toBeGreaterThan(100);
