@@ -1,14 +1,14 @@
 /**
  * DataFrame tumbling, hopping and session windows on event time (a timestamp or numeric column)
- * or processing time. Each emission is one frame: `window_start`, `window_end`, then the result
- * columns of every window that closed (or, emit 'current', changed) with that batch.
+ * or processing time. Each window that closes (or, emit 'current', changes) is emitted as one frame:
+ * `window_start`, `window_end`, then its result columns.
  *
  * Checkpoint: one Arrow table of every open window's state (aggregation statistics or rows) with
  * its `window_start` and `window_end` columns; the windows' revisions, the watermark and the idle
  * timer in the table's metadata.
  */
 import * as arrow from 'apache-arrow';
-import type { Emitted, Meta } from '../../core/meta.js';
+import { joinEmitted, type Emitted, type Meta } from '../../core/meta.js';
 import type { Stateful } from '../../core/stateful.js';
 import type { Stream } from '../../core/stream.js';
 import { sourcePartition } from '../../core/watermark.js';
@@ -89,27 +89,26 @@ abstract class FrameWindowNode<B> extends TimeWindowBase<Frame, B, Frame> implem
     }
     if (placement.maxTs > -Infinity) this.observe(sourcePartition(meta), placement.maxTs);
     const late = placement.late.length === 0 ? undefined : this.sendLate(frame.take(placement.late), null, placement.maxTs, wm, meta);
-    const settled = this.settle(
-      placement.placed.map((p) => p.window),
-      meta,
-    );
-    return late === undefined ? settled : settled === undefined ? late : Promise.all([late, settled]);
+    const settled = this.settle(placement.placed.map((p) => p.window), meta);
+    return joinEmitted([late, settled]);
   }
 
+  /** One frame per window, so what follows (a top-n, a filter against the frame's max) sees one window at a time. */
   protected emitWindows(windows: WindowEntry<B>[], meta: Meta): Emitted {
-    const parts = windows.map((w) => {
+    const results: Emitted[] = [];
+    for (const w of windows) {
       const r = this.result(w.content);
       const bound = (v: number): Column => ({ dtype: 'timestamp', data: new Float64Array(r.length).fill(v) });
-      return new Frame({ window_start: bound(w.start), window_end: bound(w.end), ...r.columns }, r.length);
-    });
-    return this.emit(Frame.concat(parts), meta);
+      results.push(this.emit(new Frame({ window_start: bound(w.start), window_end: bound(w.end), ...r.columns }, r.length), meta));
+    }
+    return joinEmitted(results);
   }
 
   snapshot(): arrow.Table {
     const windows = this.book.all();
     const tables = windows.map((w) => withWindowColumns(this.bucketTable(w.content), w.start, w.end));
     const metas: WindowMeta[] = windows.map((w, i) => ({ key: w.key, start: w.start, end: w.end, revision: w.revision, fired: w.fired, rows: tables[i].numRows }));
-    const table = tables.length === 0 ? withWindowColumns(this.bucketTable(this.book.shape.kind === 'session' ? rowContent.create() as B : this.emptyBucket()), 0, 0) : tables.reduce((a, b) => a.concat(b));
+    const table = tables.length === 0 ? withWindowColumns(this.bucketTable(this.emptyBucket()).slice(0, 0), 0, 0) : tables.reduce((a, b) => a.concat(b));
     return withMeta(table, { kind: 'timeWindow', version: 1, rowsSeen: this.rowsSeen, clock: this.clockState(), windows: metas });
   }
 
