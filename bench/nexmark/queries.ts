@@ -92,6 +92,6 @@ export function pipeline(q: Query) {
   const out = q.build(new DataFrame(source, { example: BID_SCHEMA }));
   const check = q.check();
   out.stream.sink((f) => check.add(f));
-  const windows = walk(source).filter((n) => n instanceof TimeWindowBase);
+  const windows = walk(source).filter((n): n is TimeWindowBase<unknown, unknown, unknown> => n instanceof TimeWindowBase);
   return { source, check, finish: () => windows.forEach((w) => w.flush()) };
 }

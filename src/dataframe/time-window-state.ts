@@ -12,11 +12,13 @@
 import type { WindowBook, WindowEntry, WindowContent } from '../core/window-book.js';
 import { Frame, isNullAt, toFloat64, valueAt, type Column } from './frame.js';
 import { GroupedAggregation, type GroupedOptions } from './grouped.js';
+import { Grouper } from './grouper.js';
 
 /** Rows of one batch in one window. */
 export interface Placed<B> {
   window: WindowEntry<B>;
-  rows: number[];
+  /** null: every row of the batch. */
+  rows: number[] | null;
 }
 
 export interface Placement<B> {
@@ -54,17 +56,36 @@ export function placeRows<B>(book: WindowBook<B>, frame: Frame, on: string, live
       rows.push(i);
     }
   }
-  return { placed: [...byWindow].map(([window, rows]) => ({ window, rows })), late, maxTs };
+  return { placed: [...byWindow].map(([window, rows]) => ({ window, rows: rows.length === frame.length ? null : rows })), late, maxTs };
 }
 
-/** The rows `rows` of `frame`, without a copy when they are all of it. */
-export function rowsOf(frame: Frame, rows: readonly number[]): Frame {
-  return rows.length === frame.length ? frame : frame.take(rows);
+/** The rows `rows` of `frame` (null: all of them), without a copy when they are all of it. */
+export function rowsOf(frame: Frame, rows: readonly number[] | null): Frame {
+  return rows === null ? frame : frame.take(rows);
 }
 
-/** Incremental aggregation per window (tumbling, hopping). */
+/** A batch's rows grouped once: local group ids and one row of keys per local group. */
+interface BatchGroups {
+  frame: Frame;
+  local: Int32Array;
+  keys: Frame;
+}
+
+/**
+ * Incremental aggregation per window (tumbling, hopping). A row of a hopping window is in
+ * size / slide windows: the batch is grouped once (`groupBatch`), and each window then maps only
+ * the batch's distinct keys to its own groups, not every row.
+ */
 export class AggContent implements WindowContent<GroupedAggregation> {
-  constructor(readonly opts: GroupedOptions) {}
+  private readonly keys: string[];
+  /** One utf8 key: the window's grouper indexes by dictionary code already, nothing to share. */
+  private readonly direct: boolean;
+  private batch: BatchGroups | undefined;
+
+  constructor(readonly opts: GroupedOptions) {
+    this.keys = opts.by === undefined ? [] : Array.isArray(opts.by) ? opts.by : [opts.by];
+    this.direct = this.keys.length === 0 || (this.keys.length === 1 && opts.schema[this.keys[0]] === 'utf8');
+  }
   create(): GroupedAggregation {
     return new GroupedAggregation(this.opts);
   }
@@ -72,9 +93,32 @@ export class AggContent implements WindowContent<GroupedAggregation> {
     throw new Error('aggregated windows do not merge (sessions keep rows)');
   }
   free(): void {}
-  add(g: GroupedAggregation, part: Frame, seq0: number): void {
-    const f = g.align(part);
-    g.add(f, g.assign(f), seq0);
+
+  /** Add `rows` of an aligned `frame` (null: all of them) to window `g`. */
+  add(g: GroupedAggregation, frame: Frame, rows: readonly number[] | null, seq0: number): void {
+    let gids: Int32Array;
+    if (this.direct) gids = g.assign(frame);
+    else {
+      const b = this.groupBatch(frame);
+      const mapped = g.assign(b.keys);
+      gids = new Int32Array(frame.length);
+      for (let i = 0; i < gids.length; i++) gids[i] = b.local[i] < 0 ? -1 : mapped[b.local[i]];
+    }
+    if (rows !== null) {
+      const masked = new Int32Array(frame.length).fill(-1);
+      for (const r of rows) masked[r] = gids[r];
+      gids = masked;
+    }
+    g.add(frame, gids, seq0);
+  }
+
+  private groupBatch(frame: Frame): BatchGroups {
+    if (this.batch?.frame === frame) return this.batch;
+    const grouper = new Grouper(this.keys, this.opts.schema, this.opts.dicts, this.opts.dropna ?? true);
+    const local = grouper.assign(frame);
+    const first = new Int32Array(grouper.nGroups).fill(-1);
+    for (let i = 0; i < local.length; i++) if (local[i] >= 0 && first[local[i]] < 0) first[local[i]] = i;
+    return (this.batch = { frame, local, keys: frame.select(this.keys).take(first) });
   }
 }
 

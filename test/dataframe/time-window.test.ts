@@ -104,6 +104,15 @@ describe('hopping, session, filter against the window aggregate', () => {
     expect(got.map((r) => `${r.window_start}-${r.window_end} ${r.k} ${r.v}`)).toEqual(['-5-5 a 1', '0-10 a 3', '0-10 b 4', '5-15 a 2', '5-15 b 4']);
   });
 
+  it('hopping by a numeric key: a batch grouped once, mapped into each window', () => {
+    const { source, sdf } = setup();
+    const out = sdf.window({ hopping: 10, slide: 5, on: 'ts' }).groupby('v').agg({ k: 'count' });
+    const got = rowsOf(out);
+    source.emit(batch(['a', 1, 1], ['b', 2, 6], ['c', 1, 7], ['d', 1, 12]));
+    flush(out);
+    expect(got.map((r) => `${r.window_start} v=${r.v} n=${r.k_count}`)).toEqual(['-5 v=1 n=1', '0 v=1 n=2', '0 v=2 n=1', '5 v=1 n=2', '5 v=2 n=1', '10 v=1 n=1']);
+  });
+
   it('sessions per key: rows within the gap join (and merge) a session', () => {
     const { source, sdf } = setup();
     const got = rowsOf(sdf.window({ session: 5, on: 'ts' }).groupby('k').agg({ v: ['sum', 'count'] }));
@@ -147,7 +156,8 @@ describe('checkpoints of DataFrame time windows', () => {
           const build = () => {
             const { source, sdf } = setup();
             const w = sdf.window({ ...kind, on: 'ts', outOfOrder: 4, lateness: 3 });
-            const out = w.groupby('k').agg({ v: ['sum', 'max', 'first', 'count'] }).name('agg');
+            // Hopping groups by two keys: the path that groups a batch once for all its windows.
+            const out = w.groupby('hopping' in kind ? ['k', 'v'] : ['k']).agg({ v: ['sum', 'max', 'first', 'count'] }).name('agg');
             const got = rowsOf(out);
             const late = rowsOf(w.late);
             return { source, out, log: () => [...got.map((r) => JSON.stringify(r)), ...late.map((r) => `late ${JSON.stringify(r)}`)] };

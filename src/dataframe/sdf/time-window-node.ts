@@ -59,7 +59,8 @@ abstract class FrameWindowNode<B> extends TimeWindowBase<Frame, B, Frame> implem
 
   /** Rows' window key (sessions are per key); undefined: one set of windows for all rows. */
   protected abstract keyOf(frame: Frame): ((row: number) => unknown) | undefined;
-  protected abstract add(bucket: B, rows: Frame, seq0: number): void;
+  /** Add `rows` of the (aligned) batch, null meaning all of them. */
+  protected abstract add(bucket: B, frame: Frame, rows: number[] | null, seq0: number): void;
   /** One window's result rows (without the window columns). */
   protected abstract result(bucket: B): Frame;
   protected abstract bucketTable(bucket: B): arrow.Table;
@@ -84,7 +85,7 @@ abstract class FrameWindowNode<B> extends TimeWindowBase<Frame, B, Frame> implem
     const seq0 = this.rowsSeen;
     this.rowsSeen += frame.length;
     for (const { window, rows } of placement.placed) {
-      this.add(window.content, rowsOf(frame, rows), seq0);
+      this.add(window.content, frame, rows, seq0);
       window.fired = false;
     }
     if (placement.maxTs > -Infinity) this.observe(sourcePartition(meta), placement.maxTs);
@@ -164,8 +165,8 @@ export class WindowAggregateNode extends FrameWindowNode<GroupedAggregation> {
   protected keyOf(): undefined {
     return undefined;
   }
-  protected add(g: GroupedAggregation, rows: Frame, seq0: number): void {
-    this.agg.add(g, rows, seq0);
+  protected add(g: GroupedAggregation, frame: Frame, rows: number[] | null, seq0: number): void {
+    this.agg.add(g, frame, rows, seq0);
   }
   protected result(g: GroupedAggregation): Frame {
     return g.result(true);
@@ -203,8 +204,8 @@ export class WindowRowsNode extends FrameWindowNode<RowBucket> {
   protected keyOf(frame: Frame): ((row: number) => unknown) | undefined {
     return this.book.shape.kind === 'session' && this.by.length > 0 ? rowKeyOf(frame, this.by) : undefined;
   }
-  protected add(b: RowBucket, rows: Frame): void {
-    b.parts.push(rows);
+  protected add(b: RowBucket, frame: Frame, rows: number[] | null): void {
+    b.parts.push(rowsOf(frame, rows));
   }
   protected result(b: RowBucket): Frame {
     return this.compute(this.rows(b));
