@@ -139,6 +139,39 @@ describe('hopping, session, filter against the window aggregate', () => {
   });
 });
 
+describe('DataFrame time windows agree with a batch recomputation', () => {
+  for (const kind of [{ tumbling: 10 }, { hopping: 10, slide: 5 }] as const) {
+    it(`${Object.keys(kind)[0]} by one and by two keys: every window's groups as computed from all rows at once`, () => {
+      const rowArb = fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 8 }));
+      fc.assert(
+        fc.property(fc.array(rowArb, { maxLength: 80 }), fc.integer({ min: 1, max: 9 }), fc.boolean(), (raw, size, twoKeys) => {
+          let t = 0;
+          const rows = raw.map(([k, v, dt]): [string, number, number] => [k, v, (t += dt)]); // in order: nothing late
+          const { source, sdf } = setup();
+          const by = twoKeys ? (['k', 'v'] as const) : (['k'] as const);
+          const out = sdf.window({ ...kind, on: 'ts' }).groupby([...by]).agg({ ts: ['count', 'max', 'first'] });
+          const got = rowsOf(out);
+          for (let i = 0; i < rows.length; i += size) source.emit(batch(...rows.slice(i, i + size)));
+          flush(out);
+          const expected = new Map<string, number[]>();
+          const slide = 'slide' in kind ? kind.slide : kind.tumbling;
+          const size_ = 'hopping' in kind ? kind.hopping : kind.tumbling;
+          for (const [k, v, ts] of rows) {
+            for (let start = Math.floor(ts / slide) * slide; start > ts - size_; start -= slide) {
+              const key = `${start} ${k}${twoKeys ? ` ${v}` : ''}`;
+              const e = expected.get(key) ?? [0, -Infinity, ts];
+              expected.set(key, [e[0] + 1, Math.max(e[1], ts), e[2]]);
+            }
+          }
+          const streamed = new Map(got.map((r) => [`${r.window_start} ${r.k}${twoKeys ? ` ${r.v}` : ''}`, [r.ts_count, r.ts_max, r.ts_first]]));
+          expect(streamed).toEqual(expected);
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
+});
+
 describe('checkpoints of DataFrame time windows', () => {
   type Ev = [string, number, number];
   const evs = fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.integer({ min: -5, max: 9 }), fc.integer({ min: -2, max: 30 })), { maxLength: 60 });
