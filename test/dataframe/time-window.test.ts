@@ -140,8 +140,12 @@ describe('hopping, session, filter against the window aggregate', () => {
 });
 
 describe('DataFrame time windows agree with a batch recomputation', () => {
-  for (const kind of [{ tumbling: 10 }, { hopping: 10, slide: 5 }] as const) {
-    it(`${Object.keys(kind)[0]} by one and by two keys: every window's groups as computed from all rows at once`, () => {
+  const shapes: { name: string; spec: { tumbling: number } | { hopping: number; slide: number }; size: number; slide: number }[] = [
+    { name: 'tumbling', spec: { tumbling: 10 }, size: 10, slide: 10 },
+    { name: 'hopping', spec: { hopping: 10, slide: 5 }, size: 10, slide: 5 },
+  ];
+  for (const { name, spec: kind, size: size_, slide } of shapes) {
+    it(`${name} by one and by two keys: every window's groups as computed from all rows at once`, () => {
       const rowArb = fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 8 }));
       fc.assert(
         fc.property(fc.array(rowArb, { maxLength: 80 }), fc.integer({ min: 1, max: 9 }), fc.boolean(), (raw, size, twoKeys) => {
@@ -154,8 +158,6 @@ describe('DataFrame time windows agree with a batch recomputation', () => {
           for (let i = 0; i < rows.length; i += size) source.emit(batch(...rows.slice(i, i + size)));
           flush(out);
           const expected = new Map<string, number[]>();
-          const slide = 'slide' in kind ? kind.slide : kind.tumbling;
-          const size_ = 'hopping' in kind ? kind.hopping : kind.tumbling;
           for (const [k, v, ts] of rows) {
             for (let start = Math.floor(ts / slide) * slide; start > ts - size_; start -= slide) {
               const key = `${start} ${k}${twoKeys ? ` ${v}` : ''}`;
