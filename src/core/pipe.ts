@@ -2,6 +2,7 @@ import { Stream, type StreamOptions } from './stream.js';
 import type { AccumulateOptions } from './nodes/accumulate.js';
 import type { PartitionOptions } from './nodes/partition.js';
 import type { UniqueOptions } from './nodes/unique.js';
+import type { Duration } from './duration.js';
 
 /** A reusable piece of pipeline: takes a stream, returns the stream at its end. */
 export type Operator<A, B> = (source: Stream<A>) => Stream<B>;
@@ -47,8 +48,8 @@ export const slice = <A>(start?: number, end?: number, step?: number): Operator<
 export const unique = <A>(options?: UniqueOptions<A>): Operator<A, A> => (s) => s.unique(options);
 export const partition = <A>(n: number, options?: PartitionOptions<A>): Operator<A, A[]> => (s) => s.partition(n, options);
 export const slidingWindow = <A>(n: number, options?: StreamOptions & { returnPartial?: boolean }): Operator<A, A[]> => (s) => s.slidingWindow(n, options);
-export const timedWindow = <A>(ms: number, options?: StreamOptions): Operator<A, A[]> => (s) => s.timedWindow(ms, options);
-export const delay = <A>(ms: number, options?: StreamOptions): Operator<A, A> => (s) => s.delay(ms, options);
-export const rateLimit = <A>(ms: number, options?: StreamOptions): Operator<A, A> => (s) => s.rateLimit(ms, options);
+export const timedWindow = <A>(ms: Duration, options?: StreamOptions): Operator<A, A[]> => (s) => s.timedWindow(ms, options);
+export const delay = <A>(ms: Duration, options?: StreamOptions): Operator<A, A> => (s) => s.delay(ms, options);
+export const rateLimit = <A>(ms: Duration, options?: StreamOptions): Operator<A, A> => (s) => s.rateLimit(ms, options);
 export const buffer = <A>(n: number, options?: StreamOptions): Operator<A, A> => (s) => s.buffer(n, options);
 export const latest = <A>(options?: StreamOptions): Operator<A, A> => (s) => s.latest(options);

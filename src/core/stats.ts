@@ -12,6 +12,8 @@ export class NodeStats {
   elementsOut = 0;
   errors = 0;
   deadLetters = 0;
+  /** Elements a window node sent to its late stream (past the allowed lateness). */
+  lateElements = 0;
   /** Sampled durations (seconds) of the node's synchronous work including what it pushed downstream. */
   readonly samples: number[] = [];
 

@@ -12,11 +12,13 @@
  */
 import { Frame, type BoolColumn, type Column, type DType, type Int32Column, isNullAt, toFloat64, valueAt } from './frame.js';
 import { Dictionary } from './dictionary.js';
+import { arithmetic, isColumn, roundHalfEven, scalarToNumber, type ArithOp } from './arithmetic.js';
+
+export { roundHalfEven };
 
 export type ScalarInput = number | string | boolean | Date | null;
 export type ExprInput = Expr | ScalarInput;
 type CmpOp = 'gt' | 'lt' | 'ge' | 'le' | 'eq' | 'ne';
-type ArithOp = 'add' | 'sub' | 'mul' | 'div';
 
 const CMP: Record<CmpOp, (a: number, b: number) => boolean> = {
   gt: (a, b) => a > b,
@@ -91,8 +93,14 @@ export class Expr {
     return this.isNull().not();
   }
 
-  private arith(op: ArithOp, other: ExprInput): Expr {
-    return new Expr((f) => arithmetic(op, this.evaluate(f), other instanceof Expr ? other.evaluate(f) : other), `(${this.label} ${op} ${lbl(other)})`);
+  /** `this op other`, or reflected (`other op this`, Python's `__rsub__` ...: `col.rsub(2)` is `2 - col`). */
+  private arith(op: ArithOp, other: ExprInput, reflected = false): Expr {
+    const label = reflected ? `(${lbl(other)} ${op} ${this.label})` : `(${this.label} ${op} ${lbl(other)})`;
+    return new Expr((f) => {
+      const a = this.evaluate(f);
+      const b = other instanceof Expr ? other.evaluate(f) : other;
+      return reflected ? arithmetic(op, isColumn(b) ? b : broadcast(b, a.data.length, a), a) : arithmetic(op, a, b);
+    }, label);
   }
   add(o: ExprInput): Expr {
     return this.arith('add', o);
@@ -105,6 +113,78 @@ export class Expr {
   }
   div(o: ExprInput): Expr {
     return this.arith('div', o);
+  }
+  /** Python's `%`: the result has the sign of the divisor. */
+  mod(o: ExprInput): Expr {
+    return this.arith('mod', o);
+  }
+  /** Python's `//`: the quotient rounded down. */
+  floordiv(o: ExprInput): Expr {
+    return this.arith('floordiv', o);
+  }
+  pow(o: ExprInput): Expr {
+    return this.arith('pow', o);
+  }
+  radd(o: ExprInput): Expr {
+    return this.arith('add', o, true);
+  }
+  rsub(o: ExprInput): Expr {
+    return this.arith('sub', o, true);
+  }
+  rmul(o: ExprInput): Expr {
+    return this.arith('mul', o, true);
+  }
+  rdiv(o: ExprInput): Expr {
+    return this.arith('div', o, true);
+  }
+  rmod(o: ExprInput): Expr {
+    return this.arith('mod', o, true);
+  }
+  rfloordiv(o: ExprInput): Expr {
+    return this.arith('floordiv', o, true);
+  }
+  rpow(o: ExprInput): Expr {
+    return this.arith('pow', o, true);
+  }
+  /** Unary minus (int32 stays int32). */
+  neg(): Expr {
+    return new Expr((f) => {
+      const c = this.evaluate(f);
+      if (c.dtype === 'int32') return { ...c, data: c.data.map((x) => -x) } as Int32Column;
+      if (c.dtype === 'utf8' || c.dtype === 'timestamp') throw new TypeError(`neg: not defined for ${c.dtype} (${this.label})`);
+      return { dtype: 'float64', data: toFloat64(c).map((x) => -x) };
+    }, `-${this.label}`);
+  }
+
+  /**
+   * The aggregate of this expression over the whole frame it is evaluated on, on every row (pandas'
+   * `df.v.max()` broadcast, nulls skipped): over a window's rows, the window's max (NEXMark Q7).
+   */
+  max(): Expr {
+    return this.over('max', (xs) => xs.reduce((m, x) => (x > m || m !== m ? x : m), NaN));
+  }
+  min(): Expr {
+    return this.over('min', (xs) => xs.reduce((m, x) => (x < m || m !== m ? x : m), NaN));
+  }
+  sum(): Expr {
+    return this.over('sum', (xs) => xs.reduce((s, x) => (x === x ? s + x : s), 0));
+  }
+  count(): Expr {
+    return this.over('count', (xs) => xs.reduce((n, x) => (x === x ? n + 1 : n), 0));
+  }
+  mean(): Expr {
+    return this.over('mean', (xs) => {
+      const n = xs.reduce((k, x) => (x === x ? k + 1 : k), 0);
+      return n === 0 ? NaN : xs.reduce((s, x) => (x === x ? s + x : s), 0) / n;
+    });
+  }
+  private over(name: 'max' | 'min' | 'sum' | 'count' | 'mean', agg: (xs: Float64Array) => number): Expr {
+    return new Expr((f) => {
+      const c = this.evaluate(f);
+      if (c.dtype === 'utf8') throw new TypeError(`${name}: not defined for utf8 (${this.label})`);
+      const keepsTime = c.dtype === 'timestamp' && (name === 'max' || name === 'min' || name === 'mean');
+      return { dtype: keepsTime ? 'timestamp' : 'float64', data: new Float64Array(c.data.length).fill(agg(toFloat64(c))) };
+    }, `${this.label}.${name}()`);
   }
 
   abs(): Expr {
@@ -157,9 +237,10 @@ export function assignFrame(frame: Frame, exprs: Record<string, Expr | Column | 
   return frame.withColumns(cols);
 }
 
-const isColumn = (x: unknown): x is Column => typeof x === 'object' && x !== null && 'dtype' in x && 'data' in x;
 
-function broadcast(v: ScalarInput, n: number): Column {
+/** A scalar as a column of n rows (a string scalar beside a timestamp column `like` is that time). */
+function broadcast(v: ScalarInput, n: number, like?: Column): Column {
+  if (typeof v === 'string' && like !== undefined && like.dtype !== 'utf8') return { dtype: 'float64', data: new Float64Array(n).fill(scalarToNumber(like, v)) };
   if (v === null) return { dtype: 'float64', data: new Float64Array(n).fill(NaN) };
   if (typeof v === 'number') return { dtype: 'float64', data: new Float64Array(n).fill(v) };
   if (typeof v === 'boolean') return boolCol(new Uint8Array(n).fill(v ? 1 : 0));
@@ -184,18 +265,6 @@ function logical(a: Column, b: Column, fn: (x: number, y: number) => number): Co
   return boolCol(out);
 }
 
-function scalarToNumber(c: Column, v: ScalarInput): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (v instanceof Date) return v.getTime();
-  if (v === null) return NaN;
-  if (c.dtype === 'timestamp') {
-    const t = Date.parse(v);
-    if (t !== t) throw new TypeError(`cannot compare timestamp with "${v}"`);
-    return t;
-  }
-  throw new TypeError(`cannot compare ${c.dtype} with string "${v}"`);
-}
 
 function compare(op: CmpOp, a: Column, b: Column | ScalarInput): Column {
   const n = a.data.length;
@@ -246,50 +315,6 @@ function compare(op: CmpOp, a: Column, b: Column | ScalarInput): Column {
     out[i] = v !== v || w !== w ? nullResult : fn(v, w) ? 1 : 0;
   }
   return boolCol(out);
-}
-
-function arithmetic(op: ArithOp, a: Column, b: Column | ScalarInput): Column {
-  if (a.dtype === 'utf8' || (isColumn(b) && b.dtype === 'utf8') || typeof b === 'string') {
-    throw new TypeError(`${op}: arithmetic is not defined for strings`);
-  }
-  const x = toFloat64(a);
-  const n = x.length;
-  const out = new Float64Array(n);
-  const bIsCol = isColumn(b);
-  const y = bIsCol ? toFloat64(b) : undefined;
-  const s = bIsCol ? 0 : scalarToNumber(a, b as ScalarInput);
-  switch (op) {
-    case 'add':
-      if (y) for (let i = 0; i < n; i++) out[i] = x[i] + y[i];
-      else for (let i = 0; i < n; i++) out[i] = x[i] + s;
-      break;
-    case 'sub':
-      if (y) for (let i = 0; i < n; i++) out[i] = x[i] - y[i];
-      else for (let i = 0; i < n; i++) out[i] = x[i] - s;
-      break;
-    case 'mul':
-      if (y) for (let i = 0; i < n; i++) out[i] = x[i] * y[i];
-      else for (let i = 0; i < n; i++) out[i] = x[i] * s;
-      break;
-    case 'div':
-      if (y) for (let i = 0; i < n; i++) out[i] = x[i] / y[i];
-      else for (let i = 0; i < n; i++) out[i] = x[i] / s;
-      break;
-  }
-  const bIsTs = bIsCol && (b as Column).dtype === 'timestamp';
-  const ts = a.dtype === 'timestamp' && (op === 'add' || op === 'sub') && !bIsTs;
-  return { dtype: ts ? 'timestamp' : 'float64', data: out };
-}
-
-/** numpy-style rounding: half to even at the given number of decimals. */
-export function roundHalfEven(x: number, decimals = 0): number {
-  if (!Number.isFinite(x)) return x;
-  const m = Math.pow(10, decimals);
-  const y = x * m;
-  const r = Math.round(y);
-  const diff = r - y;
-  const rounded = Math.abs(diff) === 0.5 ? (r % 2 === 0 ? r : r - 1) : r;
-  return rounded / m;
 }
 
 export function castColumn(c: Column, dtype: DType): Column {

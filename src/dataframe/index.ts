@@ -4,7 +4,6 @@ export * from './errors.js';
 // not `export *`: ingest.ts's `describe` (a value's type for error messages) would clash with core's graph `describe`
 export { Ingestor, ingest, inferSchema, convertColumn, convertArrowVector, type Batch, type ColumnInput, type ColumnObject, type RowObject, type DanfoLike, type IngestOptions } from './ingest.js';
 export * from './convert.js';
-export { parseDuration } from './duration.js';
 export { Grouper } from './grouper.js';
 export { type AggOp, AGG_OPS, GroupAggregator } from './aggregator.js';
 export { type AggSpec, type AggInput, type GroupedOptions, GroupedAggregation, normalizeAggs } from './grouped.js';

@@ -6,7 +6,7 @@
  */
 import { Frame } from './frame.js';
 import type { Schema } from './frame.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 
 export const RANDOM_SCHEMA: Readonly<Schema> = Object.freeze({ timestamp: 'timestamp', x: 'float64', y: 'int32', z: 'float64' });
 

@@ -16,7 +16,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { Frame, type Column, numericColumn } from './frame.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 import { compensation } from './aggregator.js';
 import { SeqRing } from './ring.js';
 import { readMeta, withMeta } from './grouped.js';

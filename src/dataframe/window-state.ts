@@ -21,7 +21,7 @@
 import type * as arrow from 'apache-arrow';
 import type { Dictionary } from './dictionary.js';
 import { Frame, type Schema, alignDicts, concatColumns } from './frame.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../core/duration.js';
 import { GroupedAggregation, type AggInput, readMeta, withMeta } from './grouped.js';
 import { toArrow } from './convert.js';
 import { Ingestor } from './ingest.js';

@@ -13,6 +13,7 @@ export interface NodeMetrics {
   elementsOut: number;
   errors: number;
   deadLetters: number;
+  lateElements: number;
 }
 
 export interface JobMetricsSnapshot {
@@ -65,6 +66,7 @@ export class JobMetrics {
     perNode('streamframe_node_elements_out_total', 'Elements a node emitted', (s) => s.elementsOut);
     perNode('streamframe_node_errors_total', 'Exceptions in a node (raised, skipped or dead-lettered)', (s) => s.errors);
     perNode('streamframe_node_dead_letters_total', 'Elements a node sent to its dead-letter stream', (s) => s.deadLetters);
+    perNode('streamframe_node_late_elements_total', 'Elements a window received after their windows closed for good (sent to its late stream)', (s) => s.lateElements);
     new Histogram({
       name: 'streamframe_node_processing_seconds',
       help: 'Sampled time in a node for one element, including the synchronous work downstream of it',
@@ -132,7 +134,7 @@ export class JobMetrics {
   current(): JobMetricsSnapshot {
     const nodes: Record<string, NodeMetrics> = {};
     for (const [id, { kind, stats }] of this.stats) {
-      nodes[id] = { kind, elementsIn: stats.elementsIn, elementsOut: stats.elementsOut, errors: stats.errors, deadLetters: stats.deadLetters };
+      nodes[id] = { kind, elementsIn: stats.elementsIn, elementsOut: stats.elementsOut, errors: stats.errors, deadLetters: stats.deadLetters, lateElements: stats.lateElements };
     }
     return { ...this.snapshot, nodes, checkpoints: { ...this.snapshot.checkpoints } };
   }

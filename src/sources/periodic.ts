@@ -1,11 +1,12 @@
 import type { Seekable } from '../core/stateful.js';
 import { Stream, type StreamOptions } from '../core/stream.js';
 import { Source } from './source.js';
+import { parseDuration, type Duration } from '../core/duration.js';
 
 declare module '../core/stream.js' {
   namespace Stream {
-    /** Call `fn` every `ms` milliseconds on the clock and emit what it returns (awaited if a promise). */
-    var fromPeriodic: <T>(fn: () => T | Promise<T>, ms: number, options?: StreamOptions) => PeriodicSource<T>;
+    /** Call `fn` every `interval` (ms or a string like '500ms') on the clock and emit what it returns (awaited if a promise). */
+    var fromPeriodic: <T>(fn: () => T | Promise<T>, interval: Duration, options?: StreamOptions) => PeriodicSource<T>;
   }
 }
 
@@ -13,9 +14,11 @@ declare module '../core/stream.js' {
 export class PeriodicSource<T> extends Source<T> implements Seekable<{ polls: number }> {
   private polls = 0;
 
-  constructor(readonly fn: () => T | Promise<T>, readonly ms: number, options?: StreamOptions) {
+  readonly ms: number;
+
+  constructor(readonly fn: () => T | Promise<T>, interval: Duration, options?: StreamOptions) {
     super(options);
-    if (!(ms > 0)) throw new RangeError('fromPeriodic: interval must be positive');
+    this.ms = parseDuration(interval);
   }
 
   override get kind(): string {
@@ -43,4 +46,4 @@ export class PeriodicSource<T> extends Source<T> implements Seekable<{ polls: nu
   }
 }
 
-Stream.fromPeriodic = <T>(fn: () => T | Promise<T>, ms: number, options?: StreamOptions) => new PeriodicSource(fn, ms, options);
+Stream.fromPeriodic = <T>(fn: () => T | Promise<T>, interval: Duration, options?: StreamOptions) => new PeriodicSource(fn, interval, options);

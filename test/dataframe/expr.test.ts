@@ -99,3 +99,44 @@ describe('random', () => {
     expect(toArrow(src.block(1000, 2000)).toString()).toBe(toArrow(next).toString());
   });
 });
+
+describe('arithmetic NEXMark needs', () => {
+  const g = new Ingestor({ x: 'float64', n: 'int32', ts: 'timestamp' }).ingest({ x: [-7, 7, 2.5, NaN, 0], n: [3, -3, 2, 1, null], ts: [0, 10_000, 20_000, 30_000, 40_000] });
+  const vals = (e: ReturnType<typeof col>) => Array.from(e.evaluate(g).data as Float64Array);
+
+  it('mod and floordiv follow Python (sign of the divisor, rounded down); division by zero as numpy', () => {
+    expect(vals(col('x').mod(3))).toEqual([2, 1, 2.5, NaN, 0]);
+    expect(vals(col('x').mod(-3))).toEqual([-1, -2, -0.5, NaN, 0]);
+    expect(vals(col('x').floordiv(2))).toEqual([-4, 3, 1, NaN, 0]);
+    expect(vals(col('x').mod(col('n')))).toEqual([2, -2, 0.5, NaN, NaN]);
+    expect(vals(col('x').floordiv(0))).toEqual([-Infinity, Infinity, Infinity, NaN, NaN]);
+    expect(vals(col('x').mod(0))).toEqual([NaN, NaN, NaN, NaN, NaN]);
+    expect(vals(col('ts').floordiv(10_000).mul(10_000))).toEqual([0, 10_000, 20_000, 30_000, 40_000]);
+  });
+
+  it('pow, neg, reflected operators', () => {
+    expect(vals(col('x').pow(2))).toEqual([49, 49, 6.25, NaN, 0]);
+    expect(vals(col('x').rpow(2))).toEqual([2 ** -7, 128, 2 ** 2.5, NaN, 1]);
+    expect(vals(col('x').rsub(10))).toEqual([17, 3, 7.5, NaN, 10]);
+    expect(vals(col('x').rdiv(1))).toEqual([-1 / 7, 1 / 7, 0.4, NaN, Infinity]);
+    expect(vals(col('x').rmod(10))).toEqual([-4, 3, 0, NaN, NaN]);
+    expect(vals(col('n').rfloordiv(7))).toEqual([2, -3, 3, 7, NaN]);
+    expect(vals(col('x').neg())).toEqual([7, -7, -2.5, NaN, -0]);
+    expect(col('n').neg().evaluate(g)).toMatchObject({ dtype: 'int32', data: Int32Array.from([-3, 3, -2, -1, -0]) });
+    expect(col('x').radd(1).label).toBe('(1 add x)');
+    expect(col('ts').rsub('1970-01-01T00:00:30Z').evaluate(g).dtype).toBe('float64');
+    expect(vals(col('ts').rsub('1970-01-01T00:00:30Z'))).toEqual([30_000, 20_000, 10_000, 0, -10_000]);
+    expect(() => col('ts').neg().evaluate(g)).toThrow(/neg: not defined for timestamp/);
+    expect(() => lit('a').mod(2).evaluate(g)).toThrow(/not defined for strings/);
+  });
+
+  it('aggregates over the frame, on every row: compare rows with their frame max (Q7)', () => {
+    expect(vals(col('x').max())).toEqual([7, 7, 7, 7, 7]);
+    expect(vals(col('x').min())).toEqual([-7, -7, -7, -7, -7]);
+    expect(vals(col('x').sum())).toEqual([2.5, 2.5, 2.5, 2.5, 2.5]);
+    expect(vals(col('x').count())).toEqual([4, 4, 4, 4, 4]);
+    expect(vals(col('x').mean())).toEqual([0.625, 0.625, 0.625, 0.625, 0.625]);
+    expect(col('ts').max().evaluate(g).dtype).toBe('timestamp');
+    expect(Array.from(col('x').eq(col('x').max()).evaluate(g).data)).toEqual([0, 1, 0, 0, 0]);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Frame, Ingestor, toRows, concatColumns, Dictionary, parseDuration } from '../../src/dataframe/index.js';
+import { Frame, Ingestor, toRows, concatColumns, Dictionary } from '../../src/dataframe/index.js';
 import { SCHEMA, rowsArb, toColumnsObj } from './helpers.js';
 import { runs } from './helpers.js';
 
@@ -33,14 +33,9 @@ describe('Frame helpers', () => {
     expect(() => concatColumns([{ dtype: 'float64', data: new Float64Array(1) }, { dtype: 'int32', data: new Int32Array(1) }])).toThrow(/dtype/);
   });
 
-  it('Dictionary and durations', () => {
+  it('Dictionary', () => {
     const d = new Dictionary();
     expect([d.encode('a'), d.encode('b'), d.encode('a')]).toEqual([0, 1, 0]);
     expect([d.lookup('c'), d.decode(1), d.decode(-1), d.size]).toEqual([-1, 'b', null, 2]);
-    expect([parseDuration('10s'), parseDuration('5min'), parseDuration('250ms'), parseDuration('1h'), parseDuration('1.5s'), parseDuration(7)]).toEqual([
-      10000, 300000, 250, 3600000, 1500, 7,
-    ]);
-    expect(() => parseDuration('-1s')).toThrow();
-    expect(() => parseDuration(0)).toThrow();
   });
 });

@@ -25,8 +25,8 @@ describe('job metrics', () => {
     const job = runJob(source, { name: 'm', handleSignals: false, metrics: true, checkpoint: { store: mkdtempSync(join(tmpdir(), 'sf-m-')), every: { elements: 50 } } });
     await job.done;
     const m = job.metrics();
-    expect(m.nodes.evens).toEqual({ kind: 'filter', elementsIn: 100, elementsOut: 50, errors: 0, deadLetters: 0 });
-    expect(m.nodes.checked).toEqual({ kind: 'map', elementsIn: 50, elementsOut: 40, errors: 10, deadLetters: 10 });
+    expect(m.nodes.evens).toEqual({ kind: 'filter', elementsIn: 100, elementsOut: 50, errors: 0, deadLetters: 0, lateElements: 0 });
+    expect(m.nodes.checked).toEqual({ kind: 'map', elementsIn: 50, elementsOut: 40, errors: 10, deadLetters: 10, lateElements: 0 });
     expect(m.nodes.total.elementsIn).toBe(40);
     expect(m.checkpoints.written).toBeGreaterThanOrEqual(2);
     expect(m.checkpoints.lastBytes).toBeGreaterThan(0);

@@ -98,4 +98,25 @@ const job = defineJob(() => {
   lines.map((l) => JSON.parse(l)).accumulate((n: number) => n + 1, { start: 0 }).name('count');
   return { name: 'totals', sources: lines };
 });
-export { kafka, scaleOut, totalsList, sources, jobs, readYourWrites, exactlyOnce, big, stats, recent, lastTen, smooth, job };
+export { kafka, scaleOut, totalsList, sources, jobs, readYourWrites, exactlyOnce, big, stats, recent, lastTen, smooth, job, eventTime };
+
+// Event time: windows, watermarks, late data
+function eventTime() {
+  type Click = { user: string; ts: number; page: string };
+  const clicks = new Stream<Click>();
+  const perMinute = clicks.tumblingWindow('1min', { on: 'ts', key: 'user', outOfOrder: '5s', lateness: '30s', idleClose: '2min' });
+  perMinute.sink(({ key, start, end, items, revision }) => console.log(key, start, end, items.length, revision));
+  perMinute.late.sink(({ element, reason }) => console.warn(reason, element));
+  const visits = clicks.sessionWindow('30min', { on: 'ts', key: 'user' });
+  const everyTen = clicks.hoppingCountWindow(100, 10);
+
+  const bids = new DataFrame(new Stream<unknown>(), { example: { auction: 'float64', price: 'float64', ts: 'timestamp' } });
+  const w = bids.window({ hopping: '10s', slide: '2s', on: 'ts', outOfOrder: '1s' });
+  const counts = w.groupby('auction').agg({ price: ['count', 'max'] });
+  const top = bids.window({ tumbling: '10s', on: 'ts' }).filter((rows) => rows.col('price').eq(rows.col('price').max()));
+  w.late.stream.sink((rows) => console.warn(`${rows.length} late rows`));
+  const columns: { window_start: 'timestamp'; window_end: 'timestamp'; auction: 'float64'; price_count: 'float64'; price_max: 'float64' } = counts.schema;
+  // @ts-expect-error the event-time column must be a column of the frame
+  bids.window({ tumbling: '10s', on: 'nope' });
+  return [visits, everyTen, top, columns];
+}

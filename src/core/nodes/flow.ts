@@ -6,13 +6,14 @@ import type { Stateful } from '../stateful.js';
 import { Signal } from '../signal.js';
 import { Stream, type StreamOptions } from '../stream.js';
 import { expectState } from '../state-shape.js';
+import { parseDuration, type Duration } from '../duration.js';
 
 declare module '../stream.js' {
   interface Stream<T> {
     /** Emit every element `ms` milliseconds after it arrived, in order. */
-    delay(ms: number, options?: StreamOptions): Stream<T>;
+    delay(ms: Duration, options?: StreamOptions): Stream<T>;
     /** At most one element every `ms` milliseconds; the emitter waits (backpressure). */
-    rateLimit(ms: number, options?: StreamOptions): Stream<T>;
+    rateLimit(ms: Duration, options?: StreamOptions): Stream<T>;
     /** Decouple: hold up to `n` elements and pass them on asynchronously; the emitter waits when full. */
     buffer(n: number, options?: StreamOptions): Stream<T>;
     /** Pass on the newest element whenever the downstream is ready, dropping the ones it was too slow for. */
@@ -86,9 +87,11 @@ abstract class QueueNode<T> extends Stream<T> {
 export class DelayNode<T> extends QueueNode<T> implements Stateful<{ items: T[]; waits: number[] }> {
   private due: number[] = [];
   private timer: TimerHandle | undefined;
+  readonly ms: number;
 
-  constructor(upstream: Stream<T>, readonly ms: number, options?: StreamOptions) {
+  constructor(upstream: Stream<T>, ms: Duration, options?: StreamOptions) {
     super(options, [upstream]);
+    this.ms = parseDuration(ms);
   }
 
   override get kind(): string {
@@ -139,9 +142,11 @@ export class DelayNode<T> extends QueueNode<T> implements Stateful<{ items: T[];
 
 export class RateLimitNode<T> extends Stream<T> {
   private next = -Infinity;
+  readonly ms: number;
 
-  constructor(upstream: Stream<T>, readonly ms: number, options?: StreamOptions) {
+  constructor(upstream: Stream<T>, ms: Duration, options?: StreamOptions) {
     super(options, [upstream]);
+    this.ms = parseDuration(ms);
   }
 
   override get kind(): string {
@@ -222,10 +227,10 @@ export class LatestNode<T> extends QueueNode<T> implements Stateful<{ items: T[]
   }
 }
 
-Stream.prototype.delay = function (this: Stream<any>, ms: number, options?: StreamOptions) {
+Stream.prototype.delay = function (this: Stream<any>, ms: Duration, options?: StreamOptions) {
   return new DelayNode(this, ms, options);
 };
-Stream.prototype.rateLimit = function (this: Stream<any>, ms: number, options?: StreamOptions) {
+Stream.prototype.rateLimit = function (this: Stream<any>, ms: Duration, options?: StreamOptions) {
   return new RateLimitNode(this, ms, options);
 };
 Stream.prototype.buffer = function (this: Stream<any>, n: number, options?: StreamOptions) {

@@ -5,15 +5,16 @@ import { afterEmit, Stream, type StreamOptions } from '../stream.js';
 import { emitTaken, Held, HeldByKey } from './held.js';
 import { keyOrSelf, type KeySpec } from './keys.js';
 import { expectState } from '../state-shape.js';
+import { parseDuration, type Duration } from '../duration.js';
 
 declare module '../stream.js' {
   interface Stream<T> {
     /** The last `n` elements as an array after every element (only full windows when `returnPartial` is false). */
     slidingWindow(n: number, options?: StreamOptions & { returnPartial?: boolean }): Stream<T[]>;
     /** Every `ms` milliseconds, the elements that arrived since the last window (possibly none). */
-    timedWindow(ms: number, options?: StreamOptions): Stream<T[]>;
+    timedWindow(interval: Duration, options?: StreamOptions): Stream<T[]>;
     /** Like `timedWindow`, keeping one element per key (the first or the last seen). */
-    timedWindowUnique(ms: number, options?: StreamOptions & { key?: KeySpec<T>; keep?: 'first' | 'last' }): Stream<T[]>;
+    timedWindowUnique(interval: Duration, options?: StreamOptions & { key?: KeySpec<T>; keep?: 'first' | 'last' }): Stream<T[]>;
   }
 }
 
@@ -103,9 +104,11 @@ abstract class TimedWindowBase<T> extends Stream<T[]> {
   private timer: TimerHandle | undefined;
   private nextTickAt: number | undefined;
 
-  constructor(upstream: Stream<T>, readonly ms: number, options: StreamOptions = {}) {
+  readonly ms: number;
+
+  constructor(upstream: Stream<T>, interval: Duration, options: StreamOptions = {}) {
     super(options, [upstream]);
-    if (!(ms > 0)) throw new RangeError(`${this.kind}: interval must be positive`);
+    this.ms = parseDuration(interval);
   }
 
   override params(): Record<string, unknown> {
@@ -187,7 +190,7 @@ export class TimedWindowUniqueNode<T> extends TimedWindowBase<T> implements Stat
   private readonly held: HeldByKey<T>;
   private readonly key: KeySpec<T> | undefined;
 
-  constructor(upstream: Stream<T>, ms: number, options: StreamOptions & { key?: KeySpec<T>; keep?: 'first' | 'last' } = {}) {
+  constructor(upstream: Stream<T>, ms: Duration, options: StreamOptions & { key?: KeySpec<T>; keep?: 'first' | 'last' } = {}) {
     super(upstream, ms, options);
     this.key = options.key;
     this.held = new HeldByKey(options.keep ?? 'first');
@@ -230,9 +233,9 @@ export class TimedWindowUniqueNode<T> extends TimedWindowBase<T> implements Stat
 Stream.prototype.slidingWindow = function (this: Stream<any>, n: number, options?: StreamOptions & { returnPartial?: boolean }) {
   return new SlidingWindowNode(this, n, options);
 };
-Stream.prototype.timedWindow = function (this: Stream<any>, ms: number, options?: StreamOptions) {
+Stream.prototype.timedWindow = function (this: Stream<any>, ms: Duration, options?: StreamOptions) {
   return new TimedWindowNode(this, ms, options);
 };
-Stream.prototype.timedWindowUnique = function (this: Stream<any>, ms: number, options?: StreamOptions & { key?: KeySpec<any>; keep?: 'first' | 'last' }) {
+Stream.prototype.timedWindowUnique = function (this: Stream<any>, ms: Duration, options?: StreamOptions & { key?: KeySpec<any>; keep?: 'first' | 'last' }) {
   return new TimedWindowUniqueNode(this, ms, options);
 };

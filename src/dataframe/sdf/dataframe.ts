@@ -18,6 +18,7 @@ import { AccumulatePartitionsNode } from './kernel-nodes.js';
 import { Series } from './series.js';
 import { GroupBy, type GroupedSeries } from './groupby.js';
 import { Window, type WindowOptions } from './window.js';
+import { isTimeWindow, TimeWindow, type TimeWindowOf } from './time-window.js';
 import type { AggMap, AggOut, AggResult, Cols, NodeOptions, SeriesLike, Simplify } from './types.js';
 
 export interface DataFrameOptions<S extends Schema> extends StreamOptions {
@@ -124,9 +125,14 @@ export class DataFrame<S extends Schema = Schema> {
     return new GroupBy<S, K>(this, typeof by === 'string' ? [by] : by, undefined, options.dropna ?? true);
   }
 
-  /** The last `n` rows, or the last `value` of event time in column `on` (streamz's `sdf.window`). */
-  window(spec: WindowOptions<S>): Window<S> {
-    return new Window(this, spec);
+  /**
+   * Tumbling, hopping or session windows (`{ tumbling: '10s', on: 'ts' }`, see TimeWindow); or,
+   * as streamz's `sdf.window`, the last `n` rows or the last `value` of event time in column `on`.
+   */
+  window(spec: TimeWindowOf<S>): TimeWindow<S>;
+  window(spec: WindowOptions<S>): Window<S>;
+  window(spec: WindowOptions<S> | TimeWindowOf<S>): Window<S> | TimeWindow<S> {
+    return isTimeWindow(spec) ? new TimeWindow(this, spec as TimeWindowOf<S>) : new Window(this, spec as WindowOptions<S>);
   }
 
   /** Cumulative whole-frame aggregation: one row with `${column}_${op}` columns. */

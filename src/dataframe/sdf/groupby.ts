@@ -14,30 +14,36 @@ import { normalizeAggs } from '../grouped.js';
 import { CountsNode, GroupbyNode, WindowAggNode, WindowFrameNode } from './kernel-nodes.js';
 import type { DataFrame } from './dataframe.js';
 import type { AggMap, AggOut, AggResult, Cols, NodeOptions, Simplify } from './types.js';
+import { TimeWindow } from './time-window.js';
 
-export class GroupBy<S extends Schema, K extends Cols<S>> {
+/** `R`, after the columns `X` when there are any (a time window's bounds). */
+type After<X extends Schema, R extends Schema> = keyof X extends never ? R : Simplify<X & R>;
+
+/** X: columns a result starts with (a time window's bounds). */
+export class GroupBy<S extends Schema, K extends Cols<S>, X extends Schema = {}> {
   constructor(
     readonly df: DataFrame<S>,
     readonly by: readonly K[],
-    readonly window: WindowSpec | undefined,
+    readonly window: WindowSpec | TimeWindow<any> | undefined,
     readonly dropna: boolean,
   ) {
     for (const k of by) if (!(k in df.schema)) throw new Error(`groupby: no column "${k}"`);
   }
 
-  col<C extends Cols<S>>(column: C): GroupedSeries<S, K, C> {
+  col<C extends Cols<S>>(column: C): GroupedSeries<S, K, C, X> {
     if (!(column in this.df.schema)) throw new Error(`groupby: no column "${column}"`);
     return new GroupedSeries(this, column);
   }
 
   /** Several aggregations: `{ v: ['sum', 'mean'], w: 'max' }` gives columns `v_sum`, `v_mean`, `w_max`. */
-  agg<const A extends AggMap<S>>(aggs: A, options?: NodeOptions): DataFrame<AggResult<S, K, A>> {
+  agg<const A extends AggMap<S>>(aggs: A, options?: NodeOptions): DataFrame<After<X, AggResult<S, K, A>>> {
     return this.aggregate(normalizeAggs(aggs as Record<string, AggOp | AggOp[]>), options) as DataFrame<any>;
   }
 
   /** One node for a list of aggregations (cumulative or windowed). */
   aggregate(specs: AggSpec[], options: NodeOptions = {}): DataFrame<Schema> {
     const { df, window } = this;
+    if (window instanceof TimeWindow) return window.aggregate(this.by, specs, this.dropna, options);
     const opts = { schema: df.schema, dicts: df.dicts, by: [...this.by], aggs: specs, dropna: this.dropna };
     const described = { by: this.by, aggs: specs, dropna: this.dropna, ...(window ? { window } : {}) };
     const probe = window ? new WindowedAggregation({ ...opts, window }) : new GroupbyState(opts);
@@ -48,15 +54,15 @@ export class GroupBy<S extends Schema, K extends Cols<S>> {
   }
 }
 
-type Out<S extends Schema, K extends Cols<S>, C extends Cols<S>, D> = DataFrame<Simplify<Pick<S, K> & { [P in C]: D }>>;
+type Out<S extends Schema, K extends Cols<S>, C extends Cols<S>, D, X extends Schema> = DataFrame<After<X, Simplify<Pick<S, K> & { [P in C]: D }>>>;
 
-export class GroupedSeries<S extends Schema, K extends Cols<S>, C extends Cols<S>> {
+export class GroupedSeries<S extends Schema, K extends Cols<S>, C extends Cols<S>, X extends Schema = {}> {
   constructor(
-    private readonly g: GroupBy<S, K>,
+    private readonly g: GroupBy<S, K, X>,
     readonly column: C,
   ) {}
 
-  private one<O extends AggOp>(op: O, options?: NodeOptions): Out<S, K, C, AggOut<O, S[C]>> {
+  private one<O extends AggOp>(op: O, options?: NodeOptions): Out<S, K, C, AggOut<O, S[C]>, X> {
     return this.g.aggregate([{ column: this.column, op, name: this.column }], options) as DataFrame<any>;
   }
   sum(options?: NodeOptions) {
@@ -94,7 +100,7 @@ export class GroupedSeries<S extends Schema, K extends Cols<S>, C extends Cols<S
   }
 
   /** Several aggregations of this column: columns `${column}_${op}`. */
-  agg<const O extends AggOp>(ops: readonly O[], options?: NodeOptions): DataFrame<Simplify<Pick<S, K> & { [P in `${C}_${O}`]: AggOut<O, S[C]> }>> {
+  agg<const O extends AggOp>(ops: readonly O[], options?: NodeOptions): DataFrame<After<X, Simplify<Pick<S, K> & { [P in `${C}_${O}`]: AggOut<O, S[C]> }>>> {
     return this.g.aggregate(ops.map((op) => ({ column: this.column, op, name: `${this.column}_${op}` })), options) as DataFrame<any>;
   }
 
@@ -102,10 +108,11 @@ export class GroupedSeries<S extends Schema, K extends Cols<S>, C extends Cols<S
    * The n largest values of each group, long format (keys, then the values descending). Windowed,
    * it is recomputed from the window's rows after each batch (top-n cannot be maintained under eviction).
    */
-  nlargest(n: number, options: NodeOptions = {}): Out<S, K, C, S[C] extends 'timestamp' ? 'timestamp' : 'float64'> {
+  nlargest(n: number, options: NodeOptions = {}): Out<S, K, C, S[C] extends 'timestamp' ? 'timestamp' : 'float64', X> {
     const { df, window, by } = this.g;
     const opts = { schema: df.schema, dicts: df.dicts, by: [...by], column: this.column, n };
     const described = { op: 'nlargest', by, column: this.column, n };
+    if (window instanceof TimeWindow) return window.rows(by, (f) => nlargestOf(f, opts), described, options) as DataFrame<any>;
     const schema = { ...new NLargestState(opts).result().schema };
     const node = window
       ? new WindowFrameNode(df.stream, window, df.schema, df.dicts, (f) => nlargestOf(f, opts), described, options)

@@ -9,7 +9,7 @@
 import type { Seekable } from '../../core/stateful.js';
 import type { StreamOptions } from '../../core/stream.js';
 import { Source } from '../../sources/source.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../../core/duration.js';
 import type { Frame } from '../frame.js';
 import { RandomSource } from '../random.js';
 

@@ -94,6 +94,42 @@ export class Series<S extends Schema, D extends DType = DType, N extends string 
   div(o: Operand): Series<S, 'float64', N> {
     return this.derive(this.expr.div(toExpr(o)));
   }
+  /** Python's `%` (sign of the divisor). */
+  mod(o: Operand): Series<S, 'float64', N> {
+    return this.derive(this.expr.mod(toExpr(o)));
+  }
+  /** Python's `//` (rounded down). */
+  floordiv(o: Operand): Series<S, 'float64', N> {
+    return this.derive(this.expr.floordiv(toExpr(o)));
+  }
+  pow(o: Operand): Series<S, 'float64', N> {
+    return this.derive(this.expr.pow(toExpr(o)));
+  }
+  /** Reflected operators: `s.rsub(10)` is `10 - s` (pandas' `rsub`, Python's `__rsub__`). */
+  radd(o: Operand): Series<S, 'float64', N> {
+    return this.derive(this.expr.radd(toExpr(o)));
+  }
+  rsub(o: Operand): Series<S, 'float64', N> {
+    return this.derive(this.expr.rsub(toExpr(o)));
+  }
+  rmul(o: Operand): Series<S, 'float64', N> {
+    return this.derive(this.expr.rmul(toExpr(o)));
+  }
+  rdiv(o: Operand): Series<S, 'float64', N> {
+    return this.derive(this.expr.rdiv(toExpr(o)));
+  }
+  rmod(o: Operand): Series<S, 'float64', N> {
+    return this.derive(this.expr.rmod(toExpr(o)));
+  }
+  rfloordiv(o: Operand): Series<S, 'float64', N> {
+    return this.derive(this.expr.rfloordiv(toExpr(o)));
+  }
+  rpow(o: Operand): Series<S, 'float64', N> {
+    return this.derive(this.expr.rpow(toExpr(o)));
+  }
+  neg(): Series<S, D extends 'int32' ? 'int32' : 'float64', N> {
+    return this.derive(this.expr.neg());
+  }
   abs(): Series<S, D extends 'int32' ? 'int32' : 'float64', N> {
     return this.derive(this.expr.abs());
   }

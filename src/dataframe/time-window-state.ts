@@ -1,0 +1,143 @@
+/**
+ * What a DataFrame time window holds, and how rows get there.
+ *
+ * Tumbling and hopping aggregations keep one GroupedAggregation per open window (`AggContent`):
+ * its groups are the keys of that window only, and it goes when the window closes, so keyed
+ * state follows the live data. Sessions and row-level outputs (`filter` against the window's
+ * aggregates) keep the window's rows (`RowContent`) and compute at emission.
+ *
+ * `placeRows` assigns each row of a batch to its windows: rows of one slide period share the
+ * same windows, so the windows are looked up once per run of rows, not once per row.
+ */
+import type { WindowBook, WindowEntry, WindowContent } from '../core/window-book.js';
+import { Frame, isNullAt, toFloat64, valueAt, type Column } from './frame.js';
+import { GroupedAggregation, type GroupedOptions } from './grouped.js';
+import { Grouper } from './grouper.js';
+
+/** Rows of one batch in one window. */
+export interface Placed<B> {
+  window: WindowEntry<B>;
+  /** null: every row of the batch. */
+  rows: number[] | null;
+}
+
+export interface Placement<B> {
+  placed: Placed<B>[];
+  /** Rows no live window takes (or with a null event time). */
+  late: number[];
+  maxTs: number;
+}
+
+/** Place every row of `frame` into the live windows of `book` (keyed by `keyOf(row)` for sessions). */
+export function placeRows<B>(book: WindowBook<B>, frame: Frame, on: string, live: (end: number) => boolean, keyOf?: (row: number) => unknown): Placement<B> {
+  const ts = toFloat64(frame.col(on));
+  const byWindow = new Map<WindowEntry<B>, number[]>();
+  const late: number[] = [];
+  let maxTs = -Infinity;
+  const slide = book.shape.slide;
+  let period = NaN;
+  let windows: WindowEntry<B>[] = [];
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i];
+    if (t !== t) {
+      late.push(i);
+      continue;
+    }
+    if (t > maxTs) maxTs = t;
+    if (keyOf !== undefined) windows = book.place(keyOf(i), t, live);
+    else if (Math.floor(t / slide) !== period) {
+      period = Math.floor(t / slide);
+      windows = book.place(null, t, live);
+    }
+    if (windows.length === 0) late.push(i);
+    for (const w of windows) {
+      let rows = byWindow.get(w);
+      if (rows === undefined) byWindow.set(w, (rows = []));
+      rows.push(i);
+    }
+  }
+  return { placed: [...byWindow].map(([window, rows]) => ({ window, rows: rows.length === frame.length ? null : rows })), late, maxTs };
+}
+
+/** The rows `rows` of `frame` (null: all of them), without a copy when they are all of it. */
+export function rowsOf(frame: Frame, rows: readonly number[] | null): Frame {
+  return rows === null ? frame : frame.take(rows);
+}
+
+/** A batch's rows grouped once: local group ids and one row of keys per local group. */
+interface BatchGroups {
+  frame: Frame;
+  local: Int32Array;
+  keys: Frame;
+}
+
+/**
+ * Incremental aggregation per window (tumbling, hopping). A row of a hopping window is in
+ * size / slide windows: the batch is grouped once (`groupBatch`), and each window then maps only
+ * the batch's distinct keys to its own groups, not every row.
+ */
+export class AggContent implements WindowContent<GroupedAggregation> {
+  private readonly keys: string[];
+  /** One utf8 key: the window's grouper indexes by dictionary code already, nothing to share. */
+  private readonly direct: boolean;
+  private batch: BatchGroups | undefined;
+
+  constructor(readonly opts: GroupedOptions) {
+    this.keys = opts.by === undefined ? [] : Array.isArray(opts.by) ? opts.by : [opts.by];
+    this.direct = this.keys.length === 0 || (this.keys.length === 1 && opts.schema[this.keys[0]] === 'utf8');
+  }
+  create(): GroupedAggregation {
+    return new GroupedAggregation(this.opts);
+  }
+  merge(): void {
+    throw new Error('aggregated windows do not merge (sessions keep rows)');
+  }
+  free(): void {}
+
+  /** Add `rows` of an aligned `frame` (null: all of them) to window `g`. */
+  add(g: GroupedAggregation, frame: Frame, rows: readonly number[] | null, seq0: number): void {
+    let gids: Int32Array;
+    if (this.direct) gids = g.assign(frame);
+    else {
+      const b = this.groupBatch(frame);
+      const mapped = g.assign(b.keys);
+      gids = new Int32Array(frame.length);
+      for (let i = 0; i < gids.length; i++) gids[i] = b.local[i] < 0 ? -1 : mapped[b.local[i]];
+    }
+    if (rows !== null) {
+      const masked = new Int32Array(frame.length).fill(-1);
+      for (const r of rows) masked[r] = gids[r];
+      gids = masked;
+    }
+    g.add(frame, gids, seq0);
+  }
+
+  private groupBatch(frame: Frame): BatchGroups {
+    if (this.batch?.frame === frame) return this.batch;
+    const grouper = new Grouper(this.keys, this.opts.schema, this.opts.dicts, this.opts.dropna ?? true);
+    const local = grouper.assign(frame);
+    const first = new Int32Array(grouper.nGroups).fill(-1);
+    for (let i = 0; i < local.length; i++) if (local[i] >= 0 && first[local[i]] < 0) first[local[i]] = i;
+    return (this.batch = { frame, local, keys: frame.select(this.keys).take(first) });
+  }
+}
+
+/** The window's rows, for sessions and row-level outputs. */
+export interface RowBucket {
+  parts: Frame[];
+}
+
+export const rowContent: WindowContent<RowBucket> = {
+  create: () => ({ parts: [] }),
+  merge(into, from) {
+    into.parts.push(...from.parts);
+  },
+  free() {},
+};
+
+/** A row's key as one comparable value (sessions are per key): the key columns' values, as JSON when several. */
+export function rowKeyOf(frame: Frame, by: readonly string[]): (row: number) => unknown {
+  const cols: Column[] = by.map((k) => frame.col(k));
+  if (cols.length === 1) return (i) => (isNullAt(cols[0], i) ? null : valueAt(cols[0], i));
+  return (i) => JSON.stringify(cols.map((c) => valueAt(c, i)));
+}
