@@ -73,8 +73,6 @@ function isMissingFile(message: string): boolean {
   return errorKind(message).kind === 'NotFound' && !/ContainerNotFound|NoSuchBucket|FilesystemNotFound|bucket does not exist/i.test(message);
 }
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Checkpoint files through Apache OpenDAL, one API over object stores (S3, GCS, Azure Blob, OSS,
  * COS, OBS), Azure Data Lake, WebDAV, WebHDFS, local files and memory. Each file is one whole
@@ -128,24 +126,22 @@ export class OpenDalCheckpointStore implements CheckpointStore {
   #error(operation: string, path: string, e: unknown): OpenDalStoreError {
     const message = this.#redact((e as Error)?.message ?? String(e));
     const { kind, temporary } = errorKind(message);
-    return new OpenDalStoreError(operation, `${this.url}${path}`, kind, temporary, message);
+    return new OpenDalStoreError(operation, `${this.url}${this.url.endsWith('/') ? '' : '/'}${path}`, kind, temporary, message);
   }
 
   async put(path: string, data: Uint8Array): Promise<void> {
     assertSafePath(path);
     const op = this.#operator().retrying;
     const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    // OpenDAL does not retry writes; a whole-file write is idempotent, so retry it here. On fs a
-    // concurrent delete may remove the emptied directory before the rename (NotFound): retry that too.
+    // The retry layer retries temporary failures (a whole-file write is idempotent). On fs a
+    // concurrent delete may remove the emptied directory before the rename: write again then.
     for (let attempt = 1; ; attempt++) {
       try {
         await op.write(path, buf);
         break;
       } catch (e) {
         const err = this.#error('write', path, e);
-        const retriable = err.temporary || (this.service === 'fs' && err.kind === 'NotFound');
-        if (!retriable || attempt >= this.#maxAttempts) throw err;
-        await pause(Math.min(2000, 50 * 2 ** (attempt - 1)) * (0.5 + Math.random()));
+        if (this.service !== 'fs' || err.kind !== 'NotFound' || attempt >= 3) throw err;
       }
     }
     if (this.service === 'fs') await fsyncDir(dirname(join(this.#config.root, ...path.split('/'))));
@@ -176,7 +172,7 @@ export class OpenDalCheckpointStore implements CheckpointStore {
     const out: string[] = [];
     for (const entry of entries) {
       const p = entry.path().replace(/^\/+/, '');
-      if (!p.endsWith('/') && p.startsWith(prefix) && !p.startsWith(FS_TMP_DIR)) out.push(p);
+      if (p !== '' && !p.endsWith('/') && p.startsWith(prefix) && !p.startsWith(FS_TMP_DIR)) out.push(p);
     }
     return out;
   }

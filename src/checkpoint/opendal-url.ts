@@ -1,4 +1,5 @@
-import type { OpenDalStoreOptions } from './opendal-store.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { OpenDalCheckpointStore, type OpenDalStoreOptions } from './opendal-store.js';
 
 /** How a URL's authority (the part after `scheme://`) configures an OpenDAL service. */
 type Authority = 'bucket' | 'container' | 'filesystem' | 'endpoint' | 'none';
@@ -101,17 +102,23 @@ function toConfig(service: string, options: Record<string, StoreOptionValue>): R
   return out;
 }
 
+const attempts = (options: Record<string, StoreOptionValue>) => (typeof options.maxAttempts === 'number' ? options.maxAttempts : undefined);
+
 /**
  * The OpenDAL store a URL names: `<scheme>://<authority>/<prefix>`, the authority being the
  * bucket, container, filesystem or server the scheme's table entry says; `prefix` becomes the
- * store's root. Options override what the URL and the environment give. Returns undefined for a
- * scheme OpenDAL does not serve here.
+ * store's root; `file:` URLs give OpenDAL's `fs`. Options override what the URL and the environment
+ * give. Returns undefined for a scheme OpenDAL does not serve here.
  */
 export function openDalTarget(
   target: string,
   options: Record<string, StoreOptionValue> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): OpenDalStoreOptions | undefined {
+  if (/^file:/i.test(target)) {
+    const root = fileURLToPath(target);
+    return { service: 'fs', config: { root, ...toConfig('fs', options) }, url: pathToFileURL(root).href, maxAttempts: attempts(options) };
+  }
   const m = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)\/?(.*)$/i.exec(target);
   const mapping = m ? SCHEMES[m[1].toLowerCase()] : undefined;
   if (!m || !mapping) return undefined;
@@ -137,6 +144,12 @@ export function openDalTarget(
   config.root = `/${prefix}${prefix ? '/' : ''}`;
   Object.assign(config, toConfig(mapping.service, options));
   if (mapping.service === 'azblob' && !config.endpoint && config.account_name) config.endpoint = `https://${config.account_name}.blob.core.windows.net`;
-  const maxAttempts = typeof options.maxAttempts === 'number' ? options.maxAttempts : undefined;
-  return { service: mapping.service, config, url: `${scheme}://${authority}/${prefix}${prefix ? '/' : ''}`, maxAttempts };
+  return { service: mapping.service, config, url: `${scheme}://${authority}/${prefix}${prefix ? '/' : ''}`, maxAttempts: attempts(options) };
+}
+
+/** An OpenDAL store for any URL `openDalTarget` reads, `s3://` and `file:` included (openStore serves those natively). */
+export function openDalStore(target: string, options: Record<string, StoreOptionValue> = {}): OpenDalCheckpointStore {
+  const resolved = openDalTarget(target, options);
+  if (!resolved) throw new Error(`OpenDAL serves no checkpoint URL scheme like ${target} here (supported: file:, ${OPENDAL_SCHEMES.map((s) => `${s}://`).join(', ')})`);
+  return new OpenDalCheckpointStore(resolved);
 }
