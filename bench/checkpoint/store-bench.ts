@@ -1,17 +1,20 @@
 /**
  * Checkpoint storage benchmark: a 1M-row window (dictionary utf8 key from 100 strings, float64
  * value, timestamp ms) written and read as bare Parquet (parquet-wasm) and as a one-node
- * checkpoint (writeCheckpoint / loadCheckpoint) to the filesystem and to s3rver.
+ * checkpoint (writeCheckpoint / loadCheckpoint) on each store and backend side by side: the native
+ * filesystem and S3 stores, and OpenDAL's fs, S3 (both s3rver) and Azure Blob (Azurite).
  *
  *   npx tsx bench/checkpoint/store-bench.ts [rows=1000000] [reps=3]
  */
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as arrow from 'apache-arrow';
 import {
   FsCheckpointStore,
   loadCheckpoint,
+  openDalStore,
   parquetToTable,
   S3CheckpointStore,
   tableToParquet,
@@ -19,6 +22,7 @@ import {
   type CheckpointStore,
   type ParquetCompression,
 } from '../../src/checkpoint/index.js';
+import { startAzurite } from '../../test/fixtures/azurite.js';
 import { startS3 } from '../../test/fixtures/s3.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
@@ -159,18 +163,17 @@ async function main(): Promise<void> {
   };
 
   const dir = await mkdtemp(join(tmpdir(), 'sf-bench-'));
-  try {
-    await roundTrip('checkpoint → filesystem (tmp)', new FsCheckpointStore(dir));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-  const s3 = await startS3();
+  const [s3, azurite] = await Promise.all([startS3(), startAzurite()]);
   const s3store = new S3CheckpointStore({ bucket: s3.bucket, prefix: 'bench', ...s3.clientConfig() });
   try {
-    await roundTrip('checkpoint → S3 (s3rver, loopback)', s3store);
+    await roundTrip('checkpoint → filesystem, native (tmp)', new FsCheckpointStore(join(dir, 'native')));
+    await roundTrip('checkpoint → filesystem, OpenDAL fs (tmp)', openDalStore(pathToFileURL(join(dir, 'opendal')).href));
+    await roundTrip('checkpoint → S3, native (s3rver, loopback)', s3store);
+    await roundTrip('checkpoint → S3, OpenDAL (s3rver, loopback)', openDalStore(`s3://${s3.bucket}/bench-opendal`, s3.clientConfig()));
+    await roundTrip('checkpoint → Azure Blob, OpenDAL (Azurite, loopback)', openDalStore(`azblob://${azurite.container}/bench`, azurite.storeOptions()));
   } finally {
     s3store.destroy();
-    await s3.stop();
+    await Promise.all([s3.stop(), azurite.stop(), rm(dir, { recursive: true, force: true })]);
   }
 
   console.log(`\n## Write and read of a one-node checkpoint\n`);

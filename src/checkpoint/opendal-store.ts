@@ -119,7 +119,8 @@ export class OpenDalCheckpointStore implements CheckpointStore {
 
   #redact(text: string): string {
     let out = text.replace(/([?&](?:sig|se|X-Amz-Signature|X-Amz-Credential|X-Goog-Signature)=)[^&\s,}"]+/gi, '$1***');
-    for (const [k, v] of Object.entries(this.#config)) if (SECRET_OPTION.test(k) && v.length > 0) out = out.split(v).join('***');
+    // Values under four characters are no real secret, and masking them would garble the text.
+    for (const [k, v] of Object.entries(this.#config)) if (SECRET_OPTION.test(k) && v.length >= 4) out = out.split(v).join('***');
     return out;
   }
 
@@ -149,8 +150,9 @@ export class OpenDalCheckpointStore implements CheckpointStore {
 
   async get(path: string): Promise<Uint8Array | undefined> {
     assertSafePath(path);
+    const op = this.#operator().retrying;
     try {
-      const buf = await this.#operator().retrying.read(path);
+      const buf = await op.read(path);
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (e) {
       if (e instanceof Error && isMissingFile(e.message)) return undefined;
@@ -162,9 +164,10 @@ export class OpenDalCheckpointStore implements CheckpointStore {
     assertSafePrefix(prefix);
     // OpenDAL lists directories: list the deepest one the prefix names completely, then filter.
     const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    const op = this.#operator().retrying;
     let entries: Array<{ path(): string }>;
     try {
-      entries = await this.#operator().retrying.list(dir, { recursive: true });
+      entries = await op.list(dir, { recursive: true });
     } catch (e) {
       if (e instanceof Error && isMissingFile(e.message)) return [];
       throw this.#error('list', prefix, e);
