@@ -1,12 +1,16 @@
 import { inspectCheckpoint } from './inspect.js';
-import { classifyPath, COMMITS_DIR, commitPath, DATA_DIR, METADATA_DIR, metadataPath, parseJsonBytes } from './layout.js';
+import { classifyPath, commitPath, DATA_DIR, METADATA_DIR, metadataPath, parseJsonBytes } from './layout.js';
+import { commitOwnership } from './ownership.js';
 import { mapLimit } from './concurrency.js';
 import type { CheckpointStore } from './store.js';
 import type { CommitMarker, CheckpointMetadata, FileProblem, SchemaFieldInfo } from './types.js';
 
 export interface CheckpointFilesPresent {
   checkpoint: number;
+  /** Its commit marker exists and counts. */
   committed: boolean;
+  /** Its commit marker was written by a fenced writer (see writer-lock.ts): it does not count. */
+  fenced: boolean;
   hasMetadata: boolean;
   /** Paths of the files present under `data/N/`. */
   dataFiles: string[];
@@ -14,19 +18,20 @@ export interface CheckpointFilesPresent {
 
 /** Every checkpoint number that has any file, with what is present; ascending. */
 export async function scanCheckpoints(store: CheckpointStore): Promise<CheckpointFilesPresent[]> {
-  const [meta, data, commits] = await Promise.all([store.list(METADATA_DIR), store.list(DATA_DIR), store.list(COMMITS_DIR)]);
+  const [meta, data, ownership] = await Promise.all([store.list(METADATA_DIR), store.list(DATA_DIR), commitOwnership(store)]);
   const byN = new Map<number, CheckpointFilesPresent>();
   const entry = (n: number): CheckpointFilesPresent => {
     let e = byN.get(n);
-    if (!e) byN.set(n, (e = { checkpoint: n, committed: false, hasMetadata: false, dataFiles: [] }));
+    if (!e) byN.set(n, (e = { checkpoint: n, committed: false, fenced: false, hasMetadata: false, dataFiles: [] }));
     return e;
   };
-  for (const p of [...meta, ...data, ...commits]) {
+  for (const n of ownership.counted) entry(n).committed = true;
+  for (const n of ownership.fenced) entry(n).fenced = true;
+  for (const p of [...meta, ...data]) {
     const c = classifyPath(p);
     if (!c) continue;
     const e = entry(c.checkpoint);
-    if (c.role === 'commit') e.committed = true;
-    else if (c.role === 'metadata') e.hasMetadata = true;
+    if (c.role === 'metadata') e.hasMetadata = true;
     else e.dataFiles.push(p);
   }
   for (const e of byN.values()) e.dataFiles.sort();

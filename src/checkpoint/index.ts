@@ -17,6 +17,16 @@ export {
   type NodeSummary,
 } from './catalog.js';
 export { pruneCheckpoints, type PruneResult } from './prune.js';
+export {
+  acquireWriter,
+  scopedStore,
+  StoreLockedError,
+  WriterFencedError,
+  type AcquireWriterOptions,
+  type WriterLease,
+} from './writer-lock.js';
+export { newestClaim, type WriterClaim } from './claims.js';
+export { commitOwnership, type CommitOwnership } from './ownership.js';
 export { canonicalJson, fingerprintDiff, pipelineFingerprint, type PipelineDescription } from './fingerprint.js';
 export { CheckpointDamagedError, CheckpointNotFoundError, PipelineChangedError } from './errors.js';
 export { commitPath, dataPath, metadataPath } from './layout.js';

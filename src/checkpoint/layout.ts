@@ -4,6 +4,8 @@ import { webcrypto } from 'node:crypto';
 export const METADATA_DIR = 'metadata/';
 export const DATA_DIR = 'data/';
 export const COMMITS_DIR = 'commits/';
+/** Writer claims (`writer-lock.ts`): who may write this store, and under which epoch. */
+export const WRITERS_DIR = 'writers/';
 
 export const metadataPath = (n: number): string => `metadata/${n}.json`;
 export const commitPath = (n: number): string => `commits/${n}.json`;

@@ -2,7 +2,7 @@ import type { Table } from 'apache-arrow';
 import { CheckpointDamagedError, CheckpointNotFoundError, PipelineChangedError } from './errors.js';
 import { fingerprintDiff, pipelineFingerprint } from './fingerprint.js';
 import { inspectCheckpoint } from './inspect.js';
-import { classifyPath, COMMITS_DIR } from './layout.js';
+import { committedCheckpointsOf } from './ownership.js';
 import type { CheckpointStore } from './store.js';
 import type { CheckpointMetadata, FileProblem, PipelineInfo } from './types.js';
 
@@ -31,14 +31,9 @@ export interface LoadedCheckpoint {
   skipped: FileProblem[];
 }
 
-/** Committed checkpoint numbers, newest first. */
+/** Committed checkpoint numbers that count (a fenced writer's commits do not), newest first. */
 export async function committedCheckpoints(store: CheckpointStore): Promise<number[]> {
-  const nums = new Set<number>();
-  for (const p of await store.list(COMMITS_DIR)) {
-    const c = classifyPath(p);
-    if (c?.role === 'commit') nums.add(c.checkpoint);
-  }
-  return [...nums].sort((a, b) => b - a);
+  return (await committedCheckpointsOf(store)).reverse();
 }
 
 /**

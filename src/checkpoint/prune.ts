@@ -16,7 +16,8 @@ export interface PruneResult {
  * Keeps the newest `keep` committed checkpoints (default 10). For each older committed one the
  * commit marker goes first — from then on it no longer counts — then its data files, then its
  * metadata. Uncommitted leftovers older than the newest commit are removed too; anything newer
- * than the newest commit is left alone (it may be a checkpoint being written).
+ * than the newest commit is left alone (it may be a checkpoint being written). Commit markers of a
+ * fenced writer count as leftovers.
  */
 export async function pruneCheckpoints(store: CheckpointStore, keep = 10): Promise<PruneResult> {
   if (!Number.isInteger(keep) || keep < 1) throw new Error(`pruneCheckpoints: keep must be an integer >= 1, got ${keep}`);
@@ -33,6 +34,7 @@ export async function pruneCheckpoints(store: CheckpointStore, keep = 10): Promi
       await store.delete(commitPath(s.checkpoint));
       result.deleted.push(s.checkpoint);
     } else {
+      if (s.fenced) await store.delete(commitPath(s.checkpoint));
       result.leftovers.push(s.checkpoint);
     }
     await mapLimit(s.dataFiles, 8, (f) => store.delete(f));

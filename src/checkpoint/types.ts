@@ -36,6 +36,8 @@ export interface CommitMarker {
   fingerprint: string;
   pipeline: unknown;
   files: Record<string, FileDigest>;
+  /** The leased writer that committed it (absent for writes without a lease); see writer-lock.ts. */
+  writer?: { epoch: number; holder: string };
 }
 
 /** A node's state: JSON-able data, or an Arrow table (stored as Parquet). */

@@ -4,6 +4,7 @@ import { pipelineFingerprint } from './fingerprint.js';
 import { classifyPath, commitPath, COMMITS_DIR, DATA_DIR, dataPath, jsonBytes, METADATA_DIR, metadataPath, sha256Hex } from './layout.js';
 import { tableToParquet, type ParquetWriteOptions } from './parquet.js';
 import { assertSafeName, type CheckpointStore } from './store.js';
+import type { WriterLease } from './writer-lock.js';
 import { schemaInfo, type CheckpointMetadata, type CommitMarker, type FileDigest, type NodeIndexEntry, type NodeState, type PipelineInfo } from './types.js';
 
 export interface CheckpointInput {
@@ -21,6 +22,11 @@ export interface WriteCheckpointOptions {
   parquet?: ParquetWriteOptions;
   /** Clock for `createdAt`; default `new Date()`. */
   now?: () => Date;
+  /**
+   * The writer's lease (`acquireWriter`): checked before the checkpoint is numbered (a fenced
+   * writer writes nothing) and right before the commit marker, which records its epoch.
+   */
+  lease?: WriterLease;
 }
 
 /** The highest checkpoint number present in the store, committed or not (0 when empty). */
@@ -62,6 +68,7 @@ export async function writeCheckpoint(store: CheckpointStore, input: CheckpointI
   const fingerprint = input.pipeline.fingerprint ?? pipelineFingerprint(input.pipeline.description);
   const concurrency = opts.concurrency ?? 8;
 
+  await opts.lease?.check();
   const n = (await highestCheckpointNumber(store)) + 1;
   const files: Record<string, FileDigest> = {};
   const index: Record<string, NodeIndexEntry> = {};
@@ -100,6 +107,10 @@ export async function writeCheckpoint(store: CheckpointStore, input: CheckpointI
   sortedFiles[metadataPath(n)] = { bytes: metaBytes.byteLength, sha256: await sha256Hex(metaBytes) };
 
   const commit: CommitMarker = { checkpoint: n, fingerprint, pipeline: input.pipeline.description, files: sortedFiles };
+  if (opts.lease) {
+    commit.writer = { epoch: opts.lease.epoch, holder: opts.lease.holder };
+    await opts.lease.check();
+  }
   await store.put(commitPath(n), jsonBytes(commit, true));
   return n;
 }

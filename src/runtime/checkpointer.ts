@@ -1,6 +1,15 @@
 import { Table } from 'apache-arrow';
 import { describe, fingerprintOf, isStateful, log, nodeIds, type PipelineDescription, type Stream } from '../core/index.js';
-import { assertSafeName, loadCheckpoint, pruneCheckpoints, writeCheckpoint, type CheckpointStore } from '../checkpoint/index.js';
+import {
+  acquireWriter,
+  assertSafeName,
+  loadCheckpoint,
+  pruneCheckpoints,
+  writeCheckpoint,
+  type AcquireWriterOptions,
+  type CheckpointStore,
+  type WriterLease,
+} from '../checkpoint/index.js';
 import type { Source } from '../sources/source.js';
 
 /** Everything a checkpoint holds, copied at the cut so the graph can move on while it is written. */
@@ -19,6 +28,7 @@ export class Checkpointer {
   readonly description: PipelineDescription;
   readonly fingerprint: string;
   private readonly ids: Map<Stream<any>, string>;
+  private lease: WriterLease | undefined;
 
   constructor(
     private readonly store: CheckpointStore,
@@ -31,6 +41,19 @@ export class Checkpointer {
     for (const [node, id] of this.ids) if (isStateful(node)) assertSafeName(id, 'node id');
     this.description = describe(sources);
     this.fingerprint = fingerprintOf(this.description);
+  }
+
+  /** Become the store's one writer (before restoring: a restore reads what the writer owns). */
+  async acquire(options: AcquireWriterOptions): Promise<void> {
+    this.lease = await acquireWriter(this.store, options);
+    log('info', 'writing the checkpoint store', { job: this.job, store: this.store.url, holder: this.lease.holder, epoch: this.lease.epoch });
+  }
+
+  /** Give the store up (after the final checkpoint, or when the job ends otherwise). */
+  async release(): Promise<void> {
+    const lease = this.lease;
+    this.lease = undefined;
+    await lease?.release();
   }
 
   /** Synchronous: must run at a cut. */
@@ -51,7 +74,7 @@ export class Checkpointer {
       sources: capture.sources,
       nodes: capture.nodes,
       pipeline: { description: this.description, fingerprint: this.fingerprint },
-    });
+    }, { lease: this.lease });
     for (const s of this.sources) await s.checkpointCommitted(capture.sources[this.ids.get(s)!]);
     await pruneCheckpoints(this.store, this.options.keep);
     return { checkpoint: n, bytes };

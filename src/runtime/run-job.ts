@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { drain, isSeekable, log, nodeIds, walk, type Clock, type TimerHandle } from '../core/index.js';
-import { openStore, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
+import { openStore, WriterFencedError, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
 import { Source } from '../sources/source.js';
 import { Checkpointer } from './checkpointer.js';
 import { CutGate } from './cut.js';
@@ -22,6 +22,11 @@ export interface CheckpointOptions {
   strict?: boolean;
   /** Restore even when the pipeline's fingerprint differs from the checkpoint's. */
   allowPipelineChange?: boolean;
+  /**
+   * One writer per store: the job holds a lease on it (renewed every `leaseMs / 3`) and waits up
+   * to `waitMs` for another live holder (default 10 000 ms and `leaseMs` + 2 s); see checkpoint/README.md.
+   */
+  writerLease?: { leaseMs?: number; waitMs?: number };
 }
 
 export interface JobOptions {
@@ -141,13 +146,22 @@ export class Job {
   private async restore(): Promise<number | null> {
     if (this.checkpointer === undefined) return null;
     const started = performance.now();
+    await this.checkpointer.acquire({ ...this.options.checkpoint?.writerLease, onLost: (e) => this.fail(e) });
     const n = await this.checkpointer.restore();
     this.jobMetrics?.restored(performance.now() - started);
     return n;
   }
 
   private async run(): Promise<void> {
-    await this.restored;
+    try {
+      await this.restored;
+      await this.runRestored();
+    } finally {
+      await this.checkpointer?.release();
+    }
+  }
+
+  private async runRestored(): Promise<void> {
     const cleanup = [this.attachGate(), this.startTimer(), this.handleSignals(), await this.serveMetrics()];
     try {
       await Promise.all(this.sources.map((s) => s.start().catch((e: unknown) => this.fail(e)).finally(() => this.gate.runIfQuiet())));
@@ -173,7 +187,10 @@ export class Job {
   /** A periodic or element-count trigger: coalesced while one checkpoint is written and another waits. */
   private due(): void {
     if (this.checkpointer === undefined || this.writesQueued > 1 || this.stopping) return;
-    this.enqueueCheckpoint(this.checkpointer).catch((e: unknown) => log('error', 'checkpoint failed', { job: this.options.name, error: e instanceof Error ? e.message : String(e) }));
+    this.enqueueCheckpoint(this.checkpointer).catch((e: unknown) => {
+      log('error', 'checkpoint failed', { job: this.options.name, error: e instanceof Error ? e.message : String(e) });
+      if (e instanceof WriterFencedError) this.fail(e); // another process owns the store now
+    });
   }
 
   /**
