@@ -62,6 +62,16 @@ function openDal(url: string): OpenDal {
   }
 }
 
+/** Whether the native binding loads here (openStore falls back to the native file and S3 stores where it does not). */
+export function openDalLoads(): boolean {
+  try {
+    openDal('');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** OpenDAL messages start `Kind (permanent|temporary|persistent) at …`. */
 function errorKind(message: string): { kind: string; temporary: boolean } {
   const m = /^(\w+) \((permanent|temporary|persistent)\)/.exec(message);

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FsCheckpointStore, openStore, UnsafePathError } from '../../src/checkpoint/index.js';
+import { FsCheckpointStore, OpenDalCheckpointStore, openStore, UnsafePathError } from '../../src/checkpoint/index.js';
 import { tempDir } from './helpers.js';
 import { defineCheckpointSuite } from './suite.js';
 
@@ -83,14 +83,16 @@ describe('FsCheckpointStore', () => {
     expect(await fsp.readdir(join(s.root, '..'))).toEqual([]);
   });
 
-  it('openStore gives a filesystem store for plain paths and file:// URLs', async () => {
+  it('openStore serves plain paths and file:// URLs through OpenDAL fs, at the same root', async () => {
     const s = await freshStore();
     const a = openStore(s.root);
     const b = openStore(s.url);
-    expect(a).toBeInstanceOf(FsCheckpointStore);
-    expect(b).toBeInstanceOf(FsCheckpointStore);
+    expect(a).toBeInstanceOf(OpenDalCheckpointStore);
+    expect(b).toBeInstanceOf(OpenDalCheckpointStore);
     expect(a.url).toBe(s.url);
     expect(b.url).toBe(s.url);
+    await s.put('metadata/1.json', enc.encode('{}'));
+    expect(await a.list('')).toEqual(['metadata/1.json']);
     expect(openStore(s)).toBe(s);
     expect(() => openStore('ftp://host/x')).toThrow(/unsupported/);
   });

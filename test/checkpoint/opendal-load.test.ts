@@ -35,7 +35,7 @@ describe('the opendal package', () => {
     }
   });
 
-  it('where it cannot load, an OpenDAL URL fails with the load error and file stores still work', async () => {
+  it('where it cannot load, the native file and S3 stores serve file: and s3://, and other URLs fail with the load error', async () => {
     const t = await tempDir('sf-opendal-missing-');
     try {
       // Make require('opendal') fail as on a platform without a binary, then use the stores.
@@ -50,11 +50,13 @@ describe('the opendal package', () => {
         const fsStore = openStore(${JSON.stringify(join(t.dir, 'root'))});
         await writeCheckpoint(fsStore, { job: 'j', sources: {}, nodes: {}, pipeline: { description: { nodes: [], edges: [] } } });
         console.log(JSON.stringify((await listCheckpoints(fsStore)).map((c) => c.checkpoint)));
+        console.log(fsStore.constructor.name + ' ' + openStore('s3://b/p').constructor.name);
         try { await openStore('azblob://c/p', { account_name: 'a', account_key: 'S0VZS0VZ', endpoint: 'http://127.0.0.1:1/a' }).list(''); }
         catch (e) { console.log(e.name + ': ' + e.message); }`;
       const r = node(['--import', 'tsx', '--input-type=module', '-'], script);
-      const [listed, error] = r.stdout.trim().split('\n');
+      const [listed, natives, error] = r.stdout.trim().split('\n');
       expect(listed).toBe('[1]');
+      expect(natives).toBe('FsCheckpointStore S3CheckpointStore');
       expect(error).toMatch(/^OpenDalUnavailableError: checkpoint store azblob:\/\/c\/p\/ needs the opendal package .* GLIBC_2\.38 not found \(simulated\)\. file: and s3:\/\/ stores work without it\.$/);
     } finally {
       await t.cleanup();

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { azureConnectionString, FsCheckpointStore, OpenDalCheckpointStore, openDalTarget, openStore, S3CheckpointStore } from '../../src/checkpoint/index.js';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { azureConnectionString, OpenDalCheckpointStore, openDalTarget, openStore, S3CheckpointStore } from '../../src/checkpoint/index.js';
 
 describe('checkpoint URLs served through OpenDAL', () => {
   it('map each scheme to its service, the authority to bucket/container/server, the path to the root', () => {
@@ -77,9 +79,9 @@ describe('checkpoint URLs served through OpenDAL', () => {
     expect(() => openStore('ftp://host/x')).toThrow(/unsupported checkpoint URL scheme in ftp:\/\/host\/x \(supported: file:, s3:\/\/, gs:\/\/, .*azblob:\/\//);
   });
 
-  it('openStore serves file: and s3:// natively and every other scheme through OpenDAL', () => {
-    expect(openStore('file:///tmp/x')).toBeInstanceOf(FsCheckpointStore);
-    expect(openStore('s3://b/p')).toBeInstanceOf(S3CheckpointStore);
-    for (const url of ['gs://b/p', 'azblob://c/p', 'memory://m/p', 'webdav://h/p']) expect(openStore(url)).toBeInstanceOf(OpenDalCheckpointStore);
+  it('openStore serves every scheme through OpenDAL, file: and plain paths included; an S3 client of your own keeps the native store', () => {
+    for (const url of ['file:///tmp/x', 'relative/dir', 's3://b/p', 'gs://b/p', 'azblob://c/p', 'memory://m/p', 'webdav://h/p']) expect(openStore(url), url).toBeInstanceOf(OpenDalCheckpointStore);
+    expect(openStore('relative/dir').url).toBe(pathToFileURL(resolve('relative/dir')).href);
+    expect(openStore('s3://b/p', { client: {} as never })).toBeInstanceOf(S3CheckpointStore);
   });
 });

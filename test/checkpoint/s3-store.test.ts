@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import type { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadCheckpoint, openStore, S3CheckpointStore, S3StoreError, writeCheckpoint } from '../../src/checkpoint/index.js';
+import { loadCheckpoint, OpenDalCheckpointStore, openStore, S3CheckpointStore, S3StoreError, writeCheckpoint } from '../../src/checkpoint/index.js';
 import { startS3, type S3Server } from '../fixtures/s3.js';
 import { pipelineA } from './helpers.js';
 import { defineCheckpointSuite } from './suite.js';
@@ -99,21 +99,22 @@ describe('S3CheckpointStore on s3rver', () => {
     await expect(loadCheckpoint(noBucket)).rejects.toThrow(S3StoreError);
   });
 
-  it('openStore reads s3:// URLs and the standard AWS env vars', async () => {
+  it('openStore serves s3:// URLs through OpenDAL, which reads the standard AWS env vars', async () => {
     vi.stubEnv('AWS_ENDPOINT_URL', s3.endpoint);
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'S3RVER');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'S3RVER');
     vi.stubEnv('AWS_REGION', 'us-east-1');
     try {
-      const s = openStore(`s3://${s3.bucket}/env/job`) as S3CheckpointStore;
-      stores.push(s);
-      expect(s).toBeInstanceOf(S3CheckpointStore);
+      const s = openStore(`s3://${s3.bucket}/env/job`);
+      expect(s).toBeInstanceOf(OpenDalCheckpointStore);
       expect(s.url).toBe(`s3://${s3.bucket}/env/job/`);
       const n = await writeCheckpoint(s, { job: 'j', sources: {}, nodes: { a: { kind: 'accumulate', state: [1, 2] } }, pipeline: pipelineA });
       expect(n).toBe(1);
       expect((await loadCheckpoint(s))!.states.a).toEqual([1, 2]);
       const direct = store({ prefix: 'env/job' });
       expect((await direct.list('')).sort()).toEqual(['commits/1.json', 'data/1/a.json', 'metadata/1.json']);
+      // An S3 client of your own keeps the native store.
+      expect(openStore(`s3://${s3.bucket}/env/job`, { client: {} as S3Client })).toBeInstanceOf(S3CheckpointStore);
     } finally {
       vi.unstubAllEnvs();
     }
