@@ -1,6 +1,6 @@
 // The README's code examples, checked by `tsc --noEmit` so the README stays true. Not run.
 import { statSync, appendFileSync } from 'node:fs';
-import { DataFrame, defineJob, kafkaDeadLetters, runJob, Stream } from '../../src/index.js';
+import { DataFrame, defineJob, kafkaDeadLetters, runJob, Stream, type Source } from '../../src/index.js';
 
 // Quick start
 const numbers = new Stream<number>();
@@ -30,6 +30,12 @@ async function jobs() {
   await job.stop();
   await job.done;
   return [restored, n];
+}
+
+// Checkpoint stores
+function checkpointStores(source: Source<number>) {
+  runJob(source, { name: 'totals', checkpoint: { store: 'azblob://checkpoints/jobs/totals',
+    storeOptions: { account_name: 'acct', account_key: process.env.AZURE_STORAGE_KEY } } });
 }
 
 // Read your writes
@@ -77,4 +83,4 @@ const job = defineJob(() => {
   lines.map((l) => JSON.parse(l)).accumulate((n: number) => n + 1, { start: 0 }).name('count');
   return { name: 'totals', sources: lines };
 });
-export { kafka, totalsList, sources, jobs, readYourWrites, big, stats, recent, lastTen, smooth, job };
+export { kafka, totalsList, sources, jobs, checkpointStores, readYourWrites, big, stats, recent, lastTen, smooth, job };
