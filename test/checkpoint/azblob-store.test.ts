@@ -18,23 +18,15 @@ const enc = new TextEncoder();
 const store = (prefix = `jobs/t${++counter}`) => openStore(`azblob://${azurite.container}/${prefix}`, azurite.storeOptions());
 
 describe('Azure Blob through OpenDAL on Azurite', () => {
-  it('puts, gets, lists and deletes under its prefix, apart from its neighbours', async () => {
+  it('keeps to its prefix, apart from a neighbour whose prefix starts the same', async () => {
     const s = store('jobs/a');
     const other = store('jobs/ab');
     expect(s).toBeInstanceOf(OpenDalCheckpointStore);
     expect(s.url).toBe(`azblob://${azurite.container}/jobs/a/`);
     await other.put('data/1/a.json', enc.encode('other'));
-    const paths = Array.from({ length: 25 }, (_, i) => `data/${i + 1}/n.json`);
-    await Promise.all(paths.map((p, i) => s.put(p, enc.encode(String(i)))));
-    expect((await s.list('data/')).sort()).toEqual([...paths].sort());
-    expect((await s.list('data/1/')).sort()).toEqual(['data/1/n.json']);
-    expect((await s.list('data/1')).sort()).toEqual(['data/1/n.json', ...paths.filter((p) => /^data\/1\d\//.test(p))].sort());
-    expect(new TextDecoder().decode(await s.get('data/3/n.json'))).toBe('2');
-    expect(await s.get('data/99/n.json')).toBeUndefined();
-    await s.delete('data/3/n.json');
-    await s.delete('data/3/n.json');
-    expect(await s.get('data/3/n.json')).toBeUndefined();
+    await s.put('data/1/a.json', enc.encode('mine'));
     expect(await other.list('')).toEqual(['data/1/a.json']);
+    expect(new TextDecoder().decode(await other.get('data/1/a.json'))).toBe('other');
     expect(await store('jobs/empty').list('')).toEqual([]);
   });
 

@@ -26,21 +26,14 @@ function store(extra: Partial<ConstructorParameters<typeof S3CheckpointStore>[0]
 const enc = new TextEncoder();
 
 describe('S3CheckpointStore on s3rver', () => {
-  it('puts, gets, lists and deletes under its prefix', async () => {
+  it('keeps to its prefix', async () => {
     const s = store();
     const other = store();
     expect(s.url).toBe(`s3://${s3.bucket}/jobs/t${counter - 1}/`);
     await other.put('data/1/a.json', enc.encode('other'));
-    const paths = Array.from({ length: 25 }, (_, i) => `data/${i + 1}/n.json`);
-    await Promise.all(paths.map((p, i) => s.put(p, enc.encode(String(i)))));
-    expect((await s.list('data/')).sort()).toEqual([...paths].sort());
-    expect((await s.list('data/1/')).sort()).toEqual(['data/1/n.json']);
-    expect(new TextDecoder().decode(await s.get('data/3/n.json'))).toBe('2');
-    expect(await s.get('data/99/n.json')).toBeUndefined();
-    await s.delete('data/3/n.json');
-    await s.delete('data/3/n.json');
-    expect(await s.get('data/3/n.json')).toBeUndefined();
+    await s.put('data/1/a.json', enc.encode('mine'));
     expect(await other.list('')).toEqual(['data/1/a.json']);
+    expect(new TextDecoder().decode(await other.get('data/1/a.json'))).toBe('other');
   });
 
   it('follows ListObjectsV2 continuation tokens', async () => {
@@ -121,4 +114,4 @@ describe('S3CheckpointStore on s3rver', () => {
   });
 });
 
-defineCheckpointSuite('S3 (s3rver)', { makeStore: async () => store() });
+defineCheckpointSuite('S3 (s3rver)', { makeStore: async () => store(), atomicReplace: false });
