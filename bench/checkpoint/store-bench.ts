@@ -1,17 +1,21 @@
 /**
  * Checkpoint storage benchmark: a 1M-row window (dictionary utf8 key from 100 strings, float64
  * value, timestamp ms) written and read as bare Parquet (parquet-wasm) and as a one-node
- * checkpoint (writeCheckpoint / loadCheckpoint) to the filesystem and to s3rver.
+ * checkpoint (writeCheckpoint / loadCheckpoint) on each store and backend side by side: the native
+ * filesystem and S3 stores, and OpenDAL's fs, S3 (both s3rver) and Azure Blob (Azurite).
  *
  *   npx tsx bench/checkpoint/store-bench.ts [rows=1000000] [reps=3]
  */
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as arrow from 'apache-arrow';
 import {
   FsCheckpointStore,
   loadCheckpoint,
+  openDalStore,
+  pruneCheckpoints,
   parquetToTable,
   S3CheckpointStore,
   tableToParquet,
@@ -19,6 +23,7 @@ import {
   type CheckpointStore,
   type ParquetCompression,
 } from '../../src/checkpoint/index.js';
+import { startAzurite } from '../../test/fixtures/azurite.js';
 import { startS3 } from '../../test/fixtures/s3.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
@@ -134,43 +139,73 @@ async function main(): Promise<void> {
   await rm(bareDir, { recursive: true, force: true });
   rows.push({ what: 'bare parquet-wasm (file: write+fsync / read)', write: bareFileWrite, read: bareFileRead, bytes: bare.byteLength });
 
-  const roundTrip = async (what: string, store: CheckpointStore): Promise<void> => {
-    const input = {
-      job: 'bench',
-      sources: { ticks: { kind: 'kafka', topic: 'ticks', partitions: [{ partition: 0, offset: String(ROWS) }] } },
-      nodes: { window: { kind: 'sdfWindow', state: table } },
-      pipeline: { description: { nodes: [{ id: 'window', kind: 'sdfWindow' }], edges: [] } },
-    };
-    const write = await median(async () => {
-      await writeCheckpoint(store, input);
-    });
-    let loaded: Awaited<ReturnType<typeof loadCheckpoint>> = null;
-    const read = await median(async () => {
-      loaded = await loadCheckpoint(store, { strict: true });
-    });
-    const got = loaded!.states.window as arrow.Table;
-    if (got.numRows !== ROWS) throw new Error(`${what}: lost rows`);
-    const files = await store.list('');
-    let bytes = 0;
-    for (const f of files.filter((p) => p.startsWith(`data/${loaded!.checkpoint}/`) || p.endsWith(`/${loaded!.checkpoint}.json`))) {
-      bytes += (await store.get(f))!.byteLength;
-    }
-    rows.push({ what, write, read, bytes });
+  const input = {
+    job: 'bench',
+    sources: { ticks: { kind: 'kafka', topic: 'ticks', partitions: [{ partition: 0, offset: String(ROWS) }] } },
+    nodes: { window: { kind: 'sdfWindow', state: table } },
+    pipeline: { description: { nodes: [{ id: 'window', kind: 'sdfWindow' }], edges: [] } },
   };
+  const time = async (fn: () => Promise<unknown>): Promise<number> => {
+    const t = performance.now();
+    await fn();
+    return (performance.now() - t) / 1000;
+  };
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  interface Target {
+    what: string;
+    store: CheckpointStore;
+    write: number[];
+    read: number[];
+    put: number[];
+    get: number[];
+  }
 
   const dir = await mkdtemp(join(tmpdir(), 'sf-bench-'));
-  try {
-    await roundTrip('checkpoint → filesystem (tmp)', new FsCheckpointStore(dir));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-  const s3 = await startS3();
+  const [s3, azurite] = await Promise.all([startS3(), startAzurite()]);
   const s3store = new S3CheckpointStore({ bucket: s3.bucket, prefix: 'bench', ...s3.clientConfig() });
+  const target = (what: string, store: CheckpointStore): Target => ({ what, store, write: [], read: [], put: [], get: [] });
+  const targets = [
+    target('filesystem, native (tmp)', new FsCheckpointStore(join(dir, 'native'))),
+    target('filesystem, OpenDAL fs (tmp)', openDalStore(pathToFileURL(join(dir, 'opendal')).href)),
+    target('S3, native (s3rver, loopback)', s3store),
+    target('S3, OpenDAL (s3rver, loopback)', openDalStore(`s3://${s3.bucket}/bench-opendal`, s3.clientConfig())),
+    target('Azure Blob, OpenDAL (Azurite, loopback)', openDalStore(`azblob://${azurite.container}/bench`, azurite.storeOptions())),
+  ];
+  const storeRows: Array<{ what: string; write: number; read: number; put: number; get: number }> = [];
   try {
-    await roundTrip('checkpoint → S3 (s3rver, loopback)', s3store);
+    // Rounds alternate the stores (reversed every other round), so load on a shared machine
+    // falls on all of them alike; the first round is a warm-up.
+    for (let round = 0; round <= REPS; round++) {
+      for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
+        let loaded: Awaited<ReturnType<typeof loadCheckpoint>> = null;
+        const write = await time(() => writeCheckpoint(t.store, input));
+        const read = await time(async () => {
+          loaded = await loadCheckpoint(t.store, { strict: true });
+        });
+        if ((loaded!.states.window as arrow.Table).numRows !== ROWS) throw new Error(`${t.what}: lost rows`);
+        await pruneCheckpoints(t.store, 1);
+        if (round === 0) continue;
+        t.write.push(write);
+        t.read.push(read);
+      }
+    }
+    // The store alone, on the same bytes: cheaper, so three times the rounds.
+    for (let round = 0; round <= 3 * REPS; round++) {
+      for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
+        const put = await time(() => t.store.put('bench/raw.parquet', bare));
+        const get = await time(() => t.store.get('bench/raw.parquet'));
+        if (round === 0) continue;
+        t.put.push(put);
+        t.get.push(get);
+      }
+    }
   } finally {
     s3store.destroy();
-    await s3.stop();
+    await Promise.all([s3.stop(), azurite.stop(), rm(dir, { recursive: true, force: true })]);
+  }
+  for (const t of targets) {
+    rows.push({ what: `checkpoint → ${t.what}`, write: med(t.write), read: med(t.read), bytes: bare.byteLength });
+    storeRows.push({ what: t.what, write: med(t.write), read: med(t.read), put: med(t.put), get: med(t.get) });
   }
 
   console.log(`\n## Write and read of a one-node checkpoint\n`);
@@ -182,6 +217,10 @@ async function main(): Promise<void> {
   }
   const mem = process.memoryUsage();
   const maxRss = process.resourceUsage().maxRSS * 1024;
+  console.log(`\n## Stores side by side (median of ${REPS} rounds; put/get: the store alone on the ${bare.byteLength.toLocaleString('en')}-byte Parquet file, median of ${3 * REPS})\n`);
+  console.log('| store | checkpoint write s | restore s | put s | get s |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const r of storeRows) console.log(`| ${r.what} | ${r.write.toFixed(3)} | ${r.read.toFixed(3)} | ${r.put.toFixed(3)} | ${r.get.toFixed(3)} |`);
   console.log('\n## Memory\n');
   console.log('| measure | MB |');
   console.log('|---|---:|');

@@ -11,7 +11,7 @@ function isErrno(e: unknown, ...codes: string[]): boolean {
 }
 
 /** fsync a directory so a rename inside it is durable. Some platforms cannot; that is not fatal. */
-async function fsyncDir(dir: string): Promise<void> {
+export async function fsyncDir(dir: string): Promise<void> {
   let handle: fsp.FileHandle | undefined;
   try {
     handle = await fsp.open(dir, 'r');

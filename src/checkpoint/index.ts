@@ -1,7 +1,9 @@
 export { assertSafeName, assertSafePath, assertStorableIds, UnsafePathError, type CheckpointStore } from './store.js';
 export { FsCheckpointStore } from './fs-store.js';
 export { S3CheckpointStore, S3StoreError, type S3StoreOptions } from './s3-store.js';
+export { OpenDalCheckpointStore, OpenDalStoreError, OpenDalUnavailableError, type OpenDalStoreOptions } from './opendal-store.js';
 export { openStore, redactUrl, type OpenStoreOptions } from './open-store.js';
+export { azureConnectionString, openDalStore, openDalTarget, OPENDAL_SCHEMES, type StoreOptionValue } from './opendal-url.js';
 export { parquetToTable, tableToParquet, type ParquetCompression, type ParquetWriteOptions } from './parquet.js';
 export { writeCheckpoint, highestCheckpointNumber, type CheckpointInput, type WriteCheckpointOptions } from './write.js';
 export { loadCheckpoint, committedCheckpoints, type LoadCheckpointOptions, type LoadedCheckpoint } from './load.js';

@@ -23,8 +23,10 @@ export const CHECKPOINTS_HELP = `Usage:
   streamframe checkpoints verify <store>            check sizes, checksums and that every state file decodes (exit 1 if damaged)
   streamframe checkpoints prune --keep K <store>    keep the last K committed checkpoints, delete the rest and leftovers
 
-<store> is a directory or s3://bucket/prefix (credentials from the standard AWS variables;
---endpoint URL and --region R for S3-compatible servers). --json prints JSON instead of text.
+<store> is a directory or a URL: s3://bucket/prefix, azblob://container/prefix, gs://bucket/prefix, …
+(see the README's checkpoint stores; credentials from each platform's standard variables, e.g.
+AWS_ACCESS_KEY_ID, AZURE_STORAGE_CONNECTION_STRING; --endpoint URL and --region R for
+S3-compatible servers and emulators). --json prints JSON instead of text.
 A partitioned job's store holds one set of checkpoints per task (tasks/<topic>-<partition>/):
 list and verify cover every task; show and prune take the task's own path (<store>/tasks/events-0).
 `;

@@ -13,9 +13,9 @@ import { ReadYourWrites, type PositionToken } from './read-your-writes.js';
 export type { PositionToken };
 
 export interface CheckpointOptions {
-  /** A directory, `s3://bucket/prefix`, or a store; default `checkpoint/<job name>`. */
+  /** A directory, `file:` or `s3://bucket/prefix`, any OpenDAL URL (`gs://`, `azblob://`, …; see openStore), or a store; default `checkpoint/<job name>`. */
   store?: string | CheckpointStore;
-  /** Endpoint, region, credentials for S3 (else the standard AWS environment variables). */
+  /** Passed through to the store's backend (endpoint, region, credentials, account, …); else each platform's standard environment variables. */
   storeOptions?: OpenStoreOptions;
   /** Take a checkpoint after this many source elements and/or this many milliseconds. */
   every?: { elements?: number; ms?: number };

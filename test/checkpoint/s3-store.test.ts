@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import type { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadCheckpoint, openStore, S3CheckpointStore, S3StoreError, writeCheckpoint } from '../../src/checkpoint/index.js';
+import { loadCheckpoint, OpenDalCheckpointStore, openStore, S3CheckpointStore, S3StoreError, writeCheckpoint } from '../../src/checkpoint/index.js';
 import { startS3, type S3Server } from '../fixtures/s3.js';
 import { pipelineA } from './helpers.js';
 import { defineCheckpointSuite } from './suite.js';
@@ -26,21 +26,14 @@ function store(extra: Partial<ConstructorParameters<typeof S3CheckpointStore>[0]
 const enc = new TextEncoder();
 
 describe('S3CheckpointStore on s3rver', () => {
-  it('puts, gets, lists and deletes under its prefix', async () => {
+  it('keeps to its prefix', async () => {
     const s = store();
     const other = store();
     expect(s.url).toBe(`s3://${s3.bucket}/jobs/t${counter - 1}/`);
     await other.put('data/1/a.json', enc.encode('other'));
-    const paths = Array.from({ length: 25 }, (_, i) => `data/${i + 1}/n.json`);
-    await Promise.all(paths.map((p, i) => s.put(p, enc.encode(String(i)))));
-    expect((await s.list('data/')).sort()).toEqual([...paths].sort());
-    expect((await s.list('data/1/')).sort()).toEqual(['data/1/n.json']);
-    expect(new TextDecoder().decode(await s.get('data/3/n.json'))).toBe('2');
-    expect(await s.get('data/99/n.json')).toBeUndefined();
-    await s.delete('data/3/n.json');
-    await s.delete('data/3/n.json');
-    expect(await s.get('data/3/n.json')).toBeUndefined();
+    await s.put('data/1/a.json', enc.encode('mine'));
     expect(await other.list('')).toEqual(['data/1/a.json']);
+    expect(new TextDecoder().decode(await other.get('data/1/a.json'))).toBe('other');
   });
 
   it('follows ListObjectsV2 continuation tokens', async () => {
@@ -99,25 +92,26 @@ describe('S3CheckpointStore on s3rver', () => {
     await expect(loadCheckpoint(noBucket)).rejects.toThrow(S3StoreError);
   });
 
-  it('openStore reads s3:// URLs and the standard AWS env vars', async () => {
+  it('openStore serves s3:// URLs through OpenDAL, which reads the standard AWS env vars', async () => {
     vi.stubEnv('AWS_ENDPOINT_URL', s3.endpoint);
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'S3RVER');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'S3RVER');
     vi.stubEnv('AWS_REGION', 'us-east-1');
     try {
-      const s = openStore(`s3://${s3.bucket}/env/job`) as S3CheckpointStore;
-      stores.push(s);
-      expect(s).toBeInstanceOf(S3CheckpointStore);
+      const s = openStore(`s3://${s3.bucket}/env/job`);
+      expect(s).toBeInstanceOf(OpenDalCheckpointStore);
       expect(s.url).toBe(`s3://${s3.bucket}/env/job/`);
       const n = await writeCheckpoint(s, { job: 'j', sources: {}, nodes: { a: { kind: 'accumulate', state: [1, 2] } }, pipeline: pipelineA });
       expect(n).toBe(1);
       expect((await loadCheckpoint(s))!.states.a).toEqual([1, 2]);
       const direct = store({ prefix: 'env/job' });
       expect((await direct.list('')).sort()).toEqual(['commits/1.json', 'data/1/a.json', 'metadata/1.json']);
+      // An S3 client of your own keeps the native store.
+      expect(openStore(`s3://${s3.bucket}/env/job`, { client: {} as S3Client })).toBeInstanceOf(S3CheckpointStore);
     } finally {
       vi.unstubAllEnvs();
     }
   });
 });
 
-defineCheckpointSuite('S3 (s3rver)', { makeStore: async () => store() });
+defineCheckpointSuite('S3 (s3rver)', { makeStore: async () => store(), atomicReplace: false });

@@ -31,6 +31,12 @@ export interface SuiteBackend {
   /** A fresh, empty store for one test. */
   makeStore(): Promise<CheckpointStore>;
   teardown?(): Promise<void>;
+  /**
+   * False where the server under test cannot replace a file atomically although the real service
+   * does: s3rver streams an object while it is being overwritten, so a racing reader's
+   * connection is cut (S3 itself serves the old or the new object whole).
+   */
+  atomicReplace?: boolean;
 }
 
 function input(i: number, rows = 5) {
@@ -62,6 +68,35 @@ export function defineCheckpointSuite(name: string, backend: SuiteBackend): void
     });
     afterAll(async () => {
       await backend.teardown?.();
+    });
+
+    it('puts, gets, lists by prefix and deletes files', async () => {
+      const paths = Array.from({ length: 25 }, (_, i) => `data/${i + 1}/n.json`);
+      await Promise.all(paths.map((p, i) => store.put(p, enc.encode(String(i)))));
+      expect((await store.list('data/')).sort()).toEqual([...paths].sort());
+      expect((await store.list('data/1/')).sort()).toEqual(['data/1/n.json']);
+      expect((await store.list('data/1')).sort()).toEqual(paths.filter((p) => /^data\/1\d?\//.test(p)).sort());
+      expect(await store.list('nothing/')).toEqual([]);
+      expect(dec.decode(await store.get('data/3/n.json'))).toBe('2');
+      expect(await store.get('data/99/n.json')).toBeUndefined();
+      await store.delete('data/3/n.json');
+      await store.delete('data/3/n.json'); // missing: fine
+      expect(await store.get('data/3/n.json')).toBeUndefined();
+      expect(await store.list('data/3/')).toEqual([]);
+    });
+
+    it.runIf(backend.atomicReplace !== false)('replaces a file atomically: racing readers see the old or the new content; of racing writers one whole content wins', async () => {
+      const big = new Uint8Array(4 << 20).fill(7);
+      await store.put('commits/1.json', enc.encode('old'));
+      const reads: Promise<Uint8Array | undefined>[] = [];
+      const write = store.put('commits/1.json', big);
+      for (let i = 0; i < 20; i++) reads.push(store.get('commits/1.json'));
+      await write;
+      for (const r of await Promise.all(reads)) expect(r!.byteLength === 3 || r!.byteLength === big.byteLength).toBe(true);
+      await Promise.all(Array.from({ length: 8 }, (_, i) => store.put('commits/1.json', new Uint8Array(1000 + i).fill(i))));
+      const final = (await store.get('commits/1.json'))!;
+      expect(final.every((x) => x === final.byteLength - 1000)).toBe(true);
+      expect(await store.list('commits/')).toEqual(['commits/1.json']);
     });
 
     it('writes exactly the normative layout, commit marker last', async () => {

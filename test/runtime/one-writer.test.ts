@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitOwnership, loadCheckpoint, newestClaim, openStore, type CheckpointStore } from '../../src/index.js';
+import { startAzurite, type AzuriteServer } from '../fixtures/azurite.js';
 import { startS3, type S3Server } from '../fixtures/s3.js';
 
 const script = new URL('./fixtures/writer-job.ts', import.meta.url).pathname;
@@ -62,13 +63,14 @@ class Writer {
 }
 
 let s3: S3Server;
+let azurite: AzuriteServer;
 let dir: string;
 beforeAll(async () => {
-  s3 = await startS3();
+  [s3, azurite] = await Promise.all([startS3(), startAzurite()]);
   dir = mkdtempSync(join(tmpdir(), 'sf-one-writer-'));
 });
 afterAll(async () => {
-  await s3?.stop();
+  await Promise.all([s3?.stop(), azurite?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -79,6 +81,14 @@ const backends: Array<[string, () => { target: string; env: NodeJS.ProcessEnv; s
     () => {
       const options = s3.clientConfig();
       const target = `s3://${s3.bucket}/jobs/one-writer`;
+      return { target, env: { WRITER_JOB_S3: JSON.stringify(options) }, store: () => openStore(target, options) };
+    },
+  ],
+  [
+    'Azurite (OpenDAL)',
+    () => {
+      const options = azurite.storeOptions();
+      const target = `azblob://${azurite.container}/jobs/one-writer`;
       return { target, env: { WRITER_JOB_S3: JSON.stringify(options) }, store: () => openStore(target, options) };
     },
   ],

@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCheckpoints, loadCheckpoint, openStore, runJob, Stream, verifyCheckpoints } from '../../src/index.js';
+import { startAzurite, type AzuriteServer } from '../fixtures/azurite.js';
 import { startS3FaultProxy, type S3FaultProxy } from '../fixtures/s3-fault-proxy.js';
 import { startS3, type S3Server } from '../fixtures/s3.js';
 
 let s3: S3Server;
+let azurite: AzuriteServer;
 let proxy: S3FaultProxy;
 beforeAll(async () => {
-  s3 = await startS3();
+  [s3, azurite] = await Promise.all([startS3(), startAzurite()]);
   proxy = await startS3FaultProxy(s3.endpoint, { seed: 7 });
 });
 afterAll(async () => {
   await proxy?.stop();
-  await s3?.stop();
+  await Promise.all([s3?.stop(), azurite?.stop()]);
 });
 
 function build(n: number) {
@@ -25,10 +27,12 @@ function build(n: number) {
   return { source, out };
 }
 
-describe('runJob on S3 (s3rver over HTTP)', () => {
-  it('checkpoints to s3://bucket/prefix and restarts exactly where it stopped', async () => {
-    const url = `s3://${s3.bucket}/jobs/numbers`;
-    const storeOptions = s3.clientConfig();
+describe('runJob on S3 (s3rver over HTTP) and Azure Blob (Azurite)', () => {
+  it.each([
+    ['s3://bucket/prefix', () => ({ url: `s3://${s3.bucket}/jobs/numbers`, storeOptions: s3.clientConfig() })],
+    ['azblob://container/prefix', () => ({ url: `azblob://${azurite.container}/jobs/numbers`, storeOptions: azurite.storeOptions() })],
+  ])('checkpoints to %s and restarts exactly where it stopped', async (_name, target) => {
+    const { url, storeOptions } = target();
     const whole = build(300);
     await runJob(whole.source, { name: 'u', handleSignals: false }).done;
 

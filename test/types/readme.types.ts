@@ -1,6 +1,6 @@
 // The README's code examples, checked by `tsc --noEmit` so the README stays true. Not run.
 import { statSync, appendFileSync } from 'node:fs';
-import { DataFrame, defineJob, kafkaDeadLetters, runJob, Stream } from '../../src/index.js';
+import { DataFrame, defineJob, kafkaDeadLetters, runJob, Stream, type Source } from '../../src/index.js';
 
 // Quick start
 const numbers = new Stream<number>();
@@ -37,6 +37,12 @@ async function exactlyOnce() {
   const lines = Stream.fromTextFile('events.jsonl', { follow: false });
   lines.map((l) => JSON.parse(l)).filter((e) => e.amount > 100).sinkToFiles('out/big').name('big');
   await runJob(lines, { name: 'big', checkpoint: { every: { ms: 1000 } } }).done;
+}
+
+// Checkpoint stores
+function checkpointStores(source: Source<number>) {
+  runJob(source, { name: 'totals', checkpoint: { store: 'azblob://checkpoints/jobs/totals',
+    storeOptions: { account_name: 'acct', account_key: process.env.AZURE_STORAGE_KEY } } });
 }
 
 // Read your writes
@@ -98,7 +104,7 @@ const job = defineJob(() => {
   lines.map((l) => JSON.parse(l)).accumulate((n: number) => n + 1, { start: 0 }).name('count');
   return { name: 'totals', sources: lines };
 });
-export { kafka, scaleOut, totalsList, sources, jobs, readYourWrites, exactlyOnce, big, stats, recent, lastTen, smooth, job, eventTime };
+export { kafka, scaleOut, totalsList, sources, jobs, readYourWrites, exactlyOnce, big, stats, recent, lastTen, smooth, job, eventTime, checkpointStores };
 
 // Event time: windows, watermarks, late data
 function eventTime() {

@@ -1,0 +1,193 @@
+/**
+ * The writer lock's behaviour, run on every backend (writer-lock.test.ts: filesystem;
+ * writer-lock-backends.test.ts: OpenDAL fs, S3 and Azure Blob).
+ */
+import { spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  acquireWriter,
+  commitOwnership,
+  loadCheckpoint,
+  newestClaim,
+  pruneCheckpoints,
+  scopedStore,
+  StoreLockedError,
+  WriterFencedError,
+  writeCheckpoint,
+  type CheckpointInput,
+  type CheckpointStore,
+  type WriterLease,
+} from '../../src/checkpoint/index.js';
+import { jsonBytes } from '../../src/checkpoint/layout.js';
+
+const input = (total: number): CheckpointInput => ({
+  job: 'locked',
+  sources: { numbers: { index: total } },
+  nodes: { total: { kind: 'accumulate', state: total } },
+  pipeline: { description: { nodes: [{ id: 'total', kind: 'accumulate' }], edges: [] } },
+});
+
+const cleanups: Array<() => Promise<void>> = [];
+/** Runs `fn` after the current test (a backend's temporary directory, say). */
+export const onCleanup = (fn: () => Promise<void>): void => void cleanups.push(fn);
+
+async function held(store: CheckpointStore, options: Parameters<typeof acquireWriter>[1] = {}): Promise<WriterLease> {
+  const lease = await acquireWriter(store, options);
+  cleanups.unshift(() => lease.release().catch(() => {}));
+  return lease;
+}
+
+/** A claim as a writer on another host would leave it. */
+async function foreignClaim(store: CheckpointStore, epoch: number, renewedAgoMs: number, leaseMs = 1000): Promise<void> {
+  const claim = { epoch, holder: 'elsewhere:42:abc', host: 'elsewhere', pid: 42, leaseMs, renewedAt: Date.now() - renewedAgoMs, inherited: [] };
+  await store.put(`writers/${epoch}-0abc.json`, jsonBytes(claim));
+}
+
+/** A store whose commit-marker puts and claim renewals wait at a gate: a writer paused between its lease check and its commit. */
+function pausable(inner: CheckpointStore) {
+  let open: () => void = () => {};
+  let gate: Promise<void> | undefined;
+  let reached: () => void = () => {};
+  const atGate = new Promise<void>((r) => (reached = r));
+  const store: CheckpointStore = {
+    url: inner.url,
+    async put(path, data) {
+      if (gate && (path.startsWith('commits/') || path.startsWith('writers/'))) {
+        if (path.startsWith('commits/')) reached();
+        await gate;
+      }
+      await inner.put(path, data);
+    },
+    get: (p) => inner.get(p),
+    list: (p) => inner.list(p),
+    delete: (p) => inner.delete(p),
+  };
+  return {
+    store,
+    atGate,
+    pause: () => (gate = new Promise<void>((r) => (open = r))),
+    resume: () => ((gate = undefined), open()),
+  };
+}
+
+export function defineWriterLockSuite(name: string, makeStore: () => Promise<CheckpointStore>): void {
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  describe(`acquireWriter on ${name}: one writer per store`, () => {
+    it('refuses a second writer while the first lives, naming the holder; a released store is taken at once with a higher epoch', async () => {
+      const store = await makeStore();
+      const first = await acquireWriter(store);
+      expect(first.epoch).toBe(1);
+      const refused = await acquireWriter(store, { waitMs: 100 }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(StoreLockedError);
+      expect((refused as StoreLockedError).holder).toBe(first.holder);
+      expect((refused as Error).message).toContain(first.holder);
+      expect((refused as Error).message).toContain(store.url);
+      await first.release();
+      const second = await held(store, { waitMs: 0 });
+      expect(second.epoch).toBe(2);
+      await expect(first.check()).rejects.toThrow(/released/);
+    });
+
+    it('takes over at once from a dead process on this host', async () => {
+      const store = await makeStore();
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+      const { hostname } = await import('node:os');
+      const claim = { epoch: 4, holder: `${hostname()}:${dead}:x`, host: hostname(), pid: dead, leaseMs: 600_000, renewedAt: Date.now(), inherited: [] };
+      await store.put('writers/4-0dead.json', jsonBytes(claim));
+      const lease = await held(store, { waitMs: 0 });
+      expect(lease.epoch).toBe(5);
+      expect(await store.list('writers/')).toEqual([expect.stringMatching(/^writers\/5-[0-9a-f]+\.json$/)]);
+    });
+
+    it('waits out the lease of a live-looking holder on another host', async () => {
+      const store = await makeStore();
+      await foreignClaim(store, 1, 0, 300);
+      await expect(acquireWriter(store, { waitMs: 0 })).rejects.toThrow(/in use by another writer, elsewhere:42:abc/);
+      const lease = await held(store, { waitMs: 5000 });
+      expect(lease.epoch).toBe(2);
+    });
+
+    it('takes over at once from an expired holder on another host', async () => {
+      const store = await makeStore();
+      await foreignClaim(store, 7, 10_000, 300);
+      expect((await held(store, { waitMs: 0 })).epoch).toBe(8);
+    });
+
+    it('a scope (scopedStore) is locked independently of the root and of other scopes', async () => {
+      const store = await makeStore();
+      const root = await held(store);
+      const a = await held(scopedStore(store, 'tasks/t-0'));
+      const b = await held(scopedStore(store, 'tasks/t-1'));
+      expect([root.epoch, a.epoch, b.epoch]).toEqual([1, 1, 1]);
+      await expect(acquireWriter(scopedStore(store, 'tasks/t-0'), { waitMs: 0 })).rejects.toBeInstanceOf(StoreLockedError);
+      expect((await store.list('tasks/t-0/writers/')).length).toBe(1);
+    });
+
+    it('of many writers racing for an empty store exactly one wins', async () => {
+      const store = await makeStore();
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => acquireWriter(store, { waitMs: 300 })));
+      const won = results.filter((r) => r.status === 'fulfilled');
+      expect(won).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(StoreLockedError);
+      await (won[0] as PromiseFulfilledResult<WriterLease>).value.release();
+    });
+  });
+
+  describe(`fencing on ${name}: a zombie writer can never commit a checkpoint that counts`, () => {
+    it('a commit marker written after the takeover, under the stale epoch, is never restored and is pruned as a leftover', async () => {
+      const inner = await makeStore();
+      const zombieView = pausable(inner);
+      const lost: WriterFencedError[] = [];
+      const zombie = await acquireWriter(zombieView.store, { leaseMs: 300, onLost: (e) => lost.push(e) });
+      expect(await writeCheckpoint(zombieView.store, input(1), { lease: zombie })).toBe(1);
+      expect(await writeCheckpoint(zombieView.store, input(2), { lease: zombie })).toBe(2);
+
+      // The zombie checks its lease, then stalls before its commit marker (and stops renewing).
+      zombieView.pause();
+      const late = writeCheckpoint(zombieView.store, input(3), { lease: zombie });
+      await zombieView.atGate;
+      const successor = await held(inner, { waitMs: 5000 });
+      expect(successor.epoch).toBe(2);
+      expect((await newestClaim(inner))?.inherited).toEqual([1, 2]);
+      expect((await loadCheckpoint(inner))?.checkpoint).toBe(2);
+
+      zombieView.resume();
+      expect(await late).toBe(3); // the marker is written (the store cannot stop it)...
+      expect(JSON.parse(new TextDecoder().decode(await inner.get('commits/3.json')))).toMatchObject({ writer: { epoch: 1 } });
+      expect(await commitOwnership(inner)).toEqual({ counted: [1, 2], fenced: [3] }); // ...but does not count
+      expect((await loadCheckpoint(inner))?.checkpoint).toBe(2);
+      await expect(loadCheckpoint(inner, { checkpoint: 3 })).rejects.toThrow(/not committed/);
+
+      // Its next checkpoint is refused before it writes anything, and renewal has noticed too.
+      const before = (await inner.list('')).sort();
+      await expect(writeCheckpoint(zombieView.store, input(4), { lease: zombie })).rejects.toBeInstanceOf(WriterFencedError);
+      expect((await inner.list('')).sort()).toEqual(before);
+      await expect(zombie.check()).rejects.toThrow(/fenced: .* took the store over/);
+
+      // The successor numbers past the zombie's checkpoint, and retention removes it.
+      expect(await writeCheckpoint(inner, input(5), { lease: successor })).toBe(4);
+      await pruneCheckpoints(inner, 1);
+      expect((await inner.list('commits/')).sort()).toEqual(['commits/4.json']);
+      expect((await loadCheckpoint(inner))?.states.total).toBe(5);
+    });
+
+    it('with keep 1, a zombie commit newer than the last real one does not make retention delete the real one', async () => {
+      const inner = await makeStore();
+      const zombieView = pausable(inner);
+      const zombie = await acquireWriter(zombieView.store, { leaseMs: 300 });
+      await writeCheckpoint(zombieView.store, input(1), { lease: zombie });
+      zombieView.pause();
+      const late = writeCheckpoint(zombieView.store, input(2), { lease: zombie });
+      await zombieView.atGate;
+      const successor = await held(inner, { waitMs: 5000 });
+      zombieView.resume();
+      await late;
+      await pruneCheckpoints(inner, 1);
+      expect((await loadCheckpoint(inner))?.states.total).toBe(1);
+      expect(successor.epoch).toBe(2);
+    });
+  });
+}
