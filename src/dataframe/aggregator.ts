@@ -10,6 +10,8 @@
  * values = NaN, var/std need 2 values (ddof = 1), count excludes nulls, size includes them,
  * nunique counts distinct non-null values.
  */
+import { compensation, subtractable } from './compensated.js';
+
 export type AggOp = 'sum' | 'count' | 'size' | 'mean' | 'min' | 'max' | 'var' | 'std' | 'first' | 'last' | 'nunique';
 export const AGG_OPS: readonly AggOp[] = ['sum', 'count', 'size', 'mean', 'min', 'max', 'var', 'std', 'first', 'last', 'nunique'];
 const NON_INVERTIBLE: ReadonlySet<AggOp> = new Set(['min', 'max', 'first', 'last']);
@@ -60,6 +62,8 @@ export class GroupAggregator {
   readonly invertible: boolean;
   /** groups whose non-invertible stats are stale after a removal */
   dirty = new Set<number>();
+  /** An infinity was removed from a sum: sums must be recomputed from the rows (`clear` and re-add). */
+  stale = false;
 
   constructor(ops: Iterable<AggOp>) {
     this.ops = new Set(ops);
@@ -116,7 +120,7 @@ export class GroupAggregator {
           // Neumaier compensated summation
           const s = this.sum[g];
           const t = s + x;
-          this.comp[g] += Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
+          this.comp[g] += compensation(s, x, t);
           this.sum[g] = t;
         }
         if (this.needVar) {
@@ -177,10 +181,12 @@ export class GroupAggregator {
         if (c === 0) {
           this.sum[g] = 0;
           this.comp[g] = 0;
+        } else if (!subtractable(this.sum[g], x)) {
+          this.stale = true;
         } else {
           const s = this.sum[g];
           const t = s - x;
-          this.comp[g] += Math.abs(s) >= Math.abs(x) ? s - t - x : -x - t + s;
+          this.comp[g] += compensation(s, -x, t);
           this.sum[g] = t;
         }
       }
@@ -214,6 +220,7 @@ export class GroupAggregator {
 
   /** Forget everything (keeps the allocated groups); used to rebuild from window content. */
   clear(): void {
+    this.stale = false;
     this.count.fill(0);
     this.size.fill(0);
     this.sum.fill(0);

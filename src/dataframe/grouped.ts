@@ -100,6 +100,12 @@ export class GroupedAggregation {
     for (const [c, a] of this.aggs) a.remove(toFloat64(frame.col(c)), gids, seq0, start, end);
   }
 
+  /** A sum lost an infinity to a removal and must be rebuilt from the rows. */
+  get stale(): boolean {
+    for (const a of this.aggs.values()) if (a.stale) return true;
+    return false;
+  }
+
   /** Groups with stale min/max/first/last after removals. */
   dirtyGroups(): Set<number> {
     const s = new Set<number>();

@@ -10,7 +10,7 @@
  * sum/mean/min/max/var/std output a value when the number of non-null values in the window
  * >= min_periods (var/std also need 2; sum of zero values with min_periods 0 is 0).
  * count follows pandas 2: the non-null count, shown once the window holds >= min_periods rows.
- * Sums are Neumaier-compensated with add/remove; var/std use Welford add/remove (ddof = 1);
+ * ±Infinity counts as a missing value, as pandas' `_prep_values` makes it. Sums are Neumaier-compensated with add/remove; var/std use Welford add/remove (ddof = 1);
  * min/max use monotonic deques; as in pandas, var/std are exactly 0 when all values in the window are equal. After 4 windows' worth of removals the running sums are recomputed
  * from the window, so rounding drift cannot build up over a long stream.
  */
@@ -197,7 +197,7 @@ export class RollingState {
     }
     for (let i = 0; i < len; i++) {
       const s = this.seq++;
-      const v = x[i];
+      const v = x[i] - x[i] === 0 ? x[i] : NaN; // pandas' window ops read ±inf as missing
       if (this.expanding) {
         this.addValue(v, s);
       } else {

@@ -71,7 +71,7 @@ describe('DataFrame API under random batch splits equals a recomputation over al
           for (const op of ops) {
             const got = r[ops.length === 1 ? 'v' : `v_${op}`] as number;
             const win = 'n' in kind ? rows.slice(Math.max(0, i - kind.n + 1), i + 1) : rows.slice(0, i + 1);
-            const exp = naiveRolling(rows, i, kind, op, mp ?? 1); // the stream API's default is streamz's minPeriods 1
+            const exp = naiveRolling(rows, i, kind, op, mp ?? ('n' in kind ? kind.n : 1)); // pandas' default, which streamz keeps
             if (!close(got, exp, op, win.map((w) => w.v))) throw new Error(`row ${i} ${op}: ${got} vs ${exp}`);
           }
         });

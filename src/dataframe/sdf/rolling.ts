@@ -12,7 +12,7 @@ import type { Series } from './series.js';
 import type { Cols, NodeOptions } from './types.js';
 
 export interface RollingOptions<S extends Schema = Schema> {
-  /** Rows needed before a value is shown; default 1 (streamz), not pandas' window size. */
+  /** Rows needed before a value is shown; default the window size for `rolling(n)` (pandas, and so streamz, which passes none on), 1 for time windows and `expanding()`. */
   minPeriods?: number;
   /** The timestamp column of a time window; default the schema's only timestamp column. */
   on?: Cols<S>;
@@ -33,10 +33,11 @@ export class Rolling<N extends string> {
     const on = typeof this.window === 'string' ? (this.options.on ?? onlyTimestamp(s.df.schema)) : undefined;
     const { stream, column } = s.input(on !== undefined && on !== s.column ? [on] : []);
     const names = Object.fromEntries(ops.map((op) => [op, ops.length === 1 ? s.name : `${s.name}_${op}`]));
-    const make = () => new RollingState({ column, window: this.window, on, ops: [...ops], names, minPeriods: this.options.minPeriods ?? 1 });
+    const minPeriods = this.options.minPeriods ?? (typeof this.window === 'number' ? this.window : 1);
+    const make = () => new RollingState({ column, window: this.window, on, ops: [...ops], names, minPeriods });
     make(); // validate the window now
     const op = this.window === undefined ? 'expanding' : 'rolling';
-    const node = new RowwiseNode(stream, make, { op, column, window: this.window ?? null, on: on ?? null, ops, minPeriods: this.options.minPeriods ?? 1 }, options);
+    const node = new RowwiseNode(stream, make, { op, column, window: this.window ?? null, on: on ?? null, ops, minPeriods }, options);
     const schema = Object.fromEntries(Object.values(names).map((n) => [n, 'float64']));
     return s.df.derive(node, schema as { [K in `${N}_${O}`]: 'float64' });
   }

@@ -215,7 +215,7 @@ export class Series<S extends Schema, D extends DType = DType, N extends string 
 
   /**
    * Per-row rolling aggregations carrying history across batches. `rolling(100)` is the last 100
-   * rows with minPeriods 1 (streamz's default; pandas' is the window size); `rolling('5s')` is
+   * rows, NaN until 100 rows were seen (pandas' default, which streamz keeps); `rolling('5s')` is
    * the last 5 s of the timestamp column `on` (default: the schema's only timestamp column).
    */
   rolling(window: number | string, options: RollingOptions<S> = {}): Rolling<N> {
