@@ -254,14 +254,15 @@ export class GroupAggregator {
   }
 
   /** Value of `op` for each group in `gids` order. */
-  result(op: AggOp, gids: Int32Array): Float64Array {
+  /** `ddof`: var and std divide by count − ddof (pandas' default 1). */
+  result(op: AggOp, gids: Int32Array, ddof = 1): Float64Array {
     const n = gids.length;
     const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.value(op, gids[i]);
+    for (let i = 0; i < n; i++) out[i] = this.value(op, gids[i], ddof);
     return out;
   }
 
-  value(op: AggOp, g: number): number {
+  value(op: AggOp, g: number, ddof = 1): number {
     switch (op) {
       case 'sum':
         return this.count[g] === 0 ? 0 : this.sum[g] + this.comp[g];
@@ -276,9 +277,9 @@ export class GroupAggregator {
       case 'max':
         return this.count[g] === 0 ? NaN : this.max[g];
       case 'var':
-        return this.count[g] < 2 ? NaN : this.m2[g] / (this.count[g] - 1);
+        return this.count[g] <= ddof ? NaN : this.m2[g] / (this.count[g] - ddof);
       case 'std':
-        return this.count[g] < 2 ? NaN : Math.sqrt(this.m2[g] / (this.count[g] - 1));
+        return this.count[g] <= ddof ? NaN : Math.sqrt(this.m2[g] / (this.count[g] - ddof));
       case 'first':
         return this.count[g] === 0 ? NaN : this.first[g];
       case 'last':

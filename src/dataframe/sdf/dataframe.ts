@@ -9,15 +9,18 @@
 import { Stream, type StreamOptions } from '../../core/stream.js';
 import type { ErrorPolicy } from '../../core/errors.js';
 import { Dictionary } from '../dictionary.js';
-import { Frame, type DType, type Schema } from '../frame.js';
+import { Frame, toFloat64, type DType, type Schema } from '../frame.js';
+import { preview } from '../../core/errors.js';
 import { Ingestor, inferSchema, type Batch, type ColumnObject, type RowObject } from '../ingest.js';
 import { Expr, assignFrame, filterFrame, type ScalarInput } from '../expr.js';
 import type { AggOp } from '../aggregator.js';
 import { FrameMapNode, IngestNode } from './frame-nodes.js';
 import { AccumulatePartitionsNode } from './kernel-nodes.js';
+import { CustomAggregationNode, type Aggregation } from './custom-aggregation.js';
 import { Series } from './series.js';
 import { GroupBy, type GroupedSeries } from './groupby.js';
 import { Window, type WindowOptions } from './window.js';
+import type { WindowSpec } from '../window-state.js';
 import type { AggMap, AggOut, AggResult, Cols, NodeOptions, SeriesLike, Simplify } from './types.js';
 
 export interface DataFrameOptions<S extends Schema> extends StreamOptions {
@@ -31,6 +34,11 @@ export interface DataFrameOptions<S extends Schema> extends StreamOptions {
   dicts?: Record<string, Dictionary>;
   /** False when `source` already carries Frames of this schema (derived DataFrames); default true. */
   ingest?: boolean;
+  /**
+   * Each frame is a whole table that replaces the previous one (an aggregate's output, streamz's
+   * `updating` streams): aggregations of it are computed per frame, not accumulated across frames.
+   */
+  updating?: boolean;
 }
 
 type ScalarDType<X> = X extends number | null ? 'float64' : X extends string ? 'utf8' : X extends boolean ? 'bool' : X extends Date ? 'timestamp' : DType;
@@ -45,10 +53,16 @@ export class DataFrame<S extends Schema = Schema> {
   readonly schema: Readonly<S>;
   /** String dictionaries shared by every node of this stream. */
   readonly dicts: Record<string, Dictionary>;
+  /** Each frame replaces the previous one (see `DataFrameOptions.updating`). */
+  readonly updating: boolean;
   private emptyFrame: Frame | undefined;
 
   constructor(source: Stream<any>, options: DataFrameOptions<S>) {
+    if (options.example === null || typeof options.example !== 'object' || Array.isArray(options.example)) {
+      throw new TypeError(`DataFrame: example must be a schema such as { x: 'float64' }, got ${preview(options.example)}`);
+    }
     this.schema = Object.freeze({ ...options.example });
+    this.updating = options.updating ?? false;
     this.dicts = options.dicts ?? {};
     for (const [c, t] of Object.entries(this.schema)) if (t === 'utf8') this.dicts[c] ??= new Dictionary();
     if (options.ingest === false) {
@@ -82,9 +96,28 @@ export class DataFrame<S extends Schema = Schema> {
     return this;
   }
 
-  /** A DataFrame over frames this one's nodes produce, sharing its dictionaries. */
-  derive<R extends Schema>(stream: Stream<Frame>, schema: R): DataFrame<R> {
-    return new DataFrame<R>(stream, { example: schema, dicts: this.dicts, ingest: false });
+  /** A DataFrame over frames this one's nodes produce, sharing its dictionaries; `updating` when they are whole tables (aggregates). */
+  derive<R extends Schema>(stream: Stream<Frame>, schema: R, updating = this.updating): DataFrame<R> {
+    return new DataFrame<R>(stream, { example: schema, dicts: this.dicts, ingest: false, updating });
+  }
+
+  /** This DataFrame (streamz's `to_frame()` on a frame). */
+  toFrame(): this {
+    return this;
+  }
+
+  /** The last `n` rows of every frame (streamz's `tail`, per batch). */
+  tail(n = 5, options?: StreamOptions): DataFrame<S> {
+    return this.derive(new FrameMapNode(this.stream, 'sdfTail', { n }, (f) => f.slice(Math.max(0, f.length - n)), options), this.schema);
+  }
+
+  /**
+   * The `n` rows of each frame with the largest `column`, descending, ties in row order (pandas'
+   * `nlargest(n, column)`); on an aggregate, the top of the current table.
+   */
+  nlargest(n: number, column: Cols<S>, options?: StreamOptions): DataFrame<S> {
+    if (!(column in this.schema)) throw new Error(`nlargest: no column "${column}" (columns: ${this.columns.join(', ')})`);
+    return this.derive(new FrameMapNode(this.stream, 'sdfFrameNlargest', { n, column }, (f) => f.take(topRows(f, column, n)), options), this.schema);
   }
 
   /** A column as a lazy Series (streamz's `sdf.v` / `sdf['v']`). */
@@ -149,13 +182,36 @@ export class DataFrame<S extends Schema = Schema> {
   count(options?: NodeOptions) {
     return this.aggAll('count', options);
   }
+  /** `ddof`: divide by count − ddof (default 1, pandas'). */
+  var(options?: NodeOptions & { ddof?: number }) {
+    return this.aggAll('var', options);
+  }
+  std(options?: NodeOptions & { ddof?: number }) {
+    return this.aggAll('std', options);
+  }
 
-  /** pandas' `df.sum()` etc. over the numeric columns, as one row named by column. */
-  private aggAll<O extends AggOp>(op: O, options?: NodeOptions): DataFrame<Simplify<{ [C in NumericFor<S, O>]: AggOut<O, S[C]> }>> {
+  /** pandas' `df.size`: rows × columns so far (of the window, from `Window.size`), in a column `size`. */
+  size(options?: NodeOptions, window?: WindowSpec): DataFrame<{ size: 'float64' }> {
+    const nCols = this.columns.length;
+    const rows = new GroupBy<S, never>(this, [], window, true).aggregate([{ column: this.columns[0], op: 'size', name: 'size' }], options);
+    const times = (f: Frame) => new Frame({ size: { dtype: 'float64', data: Float64Array.of((f.col('size').data[0] as number) * nCols) } }, 1);
+    return rows.derive(new FrameMapNode(rows.stream, 'sdfFrameSize', { columns: nCols }, times), { size: 'float64' } as const);
+  }
+
+  /** A user-defined aggregation (streamz's `aggregate(Aggregation)`): what `onNew` returns after each batch. */
+  aggregate<St, R>(agg: Aggregation<St, R>, options?: StreamOptions): Stream<R> {
+    return new CustomAggregationNode(this.stream, agg, undefined, options);
+  }
+
+  /**
+   * pandas' `df.sum()` etc. over the numeric columns, as one row named by column: cumulative, or
+   * over a window (for `Window.sum()` and the like).
+   */
+  aggAll<O extends AggOp>(op: O, options?: NodeOptions & { ddof?: number }, window?: WindowSpec): DataFrame<Simplify<{ [C in NumericFor<S, O>]: AggOut<O, S[C]> }>> {
     // Like pandas' numeric_only: strings never, timestamps only where the result is a time or a count.
     const cols = this.columns.filter((c) => this.schema[c] !== 'utf8' && (this.schema[c] !== 'timestamp' || op === 'min' || op === 'max' || op === 'count'));
-    return new GroupBy<S, never>(this, [], undefined, true).aggregate(
-      cols.map((c) => ({ column: c, op, name: c })),
+    return new GroupBy<S, never>(this, [], window, true).aggregate(
+      cols.map((c) => ({ column: c, op, name: c, ddof: options?.ddof })),
       options,
     ) as DataFrame<any>;
   }
@@ -186,6 +242,24 @@ export class DataFrame<S extends Schema = Schema> {
 
   toString(): string {
     return `DataFrame(${Object.entries(this.schema).map(([k, v]) => `${k}: ${v}`).join(', ')})`;
+  }
+}
+
+/** Row positions of the n largest values of `column` (NaN left out), descending, ties in row order. */
+function topRows(f: Frame, column: string, n: number): Int32Array {
+  const v = toFloat64(f.col(column));
+  const idx = Array.from({ length: f.length }, (_, i) => i).filter((i) => v[i] === v[i]);
+  idx.sort((a, b) => v[b] - v[a] || a - b);
+  return Int32Array.from(idx.slice(0, n));
+}
+
+/**
+ * streamz's `DataFrames`: a stream of independent tables; reductions are per frame
+ * (`sdf.col('x').sum()` is each batch's sum), not accumulated across batches.
+ */
+export class DataFrames<S extends Schema = Schema> extends DataFrame<S> {
+  constructor(source: Stream<any>, options: DataFrameOptions<S>) {
+    super(source, { ...options, updating: true });
   }
 }
 

@@ -6,7 +6,9 @@
  */
 import type { AggOp } from '../aggregator.js';
 import type { AggSpec } from '../grouped.js';
-import type { Schema } from '../frame.js';
+import type { Frame, Schema } from '../frame.js';
+import type { Stream, StreamOptions } from '../../core/stream.js';
+import { FrameMapNode } from './frame-nodes.js';
 import { GroupbyState } from '../groupby-state.js';
 import { WindowedAggregation, type WindowSpec } from '../window-state.js';
 import { NLargestState, nlargestOf } from '../nlargest.js';
@@ -43,12 +45,23 @@ export class GroupBy<S extends Schema, K extends Cols<S>> {
     const probe = window ? new WindowedAggregation({ ...opts, window }) : new GroupbyState(opts);
     const node = window
       ? new WindowAggNode(df.stream, () => new WindowedAggregation({ ...opts, window }), described, options)
-      : new GroupbyNode(df.stream, () => new GroupbyState(opts), described, options);
-    return df.derive(node, { ...probe.result().schema });
+      : df.updating
+        ? tableAggregation(df.stream, () => new GroupbyState(opts), described, options)
+        : new GroupbyNode(df.stream, () => new GroupbyState(opts), described, options);
+    return df.derive(node, { ...probe.result().schema }, true);
   }
 }
 
 type Out<S extends Schema, K extends Cols<S>, C extends Cols<S>, D> = DataFrame<Simplify<Pick<S, K> & { [P in C]: D }>>;
+
+/** An aggregation of an updating table: each frame is the whole table, so it is aggregated afresh (streamz's `updating` streams). */
+export function tableAggregation(upstream: Stream<Frame>, make: () => GroupbyState, described: Record<string, unknown>, options?: StreamOptions): Stream<Frame> {
+  return new FrameMapNode(upstream, 'sdfTableAgg', described, (table) => {
+    const state = make();
+    state.update(table);
+    return state.result();
+  }, options);
+}
 
 export class GroupedSeries<S extends Schema, K extends Cols<S>, C extends Cols<S>> {
   constructor(
@@ -56,8 +69,8 @@ export class GroupedSeries<S extends Schema, K extends Cols<S>, C extends Cols<S
     readonly column: C,
   ) {}
 
-  private one<O extends AggOp>(op: O, options?: NodeOptions): Out<S, K, C, AggOut<O, S[C]>> {
-    return this.g.aggregate([{ column: this.column, op, name: this.column }], options) as DataFrame<any>;
+  private one<O extends AggOp>(op: O, options?: NodeOptions & { ddof?: number }): Out<S, K, C, AggOut<O, S[C]>> {
+    return this.g.aggregate([{ column: this.column, op, name: this.column, ...(options?.ddof !== undefined && { ddof: options.ddof }) }], options) as DataFrame<any>;
   }
   sum(options?: NodeOptions) {
     return this.one('sum', options);
@@ -77,10 +90,11 @@ export class GroupedSeries<S extends Schema, K extends Cols<S>, C extends Cols<S
   max(options?: NodeOptions) {
     return this.one('max', options);
   }
-  var(options?: NodeOptions) {
+  /** `ddof`: divide by count − ddof (default 1, pandas'). */
+  var(options?: NodeOptions & { ddof?: number }) {
     return this.one('var', options);
   }
-  std(options?: NodeOptions) {
+  std(options?: NodeOptions & { ddof?: number }) {
     return this.one('std', options);
   }
   first(options?: NodeOptions) {
@@ -110,6 +124,6 @@ export class GroupedSeries<S extends Schema, K extends Cols<S>, C extends Cols<S
     const node = window
       ? new WindowFrameNode(df.stream, window, df.schema, df.dicts, (f) => nlargestOf(f, opts), described, options)
       : new CountsNode(df.stream, () => new NLargestState(opts), described, options);
-    return df.derive(node, schema) as DataFrame<any>;
+    return df.derive(node, schema, true) as DataFrame<any>;
   }
 }

@@ -10,6 +10,8 @@ import { WindowFrameNode } from './kernel-nodes.js';
 import { GroupBy, type GroupedSeries } from './groupby.js';
 import type { DataFrame } from './dataframe.js';
 import type { AggMap, AggResult, Cols, NodeOptions } from './types.js';
+import type { Stream, StreamOptions } from '../../core/stream.js';
+import { CustomAggregationNode, type Aggregation } from './custom-aggregation.js';
 
 export type WindowOptions<S extends Schema> = { n: number } | { value: string | number; on: Cols<S> };
 
@@ -35,6 +37,38 @@ export class Window<S extends Schema> {
 
   agg<const A extends AggMap<S>>(aggs: A, options?: NodeOptions): DataFrame<AggResult<S, never, A>> {
     return new GroupBy<S, never>(this.df, [], this.spec, true).agg(aggs, options);
+  }
+
+  /** Whole-window aggregations over the numeric columns, one row named by column (pandas' `df.sum()` of the window). */
+  sum(options?: NodeOptions) {
+    return this.df.aggAll('sum', options, this.spec);
+  }
+  mean(options?: NodeOptions) {
+    return this.df.aggAll('mean', options, this.spec);
+  }
+  min(options?: NodeOptions) {
+    return this.df.aggAll('min', options, this.spec);
+  }
+  max(options?: NodeOptions) {
+    return this.df.aggAll('max', options, this.spec);
+  }
+  count(options?: NodeOptions) {
+    return this.df.aggAll('count', options, this.spec);
+  }
+  var(options?: NodeOptions & { ddof?: number }) {
+    return this.df.aggAll('var', options, this.spec);
+  }
+  std(options?: NodeOptions & { ddof?: number }) {
+    return this.df.aggAll('std', options, this.spec);
+  }
+  /** Rows × columns in the window. */
+  size(options?: NodeOptions) {
+    return this.df.size(options, this.spec);
+  }
+
+  /** A user-defined aggregation over the window: `onNew` for each batch, `onOld` for the rows it evicts. */
+  aggregate<St, R>(agg: Aggregation<St, R>, options?: StreamOptions): Stream<R> {
+    return new CustomAggregationNode(this.df.stream, agg, new WindowState(this.spec, this.df.schema, this.df.dicts), options);
   }
 
   /** The window's rows after each batch. */
