@@ -107,10 +107,10 @@ describe('streamz test_dataframes: windows', () => {
   ];
   for (const n of [1, 4]) {
     for (const [op, func] of gfuncs) {
-      it(`test_groupby_windowing_n (${op}, n=${n}, grouper 'y', indexer x)`, () => {
+      for (const grouper of ['y', ['y']] as const) it(`test_groupby_windowing_n (${op}, n=${n}, grouper ${JSON.stringify(grouper)}, indexer x)`, () => {
         const df = { x: range(10), y: range(10).map((i) => (i % 2 ? 2 : 1)) };
         const { source, sdf } = setup(exampleXY);
-        const L = rowsOf(func(sdf.window({ n }).groupby('y').col('x')));
+        const L = rowsOf(func(sdf.window({ n }).groupby(grouper as 'y').col('x')));
         for (let i = 0; i < 10; i += 3) source.emit(iloc(df, i, i + 3));
         source.emit(iloc(df, 0, 0));
         expect(L).toHaveLength(5);
@@ -131,12 +131,12 @@ describe('streamz test_dataframes: windows', () => {
   ];
   for (const value of ['10h', '1d']) {
     for (const [op, func] of vfuncs) {
-      it(`test_groupby_windowing_value (${op}, ${value}, grouper 'y', indexer x)`, () => {
+      for (const grouper of ['y', ['y']] as const) it(`test_groupby_windowing_value (${op}, ${value}, grouper ${JSON.stringify(grouper)}, indexer x)`, () => {
         const t0 = Date.UTC(2000, 0, 1);
         const n = 49;
         const df = { x: range(n), y: range(n).map((i) => i % 2), ts: range(n).map((i) => t0 + i * HOUR) };
         const { source, sdf } = setup({ x: 'float64', y: 'float64', ts: 'timestamp' } as const);
-        const L = rowsOf(func(sdf.window({ value, on: 'ts' }).groupby('y').col('x')));
+        const L = rowsOf(func(sdf.window({ value, on: 'ts' }).groupby(grouper as 'y').col('x')));
         for (let i = 0; i < n; i += 13) source.emit(iloc(df, i, i + 13));
         source.emit(iloc(df, 0, 0));
         expect(L).toHaveLength(5);
