@@ -7,10 +7,9 @@
  * each batch, so `sdf.filter(m).assign({ w: e })` is two nodes, not a web of zipped streams.
  */
 import { Stream, type StreamOptions } from '../../core/stream.js';
-import type { ErrorPolicy } from '../../core/errors.js';
+import { preview, type ErrorPolicy } from '../../core/errors.js';
 import { Dictionary } from '../dictionary.js';
 import { Frame, toFloat64, type DType, type Schema } from '../frame.js';
-import { preview } from '../../core/errors.js';
 import { Ingestor, inferSchema, type Batch, type ColumnObject, type RowObject } from '../ingest.js';
 import { Expr, assignFrame, filterFrame, type ScalarInput } from '../expr.js';
 import type { AggOp } from '../aggregator.js';
@@ -18,7 +17,7 @@ import { FrameMapNode, IngestNode } from './frame-nodes.js';
 import { AccumulatePartitionsNode } from './kernel-nodes.js';
 import { CustomAggregationNode, type Aggregation } from './custom-aggregation.js';
 import { Series } from './series.js';
-import { GroupBy, type GroupedSeries } from './groupby.js';
+import { GroupBy, keyColumns, type GroupedSeries } from './groupby.js';
 import { Window, type WindowOptions } from './window.js';
 import type { WindowSpec } from '../window-state.js';
 import type { AggMap, AggOut, AggResult, Cols, NodeOptions, SeriesLike, Simplify } from './types.js';
@@ -39,6 +38,8 @@ export interface DataFrameOptions<S extends Schema> extends StreamOptions {
    * `updating` streams): aggregations of it are computed per frame, not accumulated across frames.
    */
   updating?: boolean;
+  /** The column that is this DataFrame's index (set by `setIndex`); none: each batch's row positions, as pandas' default index. */
+  index?: string;
 }
 
 type ScalarDType<X> = X extends number | null ? 'float64' : X extends string ? 'utf8' : X extends boolean ? 'bool' : X extends Date ? 'timestamp' : DType;
@@ -55,6 +56,8 @@ export class DataFrame<S extends Schema = Schema> {
   readonly dicts: Record<string, Dictionary>;
   /** Each frame replaces the previous one (see `DataFrameOptions.updating`). */
   readonly updating: boolean;
+  /** The index column (see `setIndex`), or undefined for the default per-batch row positions. */
+  readonly indexColumn: Cols<S> | undefined;
   private emptyFrame: Frame | undefined;
 
   constructor(source: Stream<any>, options: DataFrameOptions<S>) {
@@ -63,6 +66,8 @@ export class DataFrame<S extends Schema = Schema> {
     }
     this.schema = Object.freeze({ ...options.example });
     this.updating = options.updating ?? false;
+    if (options.index !== undefined && !(options.index in this.schema)) throw new Error(`DataFrame: index "${options.index}" is not a column (columns: ${Object.keys(this.schema).join(', ')})`);
+    this.indexColumn = options.index as Cols<S> | undefined;
     this.dicts = options.dicts ?? {};
     for (const [c, t] of Object.entries(this.schema)) if (t === 'utf8') this.dicts[c] ??= new Dictionary();
     if (options.ingest === false) {
@@ -98,7 +103,43 @@ export class DataFrame<S extends Schema = Schema> {
 
   /** A DataFrame over frames this one's nodes produce, sharing its dictionaries; `updating` when they are whole tables (aggregates). */
   derive<R extends Schema>(stream: Stream<Frame>, schema: R, updating = this.updating): DataFrame<R> {
-    return new DataFrame<R>(stream, { example: schema, dicts: this.dicts, ingest: false, updating });
+    // The index goes along while its column does (filter, assign, tail), not through aggregations.
+    const index = this.indexColumn !== undefined && !updating && this.indexColumn in schema ? this.indexColumn : undefined;
+    return new DataFrame<R>(stream, { example: schema, dicts: this.dicts, ingest: false, updating, index });
+  }
+
+  /**
+   * The index as a Series (streamz's `sdf.index`): the index column, or without one each batch's
+   * row positions 0, 1, … (pandas' default index of every emitted frame).
+   */
+  get index(): Series<S, DType, string> {
+    const c: string | undefined = this.indexColumn;
+    if (c !== undefined) return new Series<S, DType, string>(this, new Expr((f) => f.col(c), c), c, c as Cols<S>);
+    return new Series<S, DType, string>(this, new Expr((f) => ({ dtype: 'float64', data: Float64Array.from({ length: f.length }, (_, i) => i) }), 'index'), 'index', undefined);
+  }
+
+  /**
+   * Make a column the index (pandas' `set_index`): windows over time (`window({ value })`,
+   * `rolling('3h')`) and `groupby(sdf.index)` use it. The index stays a column of the frames;
+   * an expression becomes one first, under `name` (default its Series name).
+   */
+  setIndex(key: Cols<S> | SeriesLike, options: { name?: string } = {}): DataFrame<S> {
+    if (key instanceof Series && key.column !== undefined && key.column === key.name) return this.setIndex(key.column as Cols<S>);
+    if (typeof key === 'string') {
+      if (!(key in this.schema)) throw new Error(`setIndex: no column "${key}" (columns: ${this.columns.join(', ')})`);
+      return new DataFrame<S>(this.stream, { example: this.schema, dicts: this.dicts, ingest: false, updating: this.updating, index: key });
+    }
+    const name = options.name ?? key.name;
+    if (name in this.schema) {
+      throw new Error(`setIndex: "${name}" is already a column; name the index: setIndex(expr, { name: '${name}_index' })`);
+    }
+    const withIndex = withColumn(this, name, key);
+    return new DataFrame<any>(withIndex.stream, { example: withIndex.schema, dicts: this.dicts, ingest: false, updating: this.updating, index: name });
+  }
+
+  /** Back to the default index (pandas' `reset_index`): the index column stays a column. */
+  resetIndex(): DataFrame<S> {
+    return new DataFrame<S>(this.stream, { example: this.schema, dicts: this.dicts, ingest: false, updating: this.updating });
   }
 
   /** This DataFrame (streamz's `to_frame()` on a frame). */
@@ -153,8 +194,14 @@ export class DataFrame<S extends Schema = Schema> {
   }
 
   /** Group by one or several key columns; aggregations over the groups are cumulative across the stream. */
-  groupby<const K extends Cols<S>>(by: K | readonly K[], options: { dropna?: boolean } = {}): GroupBy<S, K> {
-    return new GroupBy<S, K>(this, typeof by === 'string' ? [by] : by, undefined, options.dropna ?? true);
+  groupby<const K extends Cols<S>>(by: K | readonly K[], options?: { dropna?: boolean }): GroupBy<S, K>;
+  /** Group by a Series: a column, or the index (`groupby(sdf.index)`); an expression is assigned as a column first. */
+  groupby(by: SeriesLike, options?: { dropna?: boolean }): GroupBy<any, any>;
+  groupby(by: Cols<S> | readonly Cols<S>[] | SeriesLike, options: { dropna?: boolean } = {}): GroupBy<any, any> {
+    const keys = keyColumns(by);
+    if (keys !== undefined) return new GroupBy<S, Cols<S>>(this, keys as Cols<S>[], undefined, options.dropna ?? true);
+    const s = by as SeriesLike;
+    return withColumn(this, s.name, s).groupby(s.name, options);
   }
 
   /** The last `n` rows, or the last `value` of event time in column `on` (streamz's `sdf.window`). */
@@ -243,6 +290,11 @@ export class DataFrame<S extends Schema = Schema> {
   toString(): string {
     return `DataFrame(${Object.entries(this.schema).map(([k, v]) => `${k}: ${v}`).join(', ')})`;
   }
+}
+
+/** `df` with one more column (typed loosely: the schema-level types of `assign` are too deep here). */
+function withColumn(df: DataFrame<any>, name: string, value: SeriesLike): DataFrame<Schema> {
+  return (df.assign as (columns: Record<string, SeriesLike>) => DataFrame<Schema>).call(df, { [name]: value });
 }
 
 /** Row positions of the n largest values of `column` (NaN left out), descending, ties in row order. */

@@ -15,7 +15,7 @@ import { NLargestState, nlargestOf } from '../nlargest.js';
 import { normalizeAggs } from '../grouped.js';
 import { CountsNode, GroupbyNode, WindowAggNode, WindowFrameNode } from './kernel-nodes.js';
 import type { DataFrame } from './dataframe.js';
-import type { AggMap, AggOut, AggResult, Cols, NodeOptions, Simplify } from './types.js';
+import type { AggMap, AggOut, AggResult, Cols, NodeOptions, SeriesLike, Simplify } from './types.js';
 
 export class GroupBy<S extends Schema, K extends Cols<S>> {
   constructor(
@@ -53,6 +53,14 @@ export class GroupBy<S extends Schema, K extends Cols<S>> {
 }
 
 type Out<S extends Schema, K extends Cols<S>, C extends Cols<S>, D> = DataFrame<Simplify<Pick<S, K> & { [P in C]: D }>>;
+
+/** Key columns of a groupby: names, or a Series that is a plain column (`sdf.index` after setIndex, `sdf.col('k')`); undefined for an expression. */
+export function keyColumns(by: string | readonly string[] | SeriesLike): string[] | undefined {
+  if (typeof by === 'string') return [by];
+  if (Array.isArray(by)) return [...by];
+  const s = by as SeriesLike & { column?: string };
+  return s.column !== undefined && s.column === s.name ? [s.column] : undefined;
+}
 
 /** An aggregation of an updating table: each frame is the whole table, so it is aggregated afresh (streamz's `updating` streams). */
 export function tableAggregation(upstream: Stream<Frame>, make: () => GroupbyState, described: Record<string, unknown>, options?: StreamOptions): Stream<Frame> {

@@ -14,7 +14,7 @@ import type { Cols, NodeOptions } from './types.js';
 export interface RollingOptions<S extends Schema = Schema> {
   /** Rows needed before a value is shown; default the window size for `rolling(n)` (pandas, and so streamz, which passes none on), 1 for time windows and `expanding()`. */
   minPeriods?: number;
-  /** The timestamp column of a time window; default the schema's only timestamp column. */
+  /** The timestamp column of a time window; default the index (`setIndex`), else the schema's only timestamp column. */
   on?: Cols<S>;
 }
 
@@ -32,7 +32,7 @@ export class Rolling<N extends string> {
   /** Several aggregations at once: columns `${name}_${op}`. */
   agg<const O extends RollOp>(ops: readonly O[], options: StatOptions = {}): DataFrame<{ [K in `${N}_${O}`]: 'float64' }> {
     const s = this.series;
-    const on = typeof this.window === 'string' ? (this.options.on ?? onlyTimestamp(s.df.schema)) : undefined;
+    const on = typeof this.window === 'string' ? (this.options.on ?? s.df.indexColumn ?? onlyTimestamp(s.df.schema)) : undefined;
     const { stream, column } = s.input(on !== undefined && on !== s.column ? [on] : []);
     const names = Object.fromEntries(ops.map((op) => [op, ops.length === 1 ? s.name : `${s.name}_${op}`]));
     const minPeriods = this.options.minPeriods ?? (typeof this.window === 'number' ? this.window : 1);

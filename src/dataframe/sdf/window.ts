@@ -7,13 +7,19 @@ import type { Schema } from '../frame.js';
 import type { WindowSpec } from '../window-state.js';
 import { WindowState } from '../window-state.js';
 import { WindowFrameNode } from './kernel-nodes.js';
-import { GroupBy, type GroupedSeries } from './groupby.js';
+import { GroupBy, keyColumns, type GroupedSeries } from './groupby.js';
 import type { DataFrame } from './dataframe.js';
-import type { AggMap, AggResult, Cols, NodeOptions } from './types.js';
+import type { AggMap, AggResult, Cols, NodeOptions, SeriesLike } from './types.js';
 import type { Stream, StreamOptions } from '../../core/stream.js';
 import { CustomAggregationNode, type Aggregation } from './custom-aggregation.js';
 
-export type WindowOptions<S extends Schema> = { n: number } | { value: string | number; on: Cols<S> };
+/** The last n rows, or the last `value` of time in column `on` (default: the index set by `setIndex`). */
+export type WindowOptions<S extends Schema> = { n: number } | { value: string | number; on?: Cols<S> };
+
+function indexFor(df: DataFrame<any>, value: string | number): string {
+  if (df.indexColumn === undefined) throw new Error(`window({ value: ${JSON.stringify(value)} }) needs on: a timestamp column, or an index set with setIndex`);
+  return df.indexColumn;
+}
 
 export class Window<S extends Schema> {
   readonly spec: WindowSpec;
@@ -22,12 +28,17 @@ export class Window<S extends Schema> {
     readonly df: DataFrame<S>,
     spec: WindowOptions<S>,
   ) {
-    this.spec = 'n' in spec ? { n: spec.n } : { value: spec.value, on: spec.on };
+    this.spec = 'n' in spec ? { n: spec.n } : { value: spec.value, on: spec.on ?? indexFor(df, spec.value) };
     new WindowState(this.spec, df.schema, df.dicts); // validate n / duration / on now
   }
 
-  groupby<const K extends Cols<S>>(by: K | readonly K[], options: { dropna?: boolean } = {}): GroupBy<S, K> {
-    return new GroupBy<S, K>(this.df, typeof by === 'string' ? [by] : by, this.spec, options.dropna ?? true);
+  groupby<const K extends Cols<S>>(by: K | readonly K[], options?: { dropna?: boolean }): GroupBy<S, K>;
+  /** Group the window by a column given as a Series, such as the index (`window.groupby(sdf.index)`). */
+  groupby(by: SeriesLike, options?: { dropna?: boolean }): GroupBy<S, any>;
+  groupby(by: Cols<S> | readonly Cols<S>[] | SeriesLike, options: { dropna?: boolean } = {}): GroupBy<S, any> {
+    const keys = keyColumns(by);
+    if (keys === undefined) throw new Error('window(...).groupby: give a column or the index; assign an expression as a column before the window');
+    return new GroupBy<S, any>(this.df, keys, this.spec, options.dropna ?? true);
   }
 
   /** A column of the window: `.sum()`, `.mean()`, ... over the current window (one row). */

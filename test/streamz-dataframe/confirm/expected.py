@@ -71,6 +71,20 @@ for value in ['10h', '1d']:
     for op, f in vf.items():
         out['groupby_windowing_value'][f'{value}-{op}'] = [rows(f(d.groupby('y').x), 'y') for d in (first, last)]
 
+# test_groupby_windowing_value, grouper a.index (the DatetimeIndex, here the index column ts in ms)
+def by_index(r):
+    r = r.to_frame().reset_index()
+    r['ts'] = r['index'].astype('int64') // 10**6
+    return [clean(x) for x in r[['ts', 'x']].to_dict('records')]
+out['groupby_windowing_value_index'] = {}
+for value in ['10h', '1d']:
+    td = pd.Timedelta(value)
+    first = vdf.iloc[:13]
+    first = first[first.index.max() - td + pd.Timedelta('1ns'):]
+    last = vdf.loc[index.max() - td + pd.Timedelta('1ns'):]
+    for op, f in vf.items():
+        out['groupby_windowing_value_index'][f'{value}-{op}'] = [by_index(f(d.groupby(d.index).x)) for d in (first, last)]
+
 # test_expanding: a one-row frame emitted 5 times
 edf = pd.concat([pd.DataFrame({'x': [1.], 'y': [2.]})] * 5, ignore_index=True)
 ef = {'sum': lambda e: e.sum(), 'mean': lambda e: e.mean(), 'count': lambda e: e.count(),
