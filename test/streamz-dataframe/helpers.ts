@@ -48,3 +48,34 @@ export function toBeCloseRows(actual: Record<string, unknown>[], want: Record<st
     }
   });
 }
+
+export const HOUR = 3_600_000;
+export const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** The aggregations test_groupby_windowing_value runs. */
+export const VALUE_FUNCS: [string, (g: any) => any][] = [
+  ['sum', (g) => g.sum()],
+  ['mean', (g) => g.mean()],
+  ['count', (g) => g.count()],
+  ['var1', (g) => g.var({ ddof: 1 })],
+  ['std', (g) => g.std()],
+  ['var0', (g) => g.var({ ddof: 0 })],
+];
+
+/**
+ * test_groupby_windowing_value's run: 49 hourly rows (x, y = x % 2, ts) in batches of 13, then an
+ * empty one; the first and last results are compared with pandas' `[first, last]`.
+ */
+export function checkHourlyWindows(build: (sdf: DataFrame<{ x: 'float64'; y: 'float64'; ts: 'timestamp' }>) => { stream: Stream<Frame> }, want: unknown): void {
+  const t0 = Date.UTC(2000, 0, 1);
+  const n = 49;
+  const df = { x: range(n), y: range(n).map((i) => i % 2), ts: range(n).map((i) => t0 + i * HOUR) };
+  const { source, sdf } = setup({ x: 'float64', y: 'float64', ts: 'timestamp' } as const);
+  const L = rowsOf(build(sdf));
+  for (let i = 0; i < n; i += 13) source.emit(iloc(df, i, i + 13));
+  source.emit(iloc(df, 0, 0));
+  if (L.length !== 5) throw new Error(`expected 5 results, got ${L.length}`);
+  const [first, last] = nan(want) as Record<string, unknown>[][];
+  toBeCloseRows(L[0], first);
+  toBeCloseRows(L.at(-1)!, last);
+}

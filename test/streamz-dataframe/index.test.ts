@@ -2,10 +2,8 @@
 // reset_index, grouping by the index and windows over a DatetimeIndex. Here the index is a
 // column marked by `setIndex` (the default index is each batch's row positions, as pandas').
 import { describe, expect, it } from 'vitest';
-import { expected, exampleXY, df123, iloc, nan, rowsOf, setup, toBeCloseRows } from './helpers.js';
+import { checkHourlyWindows, expected, exampleXY, df123, HOUR, iloc, nan, range, rowsOf, setup, toBeCloseRows, VALUE_FUNCS } from './helpers.js';
 
-const HOUR = 3_600_000;
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('streamz test_dataframes: index', () => {
   it('test_set_index', () => {
@@ -58,29 +56,13 @@ describe('streamz test_dataframes: index', () => {
     expect(() => sdf.window({ value: '1h' })).toThrow(/needs on/);
   });
 
-  const vfuncs: [string, (g: any) => any][] = [
-    ['sum', (g) => g.sum()],
-    ['mean', (g) => g.mean()],
-    ['count', (g) => g.count()],
-    ['var1', (g) => g.var({ ddof: 1 })],
-    ['std', (g) => g.std()],
-    ['var0', (g) => g.var({ ddof: 0 })],
-  ];
   for (const value of ['10h', '1d']) {
-    for (const [op, func] of vfuncs) {
+    for (const [op, func] of VALUE_FUNCS) {
       it(`test_groupby_windowing_value (${op}, ${value}, grouper a.index, indexer x)`, () => {
-        const t0 = Date.UTC(2000, 0, 1);
-        const n = 49;
-        const df = { x: range(n), y: range(n).map((i) => i % 2), ts: range(n).map((i) => t0 + i * HOUR) };
-        const { source, sdf } = setup({ x: 'float64', y: 'float64', ts: 'timestamp' } as const);
-        const indexed = sdf.setIndex('ts');
-        const L = rowsOf(func(indexed.window({ value }).groupby(indexed.index).col('x')));
-        for (let i = 0; i < n; i += 13) source.emit(iloc(df, i, i + 13));
-        source.emit(iloc(df, 0, 0));
-        expect(L).toHaveLength(5);
-        const [first, last] = nan(expected.groupby_windowing_value_index[`${value}-${op}`]) as Record<string, unknown>[][];
-        toBeCloseRows(L[0], first);
-        toBeCloseRows(L.at(-1)!, last);
+        checkHourlyWindows((sdf) => {
+          const indexed = sdf.setIndex('ts');
+          return func(indexed.window({ value }).groupby(indexed.index).col('x'));
+        }, expected.groupby_windowing_value_index[`${value}-${op}`]);
       });
     }
   }

@@ -2,10 +2,8 @@
 // restarting rolling/window aggregations from a saved state. Expected values: fixtures/expected.json.
 import { describe, expect, it } from 'vitest';
 import { DataFrame, Random, VirtualClock, type Frame } from '../../src/index.js';
-import { expected, exampleXY, iloc, nan, rowsOf, setup, toBeCloseRows, valuesOf } from './helpers.js';
+import { expected, exampleXY, HOUR, iloc, nan, range, rowsOf, setup, toBeCloseRows, valuesOf } from './helpers.js';
 
-const HOUR = 3_600_000;
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 type Snap = { snapshot(): import('apache-arrow').Table };
 const stateOf = (d: DataFrame<any>) => (d.stream as unknown as Snap).snapshot();
 

@@ -3,10 +3,8 @@
 // timestamp column `ts` (no index: see README.md). Expected values: fixtures/expected.json.
 import { describe, expect, it } from 'vitest';
 import { type Aggregation, type Frame } from '../../src/index.js';
-import { df123, expected, exampleXY, iloc, nan, rowsOf, setup, toBeCloseRows, valuesOf } from './helpers.js';
+import { checkHourlyWindows, df123, expected, exampleXY, iloc, nan, range, rowsOf, setup, toBeCloseRows, valuesOf, VALUE_FUNCS } from './helpers.js';
 
-const HOUR = 3_600_000;
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('streamz test_dataframes: groupby', () => {
   const df = { x: range(10).map((i) => Math.floor(i / 2)), y: range(10).map((i) => (i % 2 ? 2 : 1)) };
@@ -107,43 +105,29 @@ describe('streamz test_dataframes: windows', () => {
   ];
   for (const n of [1, 4]) {
     for (const [op, func] of gfuncs) {
-      for (const grouper of ['y', ['y']] as const) it(`test_groupby_windowing_n (${op}, n=${n}, grouper ${JSON.stringify(grouper)}, indexer x)`, () => {
-        const df = { x: range(10), y: range(10).map((i) => (i % 2 ? 2 : 1)) };
-        const { source, sdf } = setup(exampleXY);
-        const L = rowsOf(func(sdf.window({ n }).groupby(grouper as 'y').col('x')));
-        for (let i = 0; i < 10; i += 3) source.emit(iloc(df, i, i + 3));
-        source.emit(iloc(df, 0, 0));
-        expect(L).toHaveLength(5);
-        const [first, last] = nan(expected.groupby_windowing_n[`${n}-${op}`]) as Record<string, unknown>[][];
-        toBeCloseRows(L[0], first);
-        toBeCloseRows(L.at(-1)!, last);
-      });
+      for (const grouper of ['y', ['y']] as const) {
+        it(`test_groupby_windowing_n (${op}, n=${n}, grouper ${JSON.stringify(grouper)}, indexer x)`, () => {
+          const df = { x: range(10), y: range(10).map((i) => (i % 2 ? 2 : 1)) };
+          const { source, sdf } = setup(exampleXY);
+          const L = rowsOf(func(sdf.window({ n }).groupby(grouper as 'y').col('x')));
+          for (let i = 0; i < 10; i += 3) source.emit(iloc(df, i, i + 3));
+          source.emit(iloc(df, 0, 0));
+          expect(L).toHaveLength(5);
+          const [first, last] = nan(expected.groupby_windowing_n[`${n}-${op}`]) as Record<string, unknown>[][];
+          toBeCloseRows(L[0], first);
+          toBeCloseRows(L.at(-1)!, last);
+        });
+      }
     }
   }
 
-  const vfuncs: [string, (g: any) => any][] = [
-    ['sum', (g) => g.sum()],
-    ['mean', (g) => g.mean()],
-    ['count', (g) => g.count()],
-    ['var1', (g) => g.var({ ddof: 1 })],
-    ['std', (g) => g.std()],
-    ['var0', (g) => g.var({ ddof: 0 })],
-  ];
   for (const value of ['10h', '1d']) {
-    for (const [op, func] of vfuncs) {
-      for (const grouper of ['y', ['y']] as const) it(`test_groupby_windowing_value (${op}, ${value}, grouper ${JSON.stringify(grouper)}, indexer x)`, () => {
-        const t0 = Date.UTC(2000, 0, 1);
-        const n = 49;
-        const df = { x: range(n), y: range(n).map((i) => i % 2), ts: range(n).map((i) => t0 + i * HOUR) };
-        const { source, sdf } = setup({ x: 'float64', y: 'float64', ts: 'timestamp' } as const);
-        const L = rowsOf(func(sdf.window({ value, on: 'ts' }).groupby(grouper as 'y').col('x')));
-        for (let i = 0; i < n; i += 13) source.emit(iloc(df, i, i + 13));
-        source.emit(iloc(df, 0, 0));
-        expect(L).toHaveLength(5);
-        const [first, last] = nan(expected.groupby_windowing_value[`${value}-${op}`]) as Record<string, unknown>[][];
-        toBeCloseRows(L[0], first);
-        toBeCloseRows(L.at(-1)!, last);
-      });
+    for (const [op, func] of VALUE_FUNCS) {
+      for (const grouper of ['y', ['y']] as const) {
+        it(`test_groupby_windowing_value (${op}, ${value}, grouper ${JSON.stringify(grouper)}, indexer x)`, () => {
+          checkHourlyWindows((sdf) => func(sdf.window({ value, on: 'ts' }).groupby(grouper as 'y').col('x')), expected.groupby_windowing_value[`${value}-${op}`]);
+        });
+      }
     }
   }
 

@@ -62,28 +62,21 @@ for n in [1, 4]:
 vdf = pd.DataFrame({'x': np.arange(len(index), dtype=float), 'y': np.arange(len(index), dtype=float) % 2}, index=index)
 vf = {'sum': lambda g: g.sum(), 'mean': lambda g: g.mean(), 'count': lambda g: g.count(),
       'var1': lambda g: g.var(ddof=1), 'std': lambda g: g.std(), 'var0': lambda g: g.var(ddof=0)}
-out['groupby_windowing_value'] = {}
-for value in ['10h', '1d']:
+def first_last(value):
+    """The rows in the window after the first batch of 13 and after the last one."""
     td = pd.Timedelta(value)
     first = vdf.iloc[:13]
-    first = first[first.index.max() - td + pd.Timedelta('1ns'):]
-    last = vdf.loc[index.max() - td + pd.Timedelta('1ns'):]
-    for op, f in vf.items():
-        out['groupby_windowing_value'][f'{value}-{op}'] = [rows(f(d.groupby('y').x), 'y') for d in (first, last)]
+    return first[first.index.max() - td + pd.Timedelta('1ns'):], vdf.loc[index.max() - td + pd.Timedelta('1ns'):]
+out['groupby_windowing_value'] = {f'{value}-{op}': [rows(f(d.groupby('y').x), 'y') for d in first_last(value)]
+                                  for value in ['10h', '1d'] for op, f in vf.items()}
 
 # test_groupby_windowing_value, grouper a.index (the DatetimeIndex, here the index column ts in ms)
 def by_index(r):
     r = r.to_frame().reset_index()
     r['ts'] = r['index'].astype('int64') // 10**6
     return [clean(x) for x in r[['ts', 'x']].to_dict('records')]
-out['groupby_windowing_value_index'] = {}
-for value in ['10h', '1d']:
-    td = pd.Timedelta(value)
-    first = vdf.iloc[:13]
-    first = first[first.index.max() - td + pd.Timedelta('1ns'):]
-    last = vdf.loc[index.max() - td + pd.Timedelta('1ns'):]
-    for op, f in vf.items():
-        out['groupby_windowing_value_index'][f'{value}-{op}'] = [by_index(f(d.groupby(d.index).x)) for d in (first, last)]
+out['groupby_windowing_value_index'] = {f'{value}-{op}': [by_index(f(d.groupby(d.index).x)) for d in first_last(value)]
+                                        for value in ['10h', '1d'] for op, f in vf.items()}
 
 # test_expanding: a one-row frame emitted 5 times
 edf = pd.concat([pd.DataFrame({'x': [1.], 'y': [2.]})] * 5, ignore_index=True)
