@@ -174,7 +174,17 @@ export class Stream<T = unknown> {
    * they have all finished. A `Source` overrides it to run.
    */
   start(): Promise<void> {
-    return Promise.all(this.upstreams.map((u) => u.start())).then(() => undefined);
+    const started: Promise<void>[] = [];
+    const seen = new Set<Stream<any>>([this]);
+    const stack = [...this.upstreams];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (seen.has(n)) continue; // a cycle
+      seen.add(n);
+      if (n.start !== Stream.prototype.start) started.push(n.start());
+      else stack.push(...n.upstreams);
+    }
+    return Promise.all(started).then(() => undefined);
   }
 
   /**

@@ -78,6 +78,21 @@ describe('streamz test_core: graph', () => {
     expect(flag).toEqual([true]);
   });
 
+  it('test_start (through a cycle, each source once)', async () => {
+    let runs = 0;
+    class MySource extends Source<number> {
+      protected async run(): Promise<void> {
+        runs++;
+      }
+    }
+    const src = new MySource();
+    const joined = src.map(inc).union(src.map(inc));
+    const loop = joined.map(inc);
+    loop.connect(joined); // a cycle upstream of `loop`
+    await loop.start();
+    expect(runs).toBe(1);
+  });
+
   it('test_map_str', () => {
     function add(x = 0, y = 0) {
       return x + y;
