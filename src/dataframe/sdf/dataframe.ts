@@ -258,7 +258,7 @@ export class DataFrame<S extends Schema = Schema> {
     // Like pandas' numeric_only: strings never, timestamps only where the result is a time or a count.
     const cols = this.columns.filter((c) => this.schema[c] !== 'utf8' && (this.schema[c] !== 'timestamp' || op === 'min' || op === 'max' || op === 'count'));
     return new GroupBy<S, never>(this, [], window, true).aggregate(
-      cols.map((c) => ({ column: c, op, name: c, ddof: options?.ddof })),
+      cols.map((c) => ({ column: c, op, name: c, ...(options?.ddof !== undefined && { ddof: options.ddof }) })),
       options,
     ) as DataFrame<any>;
   }
