@@ -170,4 +170,28 @@ describe('streamz test_dataframes: windows', () => {
     for (let i = 0; i < 3; i++) s.source.emit(df);
     expect(L).toEqual([1, -198, -397]);
   });
+
+  it('a custom aggregation restarts from its snapshot (cumulative: JSON; windowed: the rows and the state)', () => {
+    const df = { x: range(10), y: range(10).map((i) => (i % 2 ? 2 : 1)) };
+    const rows: Aggregation<number, number> = {
+      initial: () => 0,
+      onNew: (n, b) => [n + b.length, n + b.length],
+      onOld: (n, o) => [n - o.length, n - o.length],
+    };
+    for (const windowed of [false, true]) {
+      const build = () => {
+        const s = setup(exampleXY);
+        const node = windowed ? s.sdf.window({ n: 4 }).aggregate(rows) : s.sdf.aggregate(rows);
+        return { ...s, node, out: node.sinkToList() };
+      };
+      const full = build();
+      for (let i = 0; i < 10; i += 3) full.source.emit(iloc(df, i, i + 3));
+      const before = build();
+      for (let i = 0; i < 6; i += 3) before.source.emit(iloc(df, i, i + 3));
+      const after = build();
+      (after.node as unknown as { restore(s: unknown): void }).restore((before.node as unknown as { snapshot(): unknown }).snapshot());
+      for (let i = 6; i < 10; i += 3) after.source.emit(iloc(df, i, i + 3));
+      expect([...before.out, ...after.out]).toEqual(full.out);
+    }
+  });
 });

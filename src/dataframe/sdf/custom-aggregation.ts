@@ -7,7 +7,7 @@ import type { Emitted, Meta } from '../../core/meta.js';
 import type { Stateful } from '../../core/stateful.js';
 import { Stream, type StreamOptions } from '../../core/stream.js';
 import type { Frame } from '../frame.js';
-import { readMeta, withMeta } from '../grouped.js';
+import { readMeta } from '../grouped.js';
 import type { WindowState } from '../window-state.js';
 
 /**
@@ -26,7 +26,13 @@ export interface Aggregation<St, R> {
   onOld?(state: St, evicted: Frame): readonly [St, R];
 }
 
-export class CustomAggregationNode<St, R> extends Stream<R> implements Stateful<arrow.Table> {
+/** The aggregation's own state; a windowed one snapshots as the window's rows with this in the metadata. */
+interface CustomState<St> {
+  started: boolean;
+  state: St | null;
+}
+
+export class CustomAggregationNode<St, R> extends Stream<R> implements Stateful<arrow.Table | CustomState<St>> {
   private state: { value: St } | undefined;
 
   constructor(
@@ -63,16 +69,17 @@ export class CustomAggregationNode<St, R> extends Stream<R> implements Stateful<
     return this.out(result, meta);
   }
 
-  /** The window's rows (none without a window), with the aggregation's state in the metadata. */
-  snapshot(): arrow.Table {
-    const custom = { started: this.state !== undefined, state: this.state?.value ?? null };
-    return this.window?.snapshot({ custom }) ?? withMeta(new arrow.Table(), { kind: 'aggregate', version: 1, custom });
+  /** JSON without a window; with one, the window's rows (Parquet in checkpoints) with the state in the metadata. */
+  snapshot(): arrow.Table | CustomState<St> {
+    const custom: CustomState<St> = { started: this.state !== undefined, state: this.state?.value ?? null };
+    return this.window?.snapshot({ custom }) ?? custom;
   }
 
-  restore(table: arrow.Table): void {
-    const { custom } = readMeta(table) as { custom?: { started: boolean; state: St } };
-    if (custom === undefined) throw new Error(`restore ${this.id}: not the state of a custom aggregation`);
-    this.window?.restore(table);
-    this.state = custom.started ? { value: custom.state } : undefined;
+  restore(saved: arrow.Table | CustomState<St>): void {
+    const custom = saved instanceof arrow.Table ? (readMeta(saved).custom as CustomState<St> | undefined) : saved;
+    if (custom === undefined || typeof custom.started !== 'boolean') throw new Error(`restore ${this.id}: not the state of a custom aggregation`);
+    if (saved instanceof arrow.Table) this.window?.restore(saved);
+    else if (this.window !== undefined) throw new Error(`restore ${this.id}: a windowed aggregation needs its window's rows`);
+    this.state = custom.started ? { value: custom.state as St } : undefined;
   }
 }
