@@ -1,6 +1,7 @@
 // Node families register their methods on Stream when imported (as streamz's register_api does).
 import './nodes/transform.js';
 import './nodes/accumulate.js';
+import './nodes/frequencies.js';
 import './nodes/slice.js';
 import './nodes/unique.js';
 import './nodes/partition.js';
@@ -26,7 +27,8 @@ export { parseDuration, parseDurationOrZero, type Duration } from './duration.js
 export { withTimeout } from './timeout.js';
 export { NodeStats, SAMPLE_EVERY } from './stats.js';
 export * from './pipe.js';
-export { MapNode, StarmapNode, FilterNode, PluckNode, FlattenNode } from './nodes/transform.js';
+export { MapNode, StarmapNode, FilterNode, RemoveNode, PluckNode, FlattenNode } from './nodes/transform.js';
+export { FrequenciesNode } from './nodes/frequencies.js';
 export { AccumulateNode, type AccumulateOptions, type AccumulateState } from './nodes/accumulate.js';
 export { SliceNode } from './nodes/slice.js';
 export { UniqueNode, type UniqueOptions } from './nodes/unique.js';
@@ -39,6 +41,6 @@ export { CountWindowNode, type CountWindowOptions, type CountWindowState } from 
 export { WindowBook, windowShape, type TimeWindowSpec, type WindowShape, type WindowEntry, type WindowContent } from './window-book.js';
 export { WatermarkTracker, sourcePartition, type WatermarkOptions, type WatermarkState } from './watermark.js';
 export { CollectNode } from './nodes/collect.js';
-export { ZipNode, ZipLatestNode, CombineLatestNode, UnionNode } from './nodes/combine.js';
+export { ZipNode, ZipLatestNode, CombineLatestNode, UnionNode, type CombineLatestOptions } from './nodes/combine.js';
 export { DelayNode, RateLimitNode, BufferNode, LatestNode } from './nodes/flow.js';
 export { MapAsyncNode } from './nodes/map-async.js';

@@ -4,18 +4,19 @@
  * leaves. When the count returns to zero the callback runs, exactly once.
  */
 export class RefCounter {
-  private count: number;
+  private references: number;
   private fired = false;
 
   constructor(
-    private readonly onDone: () => void,
+    private readonly onDone: () => void = () => {},
     initial = 0,
   ) {
-    this.count = initial;
+    this.references = initial;
   }
 
-  get references(): number {
-    return this.count;
+  /** How many places hold the element now (streamz's `count`). */
+  get count(): number {
+    return this.references;
   }
 
   get done(): boolean {
@@ -24,15 +25,19 @@ export class RefCounter {
 
   retain(n = 1): void {
     if (this.fired) throw new Error('RefCounter: retain after the element was fully processed');
-    this.count += n;
+    this.references += n;
   }
 
   release(n = 1): void {
-    this.count -= n;
-    if (this.count < 0) throw new Error('RefCounter: released more often than retained');
-    if (this.count === 0 && !this.fired) {
+    this.references -= n;
+    if (this.references < 0) throw new Error('RefCounter: released more often than retained');
+    if (this.references === 0 && !this.fired) {
       this.fired = true;
       this.onDone();
     }
+  }
+
+  toString(): string {
+    return `<RefCounter count=${this.references}>`;
   }
 }

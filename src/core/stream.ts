@@ -96,13 +96,18 @@ export class Stream<T = unknown> {
   connect(downstream: Stream<T>): this {
     this.downstreams.push(downstream);
     downstream.upstreams.push(this);
+    downstream.upstreamAdded(downstream.upstreams.length - 1);
     this.rewire();
     return this;
   }
 
   disconnect(downstream: Stream<T>): this {
     remove(this.downstreams, downstream);
-    remove(downstream.upstreams, this);
+    const index = downstream.upstreams.indexOf(this);
+    if (index >= 0) {
+      downstream.upstreams.splice(index, 1);
+      downstream.upstreamRemoved(index);
+    }
     this.rewire();
     return this;
   }
@@ -163,17 +168,59 @@ export class Stream<T = unknown> {
     return toMermaid(this);
   }
 
+  /** As streamz: `<map: add>`, `<partition: 2>`, `<totals; accumulate>` for a named node. */
   toString(): string {
-    return `<${this.kind} ${this.id}>`;
+    const head = this.givenName === undefined ? this.kind : `${this.givenName}; ${this.kind}`;
+    const args = this.reprArgs();
+    return args.length === 0 ? `<${head}>` : `<${head}: ${args.join(', ')}>`;
   }
 
-  /** The function an upstream calls to deliver to this node; nodes that care who sent override it. */
-  protected entry(_upstream: Stream<any>): Push<any> {
+  /** What `toString` shows after the kind: the node's function's name, then its parameters that are set. */
+  protected reprArgs(): string[] {
+    const { fn, predicate } = this as { fn?: unknown; predicate?: unknown };
+    const f = fn ?? predicate;
+    const args = typeof f === 'function' && f.name !== '' ? [f.name] : [];
+    for (const v of Object.values(this.params())) {
+      if (v !== null && v !== undefined && v !== false) args.push(typeof v === 'string' ? v : JSON.stringify(v));
+    }
+    return args;
+  }
+
+  /**
+   * Start every source upstream of this node (streamz's `start()` on any node); resolves when
+   * they have all finished. A `Source` overrides it to run.
+   */
+  start(): Promise<void> {
+    const started: Promise<void>[] = [];
+    const seen = new Set<Stream<any>>([this]);
+    const stack = [...this.upstreams];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (seen.has(n)) continue; // a cycle
+      seen.add(n);
+      if (n.start !== Stream.prototype.start) started.push(n.start());
+      else stack.push(...n.upstreams);
+    }
+    return Promise.all(started).then(() => undefined);
+  }
+
+  /**
+   * The function an upstream calls to deliver to this node; nodes that care who sent override it.
+   * `nth` tells apart several connections from the same upstream (`a.zip(a)`).
+   */
+  protected entry(_upstream: Stream<any>, _nth: number): Push<any> {
     return (this.boundUpdate ??= this.update.bind(this) as Push<any>);
   }
 
+  /** Hooks for nodes that keep per-input state (zip, combineLatest): an input was connected at, or removed from, `index`. */
+  protected upstreamAdded(_index: number): void {}
+  protected upstreamRemoved(_index: number): void {}
+
   protected rewire(): void {
-    const pushes = this.downstreams.map((d) => (d.stats === undefined ? d.entry(this) : d.stats.counting(d.entry(this))));
+    const pushes = this.downstreams.map((d, i) => {
+      const nth = this.downstreams.slice(0, i).filter((o) => o === d).length;
+      return d.stats === undefined ? d.entry(this, nth) : d.stats.counting(d.entry(this, nth));
+    });
     const out = (pushes.length === 0 ? noop : pushes.length === 1 ? pushes[0] : fanOut(pushes)) as Push<T>;
     this.out = this.stats === undefined ? out : this.stats.countingOut(out);
   }

@@ -10,6 +10,8 @@
  * values = NaN, var/std need 2 values (ddof = 1), count excludes nulls, size includes them,
  * nunique counts distinct non-null values.
  */
+import { compensation, subtractable } from './compensated.js';
+
 export type AggOp = 'sum' | 'count' | 'size' | 'mean' | 'min' | 'max' | 'var' | 'std' | 'first' | 'last' | 'nunique';
 export const AGG_OPS: readonly AggOp[] = ['sum', 'count', 'size', 'mean', 'min', 'max', 'var', 'std', 'first', 'last', 'nunique'];
 const NON_INVERTIBLE: ReadonlySet<AggOp> = new Set(['min', 'max', 'first', 'last']);
@@ -28,15 +30,6 @@ const grow = (a: F64, n: number, fill = 0): F64 => {
   if (fill !== 0) b.fill(fill, a.length);
   return b;
 };
-
-/**
- * Neumaier's correction for the rounding of t = s + x. Zero once t is ±Infinity or NaN: the
- * correction would be NaN (∞ - ∞) and poison a sum whose true value is that infinity.
- */
-export function compensation(s: number, x: number, t: number): number {
-  if (!Number.isFinite(t)) return 0;
-  return Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
-}
 
 /** Names of the stats columns a snapshot stores. */
 export const STAT_FIELDS = ['count', 'size', 'sum', 'comp', 'mean', 'm2', 'min', 'max', 'first', 'firstSeq', 'last', 'lastSeq'] as const;
@@ -69,6 +62,8 @@ export class GroupAggregator {
   readonly invertible: boolean;
   /** groups whose non-invertible stats are stale after a removal */
   dirty = new Set<number>();
+  /** An infinity was removed from a sum: sums must be recomputed from the rows (`clear` and re-add). */
+  stale = false;
 
   constructor(ops: Iterable<AggOp>) {
     this.ops = new Set(ops);
@@ -185,6 +180,8 @@ export class GroupAggregator {
         if (c === 0) {
           this.sum[g] = 0;
           this.comp[g] = 0;
+        } else if (!subtractable(this.sum[g], x)) {
+          this.stale = true;
         } else {
           const s = this.sum[g];
           const t = s - x;
@@ -222,6 +219,7 @@ export class GroupAggregator {
 
   /** Forget everything (keeps the allocated groups); used to rebuild from window content. */
   clear(): void {
+    this.stale = false;
     this.count.fill(0);
     this.size.fill(0);
     this.sum.fill(0);
@@ -255,14 +253,15 @@ export class GroupAggregator {
   }
 
   /** Value of `op` for each group in `gids` order. */
-  result(op: AggOp, gids: Int32Array): Float64Array {
+  /** `ddof`: var and std divide by count − ddof (pandas' default 1). */
+  result(op: AggOp, gids: Int32Array, ddof = 1): Float64Array {
     const n = gids.length;
     const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.value(op, gids[i]);
+    for (let i = 0; i < n; i++) out[i] = this.value(op, gids[i], ddof);
     return out;
   }
 
-  value(op: AggOp, g: number): number {
+  value(op: AggOp, g: number, ddof = 1): number {
     switch (op) {
       case 'sum':
         return this.count[g] === 0 ? 0 : this.sum[g] + this.comp[g];
@@ -277,9 +276,9 @@ export class GroupAggregator {
       case 'max':
         return this.count[g] === 0 ? NaN : this.max[g];
       case 'var':
-        return this.count[g] < 2 ? NaN : this.m2[g] / (this.count[g] - 1);
+        return this.count[g] <= ddof ? NaN : this.m2[g] / (this.count[g] - ddof);
       case 'std':
-        return this.count[g] < 2 ? NaN : Math.sqrt(this.m2[g] / (this.count[g] - 1));
+        return this.count[g] <= ddof ? NaN : Math.sqrt(this.m2[g] / (this.count[g] - ddof));
       case 'first':
         return this.count[g] === 0 ? NaN : this.first[g];
       case 'last':

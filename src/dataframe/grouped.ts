@@ -24,7 +24,11 @@ export interface AggSpec {
   op: AggOp;
   /** output column name; default `${column}_${op}` */
   name?: string;
+  /** var and std: delta degrees of freedom (pandas' default 1); left out of snapshots when default */
+  ddof?: number;
 }
+/** A spec with its name filled in. */
+export type NamedAggSpec = Required<Omit<AggSpec, 'ddof'>> & Pick<AggSpec, 'ddof'>;
 export type AggInput = AggSpec[] | Record<string, AggOp | AggOp[]>;
 
 export interface GroupedOptions {
@@ -35,13 +39,15 @@ export interface GroupedOptions {
   dropna?: boolean;
 }
 
-export function normalizeAggs(aggs: AggInput): Required<AggSpec>[] {
+export function normalizeAggs(aggs: AggInput): NamedAggSpec[] {
   const list: AggSpec[] = Array.isArray(aggs)
     ? aggs
     : Object.entries(aggs).flatMap(([column, ops]) => (Array.isArray(ops) ? ops : [ops]).map((op) => ({ column, op })));
   return list.map((s) => {
     if (!AGG_OPS.includes(s.op)) throw new Error(`unknown aggregation "${s.op}" (known: ${AGG_OPS.join(', ')})`);
-    return { column: s.column, op: s.op, name: s.name ?? `${s.column}_${s.op}` };
+    const named: NamedAggSpec = { column: s.column, op: s.op, name: s.name ?? `${s.column}_${s.op}` };
+    if (s.ddof !== undefined && s.ddof !== 1) named.ddof = s.ddof;
+    return named;
   });
 }
 
@@ -52,7 +58,7 @@ const UTF8_OK: ReadonlySet<AggOp> = new Set(['count', 'size', 'nunique', 'first'
 
 export class GroupedAggregation {
   readonly grouper: Grouper;
-  readonly specs: Required<AggSpec>[];
+  readonly specs: NamedAggSpec[];
   readonly schema: Schema;
   readonly dicts: Record<string, Dictionary>;
   readonly keys: string[];
@@ -101,6 +107,12 @@ export class GroupedAggregation {
 
   remove(frame: Frame, gids: Int32Array, seq0: number, start = 0, end = frame.length): void {
     for (const [c, a] of this.aggs) a.remove(toFloat64(frame.col(c)), gids, seq0, start, end);
+  }
+
+  /** A sum lost an infinity to a removal and must be rebuilt from the rows. */
+  get stale(): boolean {
+    for (const a of this.aggs.values()) if (a.stale) return true;
+    return false;
   }
 
   /** Groups with stale min/max/first/last after removals. */
@@ -153,7 +165,7 @@ export class GroupedAggregation {
     const cols: Record<string, Column> = {};
     for (const s of this.specs) {
       const a = this.aggs.get(s.column)!;
-      const vals = a.result(s.op, order);
+      const vals = a.result(s.op, order, s.ddof);
       const dt = this.schema[s.column];
       if ((s.op === 'first' || s.op === 'last') && dt === 'utf8') {
         cols[s.name] = { dtype: 'utf8', data: Int32Array.from(vals, (v) => (v === v ? v : -1)), dict: this.dicts[s.column] };

@@ -10,19 +10,19 @@
  * sum/mean/min/max/var/std output a value when the number of non-null values in the window
  * >= min_periods (var/std also need 2; sum of zero values with min_periods 0 is 0).
  * count follows pandas 2: the non-null count, shown once the window holds >= min_periods rows.
- * Sums are Neumaier-compensated with add/remove; var/std use Welford add/remove (ddof = 1);
+ * ±Infinity counts as a missing value, as pandas' `_prep_values` makes it. Sums are Neumaier-compensated with add/remove; var/std use Welford add/remove (ddof = 1);
  * min/max use monotonic deques; as in pandas, var/std are exactly 0 when all values in the window are equal. After 4 windows' worth of removals the running sums are recomputed
  * from the window, so rounding drift cannot build up over a long stream.
  */
 import * as arrow from 'apache-arrow';
 import { Frame, type Column, numericColumn } from './frame.js';
 import { parseDuration } from '../core/duration.js';
-import { compensation } from './aggregator.js';
+import { compensation } from './compensated.js';
 import { SeqRing } from './ring.js';
 import { readMeta, withMeta } from './grouped.js';
 
-export type RollOp = 'sum' | 'mean' | 'min' | 'max' | 'count' | 'var' | 'std';
-export const ROLL_OPS: readonly RollOp[] = ['sum', 'mean', 'min', 'max', 'count', 'var', 'std'];
+export type RollOp = 'sum' | 'mean' | 'min' | 'max' | 'count' | 'var' | 'std' | 'median' | 'quantile';
+export const ROLL_OPS: readonly RollOp[] = ['sum', 'mean', 'min', 'max', 'count', 'var', 'std', 'median', 'quantile'];
 
 export interface RollingOptions {
   column: string;
@@ -33,6 +33,10 @@ export interface RollingOptions {
   minPeriods?: number;
   /** output names per op; default: the column name for a single op, else `${column}_${op}` */
   names?: Partial<Record<RollOp, string>>;
+  /** var and std divide by nobs − ddof (default 1, pandas') */
+  ddof?: number;
+  /** the `quantile` op's q in [0, 1] (linear interpolation, pandas' default) */
+  quantile?: number;
 }
 
 export class RollingState {
@@ -43,6 +47,8 @@ export class RollingState {
   readonly on?: string;
   readonly minPeriods: number;
   readonly expanding: boolean;
+  readonly ddof: number;
+  readonly quantile: number;
   private readonly outNames: string[];
   private vals = new SeqRing();
   private ts = new SeqRing();
@@ -80,6 +86,11 @@ export class RollingState {
       this.on = opts.on;
     }
     this.minPeriods = opts.minPeriods ?? (this.n !== undefined ? this.n : 1);
+    this.ddof = opts.ddof ?? 1;
+    this.quantile = opts.ops.includes('median') ? 0.5 : (opts.quantile ?? 0.5);
+    if (opts.ops.includes('median') && opts.ops.includes('quantile') && this.quantile !== 0.5) throw new Error('rolling: median and quantile(q ≠ 0.5) cannot share one node');
+    if (!(this.quantile >= 0 && this.quantile <= 1)) throw new Error(`rolling quantile must be in [0, 1], got ${this.quantile}`);
+    if (this.expanding && (opts.ops.includes('median') || opts.ops.includes('quantile'))) throw new Error('expanding(): median and quantile need the rows; use rolling(n)');
     this.needVar = this.ops.includes('var') || this.ops.includes('std');
     this.needMin = this.ops.includes('min');
     this.needMax = this.ops.includes('max');
@@ -174,10 +185,26 @@ export class RollingState {
       case 'max':
         return n === 0 ? NaN : this.expanding ? this.runMax : this.vals.at(this.maxQ.front());
       case 'var':
-        return n < 2 ? NaN : this.sameRun >= n ? 0 : this.m2 / (n - 1);
+        return n <= this.ddof ? NaN : this.sameRun >= n ? 0 : this.m2 / (n - this.ddof);
       case 'std':
-        return n < 2 ? NaN : this.sameRun >= n ? 0 : Math.sqrt(this.m2 / (n - 1));
+        return n <= this.ddof ? NaN : this.sameRun >= n ? 0 : Math.sqrt(this.m2 / (n - this.ddof));
+      case 'median':
+      case 'quantile':
+        return n === 0 ? NaN : this.windowQuantile();
     }
+  }
+
+  /** The window's quantile, linearly interpolated (pandas): sorted afresh per row, as pandas' skiplist does in effect. */
+  private windowQuantile(): number {
+    const xs: number[] = [];
+    for (let q = this.vals.head; q < this.vals.tail; q++) {
+      const x = this.vals.at(q);
+      if (x === x) xs.push(x);
+    }
+    xs.sort((a, b) => a - b);
+    const pos = this.quantile * (xs.length - 1);
+    const lo = Math.floor(pos);
+    return lo === pos ? xs[lo] : xs[lo] + (xs[lo + 1] - xs[lo]) * (pos - lo);
   }
 
   /** Per-row outputs for the rows of `frame`, one float64 column per op. */
@@ -198,7 +225,7 @@ export class RollingState {
     }
     for (let i = 0; i < len; i++) {
       const s = this.seq++;
-      const v = x[i];
+      const v = x[i] - x[i] === 0 ? x[i] : NaN; // pandas' window ops read ±inf as missing
       if (this.expanding) {
         this.addValue(v, s);
       } else {

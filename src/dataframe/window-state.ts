@@ -271,7 +271,7 @@ export class WindowedAggregation {
     }
     // Incremental sums/variances drift slowly under long add/remove histories: recompute from the
     // window once 4 windows' worth of rows have been evicted (amortized cost: 1/4 of an add per row).
-    if (this.evictedSinceRebuild > Math.max(4 * this.window.length, REBUILD_MIN)) {
+    if (this.evictedSinceRebuild > Math.max(4 * this.window.length, REBUILD_MIN) || this.g.stale) {
       this.g.rebuild(this.window.spans());
       this.evictedSinceRebuild = 0;
     }

@@ -54,7 +54,7 @@ export abstract class Source<T> extends Stream<T> {
   }
 
   /** Start emitting. A source stopped before it started (a job stopped right after its restore) emits nothing. */
-  start(): Promise<void> {
+  override start(): Promise<void> {
     if (this.running === undefined) {
       this.active = true;
       this.lastYield = performance.now();

@@ -82,6 +82,16 @@ const pipelines: Record<string, () => Built<number>> = {
     const c = input.collect();
     return { input, out: c.sinkToList(), finish: () => void c.flush() };
   },
+  frequencies: () => {
+    const input = new Stream<number>();
+    return { input, out: input.map((x) => x % 4).frequencies().map((m) => [...m]).sinkToList() };
+  },
+  'zip with a constant, and of a stream with itself': () => {
+    const input = new Stream<number>();
+    const out: unknown[] = [];
+    input.zip('k', input).sink((t) => out.push(t));
+    return { input, out };
+  },
   'zip of two branches': () => {
     const input = new Stream<number>();
     const evens = input.filter((x) => x % 2 === 0);

@@ -95,8 +95,21 @@ export function naive(op: string, xs: number[]): number {
       return n === 0 ? NaN : vals[n - 1];
     case 'nunique':
       return new Set(vals.map((x) => (Object.is(x, -0) ? 0 : x))).size;
+    case 'median':
+    case 'quantile': {
+      if (n === 0) return NaN;
+      const sorted = [...vals].sort((a, b) => a - b);
+      const pos = (n - 1) / 2; // q = 0.5, linear interpolation
+      return (sorted[Math.floor(pos)] + sorted[Math.ceil(pos)]) / 2;
+    }
   }
   throw new Error(op);
+}
+
+/** Rolling ops a kind supports: expanding() keeps no rows, so no median or quantile. */
+export function opsFor(kind: Kind, ops: readonly RollOp[]): RollOp[] {
+  const ok = 'expanding' in kind ? ops.filter((op) => op !== 'median' && op !== 'quantile') : [...ops];
+  return ok.length > 0 ? ok : ['sum'];
 }
 
 /** Tolerance: 1e-9 relative to the magnitude of the inputs (sums with removals cancel). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { CumulativeState, EwmState, Ingestor, RollingState, ROLL_OPS, expanding, type RollOp, type EwmParams, type CumOp } from '../../src/dataframe/index.js';
-import { close, ipcRoundTrip, kindArb, naive, naiveRolling, rowsArb, split, splitArb, toColumnsObj, type Kind, type Row } from './helpers.js';
+import { close, ipcRoundTrip, opsFor, kindArb, naive, naiveRolling, rowsArb, split, splitArb, toColumnsObj, type Kind, type Row } from './helpers.js';
 import { runs } from './helpers.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
@@ -19,6 +19,7 @@ describe('rolling / expanding (property: streamed == naive over the whole input)
   it('all ops, count and time windows, random batches and min_periods', () => {
     fc.assert(
       fc.property(rowsArb(70), splitArb, kindArb, fc.subarray([...ROLL_OPS], { minLength: 1 }), fc.option(fc.integer({ min: 0, max: 4 })), (rows, sizes, kind, ops, mp) => {
+        ops = opsFor(kind, ops);
         const ing = new Ingestor({ ...schema });
         const r = makeRolling(kind, ops, mp ?? undefined);
         let i = 0;
@@ -43,7 +44,7 @@ describe('rolling / expanding (property: streamed == naive over the whole input)
   it('snapshot -> restore mid-stream equals uninterrupted', () => {
     fc.assert(
       fc.property(rowsArb(60), splitArb, kindArb, fc.nat(), (rows, sizes, kind, cut) => {
-        const ops = [...ROLL_OPS];
+        const ops = opsFor(kind, ROLL_OPS);
         const parts = split(rows, sizes);
         const c = cut % parts.length;
         const ing = new Ingestor({ ...schema });

@@ -77,7 +77,7 @@ describe('DataFrame stream API', () => {
     expect(full[1].map((r) => r.v)).toEqual([0.25, 4]);
   });
 
-  it('rolling(n) defaults to minPeriods 1 like streamz; rolling(duration), expanding, ewm, cum*', () => {
+  it('rolling(n) defaults to minPeriods n as pandas (streamz passes none); rolling(duration), expanding, ewm, cum*', () => {
     const { source, sdf } = setup();
     const v = sdf.col('v');
     const r = rowsOf(v.rolling(2).mean());
@@ -89,7 +89,7 @@ describe('DataFrame stream API', () => {
     const cm = rowsOf(v.cummax());
     source.emit(b1);
     source.emit(b2);
-    expect(r.flat().map((x) => x.v)).toEqual([1, 1.5, 2.5, 1.625, 2.125]);
+    expect(r.flat().map((x) => x.v)).toEqual([NaN, 1.5, 2.5, 1.625, 2.125]);
     expect(rp.flat().map((x) => x.v)).toEqual([NaN, 3, 5, 3.25, 4.25]);
     expect(rt.flat()).toEqual([
       { v_sum: 1, v_count: 1 },

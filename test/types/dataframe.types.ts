@@ -67,4 +67,12 @@ const wrong: DataFrame<{ v: 'utf8' }> = sdf.col('v').rolling(3).sum();
 const frames: Stream<Frame> = sums.stream;
 frames.sink((f) => f.toArrow().numRows + f.toRows().length + Object.keys(f.toColumns()).length);
 
-void [kv, sums, agg, lastTs, firstK, wcol, flag, later, diff, rolled, both, renamed, counts, wrong];
+// streamz's plain start values for sum, count and mean; var/std take ddof
+const started: DataFrame<{ v: 'float64' }> = sdf.col('v').sum({ start: 10 });
+const meanStart = sdf.col('v').mean({ start: [10, 2] });
+// @ts-expect-error max takes a snapshot as start, not a number
+sdf.col('v').max({ start: 10 });
+const var0: DataFrame<{ v: 'float64' }> = sdf.col('v').var({ ddof: 0 });
+const mapped: DataFrame<{ v: 'float64' }> = sdf.col('v').map((x) => x * 2).toFrame();
+
+void [kv, sums, agg, lastTs, firstK, wcol, flag, later, diff, rolled, both, renamed, counts, wrong, started, meanStart, var0, mapped];

@@ -69,3 +69,11 @@ numbers.map((x) => x).onError({ deadLetter: dead });
 const fetched: Stream<string> = numbers.mapAsync(async (x) => `${x}`);
 
 export { wrong, onlyStrings, notNarrowed, lengths, pairs, joined, flat, ids, both, windows, zipped, latest, labels, labels2, fetched };
+
+// zip takes constants among the streams; remove and frequencies keep / count the element type
+const zippedConst: Stream<[number, 123, string]> = numbers.zip(123 as const, strings);
+// @ts-expect-error the constant's place is typed
+const zippedWrong: Stream<[number, string, string]> = numbers.zip(123 as const, strings);
+const odd: Stream<number> = numbers.remove((x) => x % 2 === 0);
+const freq: Stream<Map<string, number>> = strings.frequencies();
+void [zippedConst, zippedWrong, odd, freq];

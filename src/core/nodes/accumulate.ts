@@ -79,9 +79,9 @@ export class AccumulateNode<S, T, R> extends Stream<R> implements Stateful<Accum
     return this.out(next as R, meta);
   }
 
-  protected override entry(upstream: Stream<any>): Push<any> {
+  protected override entry(upstream: Stream<any>, nth: number): Push<any> {
     if (upstream === this.resetStream) return () => void (this.state = this.initial);
-    return super.entry(upstream);
+    return super.entry(upstream, nth);
   }
 
   snapshot(): AccumulateState<S> {

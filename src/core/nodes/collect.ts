@@ -27,11 +27,14 @@ export class CollectNode<T> extends Stream<T[]> implements Stateful<{ items: T[]
     return undefined;
   }
 
-  /** Emit everything collected so far (ignores its argument, so it can be used as a sink callback). */
-  flush(_trigger?: unknown): Emitted {
+  /**
+   * Emit everything collected so far. It ignores its argument and is bound, so it works passed
+   * on as a callback: `trigger.sink(c.flush)`, as in streamz.
+   */
+  readonly flush = (_trigger?: unknown): Emitted => {
     const { items, meta } = this.held.take();
     return emitTaken(this.out, items, meta);
-  }
+  };
 
   override endOfInput(): Emitted {
     return this.held.length === 0 ? undefined : this.flush();

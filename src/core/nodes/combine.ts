@@ -6,28 +6,46 @@ import { emitTaken } from './held.js';
 import { expectState } from '../state-shape.js';
 
 type Streams<U extends unknown[]> = { [K in keyof U]: Stream<U[K]> };
+/** Elements of zip's arguments: a stream's element type, or a constant's own type. */
+type Zipped<A extends unknown[]> = { [K in keyof A]: A[K] extends Stream<infer V> ? V : A[K] };
 
 declare module '../stream.js' {
   interface Stream<T> {
     /** Pair up elements of this and other streams in order: one tuple when each has one waiting. */
     zip<U extends unknown[]>(...others: Streams<U>): Stream<[T, ...U]>;
     zip<U extends unknown[]>(...args: [...Streams<U>, { maxsize?: number } & StreamOptions]): Stream<[T, ...U]>;
+    /** With constants among the streams (not objects in last place, which are the options): they fill their place in every tuple. */
+    zip<A extends unknown[]>(...args: A): Stream<[T, ...Zipped<A>]>;
     /** Every element of this stream, paired with the latest of each other stream (none is lost from this one). */
     zipLatest<U extends unknown[]>(...others: Streams<U>): Stream<[T, ...U]>;
     /** The latest of every stream, whenever one of them (or one of `emitOn`) emits, once all have. */
     combineLatest<U extends unknown[]>(...others: Streams<U>): Stream<[T, ...U]>;
-    combineLatest<U extends unknown[]>(...args: [...Streams<U>, { emitOn?: Stream<any> | Stream<any>[] } & StreamOptions]): Stream<[T, ...U]>;
+    combineLatest<U extends unknown[]>(...args: [...Streams<U>, CombineLatestOptions]): Stream<[T, ...U]>;
     /** Merge elements of several streams of the same type into one. */
     union(...others: Stream<T>[]): Stream<T>;
   }
 }
 
-/** Base for nodes that need to know which upstream an element came from. */
+export interface CombineLatestOptions extends StreamOptions {
+  /** Emit only when these inputs (streams, or their positions: 0 is the stream combineLatest was called on) update. */
+  emitOn?: Stream<any> | number | (Stream<any> | number)[];
+}
+
+/**
+ * Base for nodes that need to know which upstream an element came from. The position is looked
+ * up per element, since connect and disconnect move inputs; `nth` tells apart `a.zip(a)`'s two.
+ */
 abstract class MultiInput<T> extends Stream<T> {
-  protected override entry(upstream: Stream<any>): Push<any> {
-    return (x, meta) => this.receive(this.upstreams.indexOf(upstream), x, meta);
+  protected override entry(upstream: Stream<any>, nth: number): Push<any> {
+    return (x, meta) => this.receive(nthIndex(this.upstreams, upstream, nth), x, meta);
   }
   protected abstract receive(index: number, x: unknown, meta: Meta): Emitted;
+}
+
+function nthIndex<X>(list: readonly X[], item: X, nth: number): number {
+  let i = list.indexOf(item);
+  for (let k = 0; k < nth; k++) i = list.indexOf(item, i + 1);
+  return i;
 }
 
 interface Entry {
@@ -39,9 +57,19 @@ export class ZipNode<T extends unknown[]> extends MultiInput<T> implements State
   private buffers: Entry[][];
   private readonly room = new Signal();
 
-  constructor(upstreams: Stream<any>[], readonly maxsize = 10, options?: StreamOptions) {
+  /** `literals`: constants and their places in the tuple (streamz's `zip(a, 123, b)`). */
+  constructor(upstreams: Stream<any>[], readonly maxsize = 10, options?: StreamOptions, private readonly literals: [number, unknown][] = []) {
     super(options, upstreams);
     this.buffers = upstreams.map(() => []);
+  }
+
+  protected override upstreamAdded(index: number): void {
+    this.buffers?.splice(index, 0, []); // unset while the constructor connects the first inputs
+  }
+
+  protected override upstreamRemoved(index: number): void {
+    for (const e of this.buffers.splice(index, 1)[0]) releaseRefs(e.meta);
+    this.room.notify();
   }
 
   override get kind(): string {
@@ -49,7 +77,7 @@ export class ZipNode<T extends unknown[]> extends MultiInput<T> implements State
   }
 
   override params(): Record<string, unknown> {
-    return { inputs: this.upstreams.length, maxsize: this.maxsize };
+    return { inputs: this.upstreams.length, maxsize: this.maxsize, ...(this.literals.length > 0 && { literals: this.literals }) };
   }
 
   protected receive(i: number, x: unknown, meta: Meta): Emitted {
@@ -59,7 +87,9 @@ export class ZipNode<T extends unknown[]> extends MultiInput<T> implements State
     if (buffer.length === 1 && this.buffers.every((b) => b.length > 0)) {
       const heads = this.buffers.map((b) => b.shift()!);
       this.room.notify();
-      return emitTaken(this.out, heads.map((e) => e.x) as T, mergeMeta(heads.map((e) => e.meta)));
+      const tuple = heads.map((e) => e.x);
+      for (const [at, value] of this.literals) tuple.splice(at, 0, value);
+      return emitTaken(this.out, tuple as T, mergeMeta(heads.map((e) => e.meta)));
     }
     if (buffer.length > this.maxsize) return this.room.wait(); // backpressure on the fast input
     return undefined;
@@ -90,6 +120,18 @@ abstract class LatestOfEach<T extends unknown[]> extends MultiInput<T> {
     this.has = upstreams.map(() => false);
   }
 
+  protected override upstreamAdded(index: number): void {
+    if (this.has === undefined) return; // the constructor is connecting the first inputs
+    this.has.splice(index, 0, false);
+    this.last.splice(index, 0, { x: undefined, meta: undefined });
+  }
+
+  protected override upstreamRemoved(index: number): void {
+    if (this.has[index]) releaseRefs(this.last[index].meta);
+    this.has.splice(index, 1);
+    this.last.splice(index, 1);
+  }
+
   protected setLatest(i: number, x: unknown, meta: Meta): void {
     retainRefs(meta);
     if (this.has[i]) releaseRefs(this.last[i].meta);
@@ -107,11 +149,14 @@ abstract class LatestOfEach<T extends unknown[]> extends MultiInput<T> {
 }
 
 export class CombineLatestNode<T extends unknown[]> extends LatestOfEach<T> implements Stateful<{ last: (unknown | null)[]; has: boolean[] }> {
-  private readonly emitOn: Set<Stream<any>>;
+  /** The inputs whose updates emit; undefined: every input, including ones connected later. */
+  private readonly emitOn: Set<Stream<any>> | undefined;
 
-  constructor(upstreams: Stream<any>[], emitOn: Stream<any>[] | undefined, options?: StreamOptions) {
+  constructor(upstreams: Stream<any>[], emitOn: (Stream<any> | number)[] | undefined, options?: StreamOptions) {
     super(upstreams, options);
-    this.emitOn = new Set(emitOn ?? upstreams);
+    if (emitOn !== undefined) {
+      this.emitOn = new Set(emitOn.map((e) => (typeof e === 'number' ? inputAt(upstreams, e) : e)));
+    }
   }
 
   override get kind(): string {
@@ -119,12 +164,12 @@ export class CombineLatestNode<T extends unknown[]> extends LatestOfEach<T> impl
   }
 
   override params(): Record<string, unknown> {
-    return { inputs: this.upstreams.length, emitOn: this.upstreams.map((u) => this.emitOn.has(u)) };
+    return { inputs: this.upstreams.length, emitOn: this.upstreams.map((u) => this.emitOn?.has(u) ?? true) };
   }
 
   protected receive(i: number, x: unknown, meta: Meta): Emitted {
     this.setLatest(i, x, meta);
-    if (!this.complete || !this.emitOn.has(this.upstreams[i])) return undefined;
+    if (!this.complete || (this.emitOn !== undefined && !this.emitOn.has(this.upstreams[i]))) return undefined;
     const { value, meta: m } = this.tuple();
     return this.out(value, m); // held metadata stays retained until replaced
   }
@@ -198,23 +243,31 @@ export class UnionNode<T> extends Stream<T> {
   }
 }
 
-function splitOptions<O extends object>(args: unknown[]): { streams: Stream<any>[]; options: O | undefined } {
+function inputAt(upstreams: Stream<any>[], i: number): Stream<any> {
+  if (!Number.isInteger(i) || i < 0 || i >= upstreams.length) throw new RangeError(`combineLatest: emitOn ${i} is not an input position (0 to ${upstreams.length - 1})`);
+  return upstreams[i];
+}
+
+/** The trailing options object, if the last argument is a plain object rather than a stream. */
+function splitOptions<O extends object>(args: unknown[]): { rest: unknown[]; options: O | undefined } {
   const last = args[args.length - 1];
-  if (last instanceof Stream || last === undefined) return { streams: args as Stream<any>[], options: undefined };
-  return { streams: args.slice(0, -1) as Stream<any>[], options: last as O };
+  const isOptions = typeof last === 'object' && last !== null && !(last instanceof Stream) && Object.getPrototypeOf(last) === Object.prototype;
+  return isOptions ? { rest: args.slice(0, -1), options: last as O } : { rest: args, options: undefined };
 }
 
 Stream.prototype.zip = function (this: Stream<any>, ...args: unknown[]) {
-  const { streams, options } = splitOptions<{ maxsize?: number } & StreamOptions>(args);
-  return new ZipNode([this, ...streams], options?.maxsize, options);
+  const { rest, options } = splitOptions<{ maxsize?: number } & StreamOptions>(args);
+  const all = [this, ...rest];
+  const literals = all.flatMap((x, i): [number, unknown][] => (x instanceof Stream ? [] : [[i, x]]));
+  return new ZipNode(all.filter((x): x is Stream<any> => x instanceof Stream), options?.maxsize, options, literals);
 } as unknown as Stream<any>['zip'];
 Stream.prototype.zipLatest = function (this: Stream<any>, ...others: Stream<any>[]) {
   return new ZipLatestNode([this, ...others]);
 } as unknown as Stream<any>['zipLatest'];
 Stream.prototype.combineLatest = function (this: Stream<any>, ...args: unknown[]) {
-  const { streams, options } = splitOptions<{ emitOn?: Stream<any> | Stream<any>[] } & StreamOptions>(args);
-  const emitOn = options?.emitOn === undefined ? undefined : ([] as Stream<any>[]).concat(options.emitOn);
-  return new CombineLatestNode([this, ...streams], emitOn, options);
+  const { rest, options } = splitOptions<CombineLatestOptions>(args);
+  const emitOn = options?.emitOn === undefined ? undefined : ([] as (Stream<any> | number)[]).concat(options.emitOn);
+  return new CombineLatestNode([this, ...(rest as Stream<any>[])], emitOn, options);
 } as unknown as Stream<any>['combineLatest'];
 Stream.prototype.union = function (this: Stream<any>, ...others: Stream<any>[]) {
   return new UnionNode({}, [this, ...others]);

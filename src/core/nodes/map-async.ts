@@ -52,11 +52,11 @@ export class MapAsyncNode<In, Out> extends Stream<Out> implements Stateful<{ inp
 
   override update(x: In, meta: Meta): Emitted {
     this.throwIfFailed();
-    this.start(x, meta);
+    this.launch(x, meta);
     return this.tasks.length >= this.concurrency ? this.room.wait() : undefined;
   }
 
-  private start(x: In, meta: Meta): void {
+  private launch(x: In, meta: Meta): void {
     retainRefs(meta);
     this.tasks.push({ x, meta, result: this.call(x) });
     if (!this.draining) {
@@ -107,7 +107,7 @@ export class MapAsyncNode<In, Out> extends Stream<Out> implements Stateful<{ inp
 
   restore(s: { inputs: In[] }): void {
     expectState(this.kind, s, { inputs: 'array' });
-    for (const x of s.inputs) this.start(x, undefined);
+    for (const x of s.inputs) this.launch(x, undefined);
   }
 }
 

@@ -15,13 +15,13 @@ export class SliceNode<T> extends Stream<T> implements Stateful<{ seen: number }
 
   constructor(
     upstream: Stream<T>,
-    readonly start = 0,
+    readonly startAt = 0,
     readonly end: number | undefined = undefined,
     readonly step = 1,
     options?: StreamOptions,
   ) {
     super(options, [upstream]);
-    if (start < 0 || (end ?? 0) < 0 || step < 1) throw new RangeError('slice: negative indices and steps below 1 are not supported');
+    if (startAt < 0 || (end ?? 0) < 0 || step < 1) throw new RangeError('slice: negative indices and steps below 1 are not supported');
   }
 
   override get kind(): string {
@@ -29,12 +29,12 @@ export class SliceNode<T> extends Stream<T> implements Stateful<{ seen: number }
   }
 
   override params(): Record<string, unknown> {
-    return { start: this.start, end: this.end ?? null, step: this.step };
+    return { start: this.startAt, end: this.end ?? null, step: this.step };
   }
 
   override update(x: T, meta: Meta): Emitted {
     const i = this.seen++;
-    if (i < this.start || (this.end !== undefined && i >= this.end) || (i - this.start) % this.step !== 0) return undefined;
+    if (i < this.startAt || (this.end !== undefined && i >= this.end) || (i - this.startAt) % this.step !== 0) return undefined;
     return this.out(x, meta);
   }
 

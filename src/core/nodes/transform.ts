@@ -11,6 +11,8 @@ declare module '../stream.js' {
     /** Pass on only elements for which the predicate is true (truthiness when none is given). */
     filter<S extends T>(predicate: (x: T) => x is S, options?: StreamOptions): Stream<S>;
     filter(predicate?: (x: T) => unknown, options?: StreamOptions): Stream<T>;
+    /** Drop elements for which the predicate is true (the opposite of `filter`). */
+    remove(predicate: (x: T) => unknown, options?: StreamOptions): Stream<T>;
     /** Pick a field (or index) of every element; several keys give a tuple. */
     pluck<K extends keyof T>(key: K, options?: StreamOptions): Stream<T[K]>;
     pluck<const K extends readonly (keyof T)[]>(keys: K, options?: StreamOptions): Stream<{ [I in keyof K]: T[K[I]] }>;
@@ -70,6 +72,18 @@ export class FilterNode<T> extends Stream<T> {
       return this.fail(e, x, meta, () => (this.predicate(x) ? this.out(x, meta) : undefined));
     }
     return keep ? this.out(x, meta) : undefined;
+  }
+}
+
+export class RemoveNode<T> extends FilterNode<T> {
+  constructor(upstream: Stream<T>, readonly drop: (x: T) => unknown, options?: StreamOptions) {
+    super(upstream, (x) => !drop(x), options);
+  }
+  override get kind(): string {
+    return 'remove';
+  }
+  protected override reprArgs(): string[] {
+    return this.drop.name === '' ? [] : [this.drop.name];
   }
 }
 
@@ -138,6 +152,9 @@ Stream.prototype.starmap = function (this: Stream<any>, fn: (...args: any[]) => 
 } as Stream<any>['starmap'];
 Stream.prototype.filter = function (this: Stream<any>, predicate?: (x: any) => unknown, options?: StreamOptions) {
   return new FilterNode(this, predicate ?? truthy, options);
+};
+Stream.prototype.remove = function (this: Stream<any>, predicate: (x: any) => unknown, options?: StreamOptions) {
+  return new RemoveNode(this, predicate, options);
 };
 Stream.prototype.pluck = function (this: Stream<any>, pick: PropertyKey | readonly PropertyKey[], options?: StreamOptions) {
   return new PluckNode(this, pick, options);

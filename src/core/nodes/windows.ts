@@ -49,32 +49,41 @@ export class SlidingWindowNode<T> extends Stream<T[]> implements Stateful<{ item
   override update(x: T, meta: Meta): Emitted {
     const n = this.n;
     const p = this.head;
-    const evicted = this.count === n ? this.metas[p] : undefined;
+    // Slot p's previous element, if any, was released when its last window was emitted.
     this.ring[p] = x;
     this.ring[p + n] = x;
     this.head = p + 1 === n ? 0 : p + 1;
     if (this.count < n) this.count++;
-    if (meta !== undefined || this.tracked > 0) this.track(p, meta);
+    if (meta !== undefined) {
+      retainRefs(meta);
+      this.metas[p] = meta;
+      this.tracked++;
+    }
     if (!this.returnPartial && this.count < n) return undefined;
     const start = p + 1 - this.count < 0 ? p + 1 - this.count + n : p + 1 - this.count;
     const window = this.ring.slice(start, start + this.count);
-    if (this.tracked === 0 && evicted === undefined) return this.out(window, undefined);
-    const r = this.out(window, this.windowMeta());
-    if (evicted === undefined) return r;
-    return afterEmit(r, () => releaseRefs(evicted));
+    if (this.tracked === 0) return this.out(window, undefined);
+    const windowMeta = this.windowMeta(start);
+    // A full window's oldest element is in no later window: release it once this one is delivered.
+    const oldest = this.count === n ? this.takeMeta(start) : undefined;
+    const r = this.out(window, windowMeta);
+    return oldest === undefined ? r : afterEmit(r, () => releaseRefs(oldest));
   }
 
-  private track(p: number, meta: Meta): void {
-    if (this.metas[p] !== undefined) this.tracked--; // its release happens after this emission
-    this.metas[p] = meta;
-    if (meta !== undefined) {
-      retainRefs(meta);
-      this.tracked++;
+  /** The window's metadata in the window's order, oldest first. */
+  private windowMeta(start: number): Meta {
+    const ordered: Meta[] = [];
+    for (let i = 0; i < this.count; i++) ordered.push(this.metas[(start + i) % this.n]);
+    return mergeMeta(ordered);
+  }
+
+  private takeMeta(slot: number): Meta {
+    const m = this.metas[slot];
+    if (m !== undefined) {
+      this.metas[slot] = undefined;
+      this.tracked--;
     }
-  }
-
-  private windowMeta(): Meta {
-    return this.tracked === 0 ? undefined : mergeMeta(this.metas);
+    return m;
   }
 
   snapshot(): { items: T[] } {
@@ -103,6 +112,8 @@ export class SlidingWindowNode<T> extends Stream<T[]> implements Stateful<{ item
 abstract class TimedWindowBase<T> extends Stream<T[]> {
   private timer: TimerHandle | undefined;
   private nextTickAt: number | undefined;
+  /** The last window's emission while it is still under way: emitters wait for it (backpressure, as streamz). */
+  private delivering: Promise<void> | undefined;
 
   readonly ms: number;
 
@@ -122,7 +133,7 @@ abstract class TimedWindowBase<T> extends Stream<T[]> {
     this.throwIfFailed();
     const r = this.gather(x, meta);
     this.startTicking();
-    return r;
+    return r ?? this.delivering;
   }
 
   /** Windows start with the first element and then tick every interval, emitting empty ones too (as streamz). */
@@ -154,8 +165,14 @@ abstract class TimedWindowBase<T> extends Stream<T[]> {
     this.timer = undefined;
     this.nextTickAt = undefined;
     const { items, meta } = this.takeAll();
+    const r = emitTaken(this.out, items, meta);
+    if (r) {
+      // A failure surfaces through background(); emitters waiting here just go on.
+      const delivering: Promise<void> = r.then(undefined, () => {}).then(() => void (this.delivering === delivering && (this.delivering = undefined)));
+      this.delivering = delivering;
+    }
     // Re-arm only while connected: a window destroyed during an asynchronous emission would tick forever.
-    return afterEmit(emitTaken(this.out, items, meta), () => void (this.upstreams.length > 0 && this.startTicking()));
+    return afterEmit(r, () => void (this.upstreams.length > 0 && this.startTicking()));
   }
 }
 

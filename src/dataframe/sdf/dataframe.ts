@@ -7,18 +7,20 @@
  * each batch, so `sdf.filter(m).assign({ w: e })` is two nodes, not a web of zipped streams.
  */
 import { Stream, type StreamOptions } from '../../core/stream.js';
-import type { ErrorPolicy } from '../../core/errors.js';
+import { preview, type ErrorPolicy } from '../../core/errors.js';
 import { Dictionary } from '../dictionary.js';
-import { Frame, type DType, type Schema } from '../frame.js';
+import { Frame, toFloat64, type DType, type Schema } from '../frame.js';
 import { Ingestor, inferSchema, type Batch, type ColumnObject, type RowObject } from '../ingest.js';
 import { Expr, assignFrame, filterFrame, type ScalarInput } from '../expr.js';
 import type { AggOp } from '../aggregator.js';
 import { FrameMapNode, IngestNode } from './frame-nodes.js';
 import { AccumulatePartitionsNode } from './kernel-nodes.js';
+import { CustomAggregationNode, type Aggregation } from './custom-aggregation.js';
 import { Series } from './series.js';
-import { GroupBy, type GroupedSeries } from './groupby.js';
+import { GroupBy, keyColumns, type GroupedSeries } from './groupby.js';
 import { Window, type WindowOptions } from './window.js';
 import { isTimeWindow, TimeWindow, type TimeWindowOf } from './time-window.js';
+import type { WindowSpec } from '../window-state.js';
 import type { AggMap, AggOut, AggResult, Cols, NodeOptions, SeriesLike, Simplify } from './types.js';
 
 export interface DataFrameOptions<S extends Schema> extends StreamOptions {
@@ -32,6 +34,13 @@ export interface DataFrameOptions<S extends Schema> extends StreamOptions {
   dicts?: Record<string, Dictionary>;
   /** False when `source` already carries Frames of this schema (derived DataFrames); default true. */
   ingest?: boolean;
+  /**
+   * Each frame is a whole table that replaces the previous one (an aggregate's output, streamz's
+   * `updating` streams): aggregations of it are computed per frame, not accumulated across frames.
+   */
+  updating?: boolean;
+  /** The column that is this DataFrame's index (set by `setIndex`); none: each batch's row positions, as pandas' default index. */
+  index?: string;
 }
 
 type ScalarDType<X> = X extends number | null ? 'float64' : X extends string ? 'utf8' : X extends boolean ? 'bool' : X extends Date ? 'timestamp' : DType;
@@ -46,10 +55,20 @@ export class DataFrame<S extends Schema = Schema> {
   readonly schema: Readonly<S>;
   /** String dictionaries shared by every node of this stream. */
   readonly dicts: Record<string, Dictionary>;
+  /** Each frame replaces the previous one (see `DataFrameOptions.updating`). */
+  readonly updating: boolean;
+  /** The index column (see `setIndex`), or undefined for the default per-batch row positions. */
+  readonly indexColumn: Cols<S> | undefined;
   private emptyFrame: Frame | undefined;
 
   constructor(source: Stream<any>, options: DataFrameOptions<S>) {
+    if (options.example === null || typeof options.example !== 'object' || Array.isArray(options.example)) {
+      throw new TypeError(`DataFrame: example must be a schema such as { x: 'float64' }, got ${preview(options.example)}`);
+    }
     this.schema = Object.freeze({ ...options.example });
+    this.updating = options.updating ?? false;
+    if (options.index !== undefined && !(options.index in this.schema)) throw new Error(`DataFrame: index "${options.index}" is not a column (columns: ${Object.keys(this.schema).join(', ')})`);
+    this.indexColumn = options.index as Cols<S> | undefined;
     this.dicts = options.dicts ?? {};
     for (const [c, t] of Object.entries(this.schema)) if (t === 'utf8') this.dicts[c] ??= new Dictionary();
     if (options.ingest === false) {
@@ -83,9 +102,64 @@ export class DataFrame<S extends Schema = Schema> {
     return this;
   }
 
-  /** A DataFrame over frames this one's nodes produce, sharing its dictionaries. */
-  derive<R extends Schema>(stream: Stream<Frame>, schema: R): DataFrame<R> {
-    return new DataFrame<R>(stream, { example: schema, dicts: this.dicts, ingest: false });
+  /** A DataFrame over frames this one's nodes produce, sharing its dictionaries; `updating` when they are whole tables (aggregates). */
+  derive<R extends Schema>(stream: Stream<Frame>, schema: R, updating = this.updating): DataFrame<R> {
+    // The index goes along while its column does (filter, assign, tail), not through aggregations.
+    const index = this.indexColumn !== undefined && !updating && this.indexColumn in schema ? this.indexColumn : undefined;
+    return new DataFrame<R>(stream, { example: schema, dicts: this.dicts, ingest: false, updating, index });
+  }
+
+  /**
+   * The index as a Series (streamz's `sdf.index`): the index column, or without one each batch's
+   * row positions 0, 1, … (pandas' default index of every emitted frame).
+   */
+  get index(): Series<S, DType, string> {
+    const c: string | undefined = this.indexColumn;
+    if (c !== undefined) return new Series<S, DType, string>(this, new Expr((f) => f.col(c), c), c, c as Cols<S>);
+    return new Series<S, DType, string>(this, new Expr((f) => ({ dtype: 'float64', data: Float64Array.from({ length: f.length }, (_, i) => i) }), 'index'), 'index', undefined);
+  }
+
+  /**
+   * Make a column the index (pandas' `set_index`): windows over time (`window({ value })`,
+   * `rolling('3h')`) and `groupby(sdf.index)` use it. The index stays a column of the frames;
+   * an expression becomes one first, under `name` (default its Series name).
+   */
+  setIndex(key: Cols<S> | SeriesLike, options: { name?: string } = {}): DataFrame<S> {
+    if (key instanceof Series && key.column !== undefined && key.column === key.name) return this.setIndex(key.column as Cols<S>);
+    if (typeof key === 'string') {
+      if (!(key in this.schema)) throw new Error(`setIndex: no column "${key}" (columns: ${this.columns.join(', ')})`);
+      return new DataFrame<S>(this.stream, { example: this.schema, dicts: this.dicts, ingest: false, updating: this.updating, index: key });
+    }
+    const name = options.name ?? key.name;
+    if (name in this.schema) {
+      throw new Error(`setIndex: "${name}" is already a column; name the index: setIndex(expr, { name: '${name}_index' })`);
+    }
+    const withIndex = withColumn(this, name, key);
+    return new DataFrame<any>(withIndex.stream, { example: withIndex.schema, dicts: this.dicts, ingest: false, updating: this.updating, index: name });
+  }
+
+  /** Back to the default index (pandas' `reset_index`): the index column stays a column. */
+  resetIndex(): DataFrame<S> {
+    return new DataFrame<S>(this.stream, { example: this.schema, dicts: this.dicts, ingest: false, updating: this.updating });
+  }
+
+  /** This DataFrame (streamz's `to_frame()` on a frame). */
+  toFrame(): this {
+    return this;
+  }
+
+  /** The last `n` rows of every frame (streamz's `tail`, per batch). */
+  tail(n = 5, options?: StreamOptions): DataFrame<S> {
+    return this.derive(new FrameMapNode(this.stream, 'sdfTail', { n }, (f) => f.slice(Math.max(0, f.length - n)), options), this.schema);
+  }
+
+  /**
+   * The `n` rows of each frame with the largest `column`, descending, ties in row order (pandas'
+   * `nlargest(n, column)`); on an aggregate, the top of the current table.
+   */
+  nlargest(n: number, column: Cols<S>, options?: StreamOptions): DataFrame<S> {
+    if (!(column in this.schema)) throw new Error(`nlargest: no column "${column}" (columns: ${this.columns.join(', ')})`);
+    return this.derive(new FrameMapNode(this.stream, 'sdfFrameNlargest', { n, column }, (f) => f.take(topRows(f, column, n)), options), this.schema);
   }
 
   /** A column as a lazy Series (streamz's `sdf.v` / `sdf['v']`). */
@@ -121,8 +195,14 @@ export class DataFrame<S extends Schema = Schema> {
   }
 
   /** Group by one or several key columns; aggregations over the groups are cumulative across the stream. */
-  groupby<const K extends Cols<S>>(by: K | readonly K[], options: { dropna?: boolean } = {}): GroupBy<S, K> {
-    return new GroupBy<S, K>(this, typeof by === 'string' ? [by] : by, undefined, options.dropna ?? true);
+  groupby<const K extends Cols<S>>(by: K | readonly K[], options?: { dropna?: boolean }): GroupBy<S, K>;
+  /** Group by a Series: a column, or the index (`groupby(sdf.index)`); an expression is assigned as a column first. */
+  groupby(by: SeriesLike, options?: { dropna?: boolean }): GroupBy<any, any>;
+  groupby(by: Cols<S> | readonly Cols<S>[] | SeriesLike, options: { dropna?: boolean } = {}): GroupBy<any, any> {
+    const keys = keyColumns(by);
+    if (keys !== undefined) return new GroupBy<S, Cols<S>>(this, keys as Cols<S>[], undefined, options.dropna ?? true);
+    const s = by as SeriesLike;
+    return withColumn(this, s.name, s).groupby(s.name, options);
   }
 
   /**
@@ -155,13 +235,36 @@ export class DataFrame<S extends Schema = Schema> {
   count(options?: NodeOptions) {
     return this.aggAll('count', options);
   }
+  /** `ddof`: divide by count − ddof (default 1, pandas'). */
+  var(options?: NodeOptions & { ddof?: number }) {
+    return this.aggAll('var', options);
+  }
+  std(options?: NodeOptions & { ddof?: number }) {
+    return this.aggAll('std', options);
+  }
 
-  /** pandas' `df.sum()` etc. over the numeric columns, as one row named by column. */
-  private aggAll<O extends AggOp>(op: O, options?: NodeOptions): DataFrame<Simplify<{ [C in NumericFor<S, O>]: AggOut<O, S[C]> }>> {
+  /** pandas' `df.size`: rows × columns so far (of the window, from `Window.size`), in a column `size`. */
+  size(options?: NodeOptions, window?: WindowSpec): DataFrame<{ size: 'float64' }> {
+    const nCols = this.columns.length;
+    const rows = new GroupBy<S, never>(this, [], window, true).aggregate([{ column: this.columns[0], op: 'size', name: 'size' }], options);
+    const times = (f: Frame) => new Frame({ size: { dtype: 'float64', data: Float64Array.of((f.col('size').data[0] as number) * nCols) } }, 1);
+    return rows.derive(new FrameMapNode(rows.stream, 'sdfFrameSize', { columns: nCols }, times), { size: 'float64' } as const);
+  }
+
+  /** A user-defined aggregation (streamz's `aggregate(Aggregation)`): what `onNew` returns after each batch. */
+  aggregate<St, R>(agg: Aggregation<St, R>, options?: StreamOptions): Stream<R> {
+    return new CustomAggregationNode(this.stream, agg, undefined, options);
+  }
+
+  /**
+   * pandas' `df.sum()` etc. over the numeric columns, as one row named by column: cumulative, or
+   * over a window (for `Window.sum()` and the like).
+   */
+  aggAll<O extends AggOp>(op: O, options?: NodeOptions & { ddof?: number }, window?: WindowSpec): DataFrame<Simplify<{ [C in NumericFor<S, O>]: AggOut<O, S[C]> }>> {
     // Like pandas' numeric_only: strings never, timestamps only where the result is a time or a count.
     const cols = this.columns.filter((c) => this.schema[c] !== 'utf8' && (this.schema[c] !== 'timestamp' || op === 'min' || op === 'max' || op === 'count'));
-    return new GroupBy<S, never>(this, [], undefined, true).aggregate(
-      cols.map((c) => ({ column: c, op, name: c })),
+    return new GroupBy<S, never>(this, [], window, true).aggregate(
+      cols.map((c) => ({ column: c, op, name: c, ...(options?.ddof !== undefined && { ddof: options.ddof }) })),
       options,
     ) as DataFrame<any>;
   }
@@ -192,6 +295,29 @@ export class DataFrame<S extends Schema = Schema> {
 
   toString(): string {
     return `DataFrame(${Object.entries(this.schema).map(([k, v]) => `${k}: ${v}`).join(', ')})`;
+  }
+}
+
+/** `df` with one more column (typed loosely: the schema-level types of `assign` are too deep here). */
+function withColumn(df: DataFrame<any>, name: string, value: SeriesLike): DataFrame<Schema> {
+  return (df.assign as (columns: Record<string, SeriesLike>) => DataFrame<Schema>).call(df, { [name]: value });
+}
+
+/** Row positions of the n largest values of `column` (NaN left out), descending, ties in row order. */
+function topRows(f: Frame, column: string, n: number): Int32Array {
+  const v = toFloat64(f.col(column));
+  const idx = Array.from({ length: f.length }, (_, i) => i).filter((i) => v[i] === v[i]);
+  idx.sort((a, b) => v[b] - v[a] || a - b);
+  return Int32Array.from(idx.slice(0, n));
+}
+
+/**
+ * streamz's `DataFrames`: a stream of independent tables; reductions are per frame
+ * (`sdf.col('x').sum()` is each batch's sum), not accumulated across batches.
+ */
+export class DataFrames<S extends Schema = Schema> extends DataFrame<S> {
+  constructor(source: Stream<any>, options: DataFrameOptions<S>) {
+    super(source, { ...options, updating: true });
   }
 }
 

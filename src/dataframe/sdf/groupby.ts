@@ -6,14 +6,16 @@
  */
 import type { AggOp } from '../aggregator.js';
 import type { AggSpec } from '../grouped.js';
-import type { Schema } from '../frame.js';
+import type { Frame, Schema } from '../frame.js';
+import type { Stream, StreamOptions } from '../../core/stream.js';
+import { FrameMapNode } from './frame-nodes.js';
 import { GroupbyState } from '../groupby-state.js';
 import { WindowedAggregation, type WindowSpec } from '../window-state.js';
 import { NLargestState, nlargestOf } from '../nlargest.js';
 import { normalizeAggs } from '../grouped.js';
 import { CountsNode, GroupbyNode, WindowAggNode, WindowFrameNode } from './kernel-nodes.js';
 import type { DataFrame } from './dataframe.js';
-import type { AggMap, AggOut, AggResult, Cols, NodeOptions, Simplify } from './types.js';
+import type { AggMap, AggOut, AggResult, Cols, NodeOptions, SeriesLike, Simplify } from './types.js';
 import { TimeWindow } from './time-window.js';
 
 /** `R`, after the columns `X` when there are any (a time window's bounds). */
@@ -49,12 +51,31 @@ export class GroupBy<S extends Schema, K extends Cols<S>, X extends Schema = {}>
     const probe = window ? new WindowedAggregation({ ...opts, window }) : new GroupbyState(opts);
     const node = window
       ? new WindowAggNode(df.stream, () => new WindowedAggregation({ ...opts, window }), described, options)
-      : new GroupbyNode(df.stream, () => new GroupbyState(opts), described, options);
-    return df.derive(node, { ...probe.result().schema });
+      : df.updating
+        ? tableAggregation(df.stream, () => new GroupbyState(opts), described, options)
+        : new GroupbyNode(df.stream, () => new GroupbyState(opts), described, options);
+    return df.derive(node, { ...probe.result().schema }, true);
   }
 }
 
 type Out<S extends Schema, K extends Cols<S>, C extends Cols<S>, D, X extends Schema> = DataFrame<After<X, Simplify<Pick<S, K> & { [P in C]: D }>>>;
+
+/** Key columns of a groupby: names, or a Series that is a plain column (`sdf.index` after setIndex, `sdf.col('k')`); undefined for an expression. */
+export function keyColumns(by: string | readonly string[] | SeriesLike): string[] | undefined {
+  if (typeof by === 'string') return [by];
+  if (Array.isArray(by)) return [...by];
+  const s = by as SeriesLike & { column?: string };
+  return s.column !== undefined && s.column === s.name ? [s.column] : undefined;
+}
+
+/** An aggregation of an updating table: each frame is the whole table, so it is aggregated afresh (streamz's `updating` streams). */
+export function tableAggregation(upstream: Stream<Frame>, make: () => GroupbyState, described: Record<string, unknown>, options?: StreamOptions): Stream<Frame> {
+  return new FrameMapNode(upstream, 'sdfTableAgg', described, (table) => {
+    const state = make();
+    state.update(table);
+    return state.result();
+  }, options);
+}
 
 export class GroupedSeries<S extends Schema, K extends Cols<S>, C extends Cols<S>, X extends Schema = {}> {
   constructor(
@@ -62,8 +83,8 @@ export class GroupedSeries<S extends Schema, K extends Cols<S>, C extends Cols<S
     readonly column: C,
   ) {}
 
-  private one<O extends AggOp>(op: O, options?: NodeOptions): Out<S, K, C, AggOut<O, S[C]>, X> {
-    return this.g.aggregate([{ column: this.column, op, name: this.column }], options) as DataFrame<any>;
+  private one<O extends AggOp>(op: O, options?: NodeOptions & { ddof?: number }): Out<S, K, C, AggOut<O, S[C]>, X> {
+    return this.g.aggregate([{ column: this.column, op, name: this.column, ...(options?.ddof !== undefined && { ddof: options.ddof }) }], options) as DataFrame<any>;
   }
   sum(options?: NodeOptions) {
     return this.one('sum', options);
@@ -83,10 +104,11 @@ export class GroupedSeries<S extends Schema, K extends Cols<S>, C extends Cols<S
   max(options?: NodeOptions) {
     return this.one('max', options);
   }
-  var(options?: NodeOptions) {
+  /** `ddof`: divide by count − ddof (default 1, pandas'). */
+  var(options?: NodeOptions & { ddof?: number }) {
     return this.one('var', options);
   }
-  std(options?: NodeOptions) {
+  std(options?: NodeOptions & { ddof?: number }) {
     return this.one('std', options);
   }
   first(options?: NodeOptions) {
@@ -117,6 +139,6 @@ export class GroupedSeries<S extends Schema, K extends Cols<S>, C extends Cols<S
     const node = window
       ? new WindowFrameNode(df.stream, window, df.schema, df.dicts, (f) => nlargestOf(f, opts), described, options)
       : new CountsNode(df.stream, () => new NLargestState(opts), described, options);
-    return df.derive(node, schema) as DataFrame<any>;
+    return df.derive(node, schema, true) as DataFrame<any>;
   }
 }

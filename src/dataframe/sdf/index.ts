@@ -1,4 +1,5 @@
-export { DataFrame, type DataFrameOptions } from './dataframe.js';
+export { DataFrame, DataFrames, type DataFrameOptions } from './dataframe.js';
+export { CustomAggregationNode, type Aggregation } from './custom-aggregation.js';
 export { Series } from './series.js';
 export { GroupBy, GroupedSeries } from './groupby.js';
 export { Window, type WindowOptions } from './window.js';

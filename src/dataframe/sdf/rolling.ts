@@ -12,13 +12,15 @@ import type { Series } from './series.js';
 import type { Cols, NodeOptions } from './types.js';
 
 export interface RollingOptions<S extends Schema = Schema> {
-  /** Rows needed before a value is shown; default 1 (streamz), not pandas' window size. */
+  /** Rows needed before a value is shown; default the window size for `rolling(n)` (pandas, and so streamz, which passes none on), 1 for time windows and `expanding()`. */
   minPeriods?: number;
-  /** The timestamp column of a time window; default the schema's only timestamp column. */
+  /** The timestamp column of a time window; default the index (`setIndex`), else the schema's only timestamp column. */
   on?: Cols<S>;
 }
 
 type One<N extends string> = DataFrame<{ [K in N]: 'float64' }>;
+/** var/std: delta degrees of freedom (default 1); quantile: q (set by `quantile(q)`). */
+type StatOptions = NodeOptions & { ddof?: number; quantile?: number };
 
 export class Rolling<N extends string> {
   constructor(
@@ -28,20 +30,22 @@ export class Rolling<N extends string> {
   ) {}
 
   /** Several aggregations at once: columns `${name}_${op}`. */
-  agg<const O extends RollOp>(ops: readonly O[], options: NodeOptions = {}): DataFrame<{ [K in `${N}_${O}`]: 'float64' }> {
+  agg<const O extends RollOp>(ops: readonly O[], options: StatOptions = {}): DataFrame<{ [K in `${N}_${O}`]: 'float64' }> {
     const s = this.series;
-    const on = typeof this.window === 'string' ? (this.options.on ?? onlyTimestamp(s.df.schema)) : undefined;
+    const on = typeof this.window === 'string' ? (this.options.on ?? s.df.indexColumn ?? onlyTimestamp(s.df.schema)) : undefined;
     const { stream, column } = s.input(on !== undefined && on !== s.column ? [on] : []);
     const names = Object.fromEntries(ops.map((op) => [op, ops.length === 1 ? s.name : `${s.name}_${op}`]));
-    const make = () => new RollingState({ column, window: this.window, on, ops: [...ops], names, minPeriods: this.options.minPeriods ?? 1 });
+    const minPeriods = this.options.minPeriods ?? (typeof this.window === 'number' ? this.window : 1);
+    const { ddof, quantile } = options;
+    const make = () => new RollingState({ column, window: this.window, on, ops: [...ops], names, minPeriods, ddof, quantile });
     make(); // validate the window now
     const op = this.window === undefined ? 'expanding' : 'rolling';
-    const node = new RowwiseNode(stream, make, { op, column, window: this.window ?? null, on: on ?? null, ops, minPeriods: this.options.minPeriods ?? 1 }, options);
+    const node = new RowwiseNode(stream, make, { op, column, window: this.window ?? null, on: on ?? null, ops, minPeriods, ...(ddof !== undefined && { ddof }), ...(quantile !== undefined && { quantile }) }, options);
     const schema = Object.fromEntries(Object.values(names).map((n) => [n, 'float64']));
     return s.df.derive(node, schema as { [K in `${N}_${O}`]: 'float64' });
   }
 
-  private one(op: RollOp, options?: NodeOptions): One<N> {
+  private one(op: RollOp, options?: StatOptions): One<N> {
     return this.agg([op], options) as unknown as One<N>;
   }
   sum(options?: NodeOptions) {
@@ -59,11 +63,18 @@ export class Rolling<N extends string> {
   count(options?: NodeOptions) {
     return this.one('count', options);
   }
-  var(options?: NodeOptions) {
+  var(options?: NodeOptions & { ddof?: number }) {
     return this.one('var', options);
   }
-  std(options?: NodeOptions) {
+  std(options?: NodeOptions & { ddof?: number }) {
     return this.one('std', options);
+  }
+  median(options?: NodeOptions) {
+    return this.one('median', options);
+  }
+  /** The q-quantile of the window, linearly interpolated (pandas' default). */
+  quantile(q: number, options?: NodeOptions) {
+    return this.one('quantile', { ...options, quantile: q });
   }
 }
 

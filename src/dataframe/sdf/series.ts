@@ -5,7 +5,8 @@
  * return a DataFrame of result frames with one column named N (pandas keeps the Series name).
  */
 import type { Stream } from '../../core/stream.js';
-import { Frame, type Column, type DType, type Schema } from '../frame.js';
+import * as arrow from 'apache-arrow';
+import { Frame, toFloat64, type Column, type DType, type Schema } from '../frame.js';
 import { Expr, type ScalarInput } from '../expr.js';
 import type { AggOp } from '../aggregator.js';
 import { GroupbyState } from '../groupby-state.js';
@@ -16,6 +17,7 @@ import { EwmState, type EwmParams } from '../ewm.js';
 import { CountsNode, GroupbyNode, RowwiseNode } from './kernel-nodes.js';
 import { FrameMapNode } from './frame-nodes.js';
 import { Ewm, Rolling, type RollingOptions } from './rolling.js';
+import { tableAggregation } from './groupby.js';
 import type { DataFrame } from './dataframe.js';
 import type { AggOut, Cols, NodeOptions, SeriesLike } from './types.js';
 
@@ -139,6 +141,14 @@ export class Series<S extends Schema, D extends DType = DType, N extends string 
   astype<T extends DType>(dtype: T): Series<S, T, N> {
     return this.derive(this.expr.astype(dtype));
   }
+  /**
+   * Apply `fn` to every value (pandas' `Series.map` with a function): a float64 Series, evaluated
+   * per batch like every expression. Nulls stay null without calling `fn`.
+   */
+  map(fn: (value: number) => number): Series<S, 'float64', N> {
+    const { expr } = this;
+    return this.derive(new Expr((f) => mapValues(expr.evaluate(f), fn), `map(${expr.label}, ${fn.name || 'fn'})`));
+  }
 
   /** Frames of this one column, one per batch (a projection node, made once). */
   get stream(): Stream<Frame> {
@@ -172,24 +182,31 @@ export class Series<S extends Schema, D extends DType = DType, N extends string 
     });
   }
 
-  private aggregate<O extends AggOp>(op: O, options: NodeOptions = {}): DataFrame<{ [K in N]: AggOut<O, D> }> {
+  private aggregate<O extends AggOp>(op: O, options: AggregateOptions = {}): DataFrame<{ [K in N]: AggOut<O, D> }> {
     const { stream, column, schema } = this.input();
-    const make = () => new GroupbyState({ schema, dicts: this.df.dicts, aggs: [{ column, op, name: this.name }] });
-    const node = new GroupbyNode(stream, make, { op, column, name: this.name }, options);
-    return this.df.derive(node, { ...make().result().schema } as { [K in N]: AggOut<O, D> });
+    const spec = { column, op, name: this.name, ...(options.ddof !== undefined && { ddof: options.ddof }) };
+    const make = () => new GroupbyState({ schema, dicts: this.df.dicts, aggs: [spec] });
+    const described = { op, column, name: this.name, ...(options.ddof !== undefined && { ddof: options.ddof }) };
+    const start = options.start === undefined || options.start instanceof arrow.Table ? options.start : startState(make(), column, op, options.start);
+    const node = this.df.updating ? tableAggregation(stream, make, described, options) : new GroupbyNode(stream, make, described, { ...options, start });
+    return this.df.derive(node, { ...make().result().schema } as { [K in N]: AggOut<O, D> }, true);
   }
 
-  /** Cumulative aggregations over the whole stream so far: a one-row frame after each batch. */
-  sum(options?: NodeOptions) {
+  /**
+   * Cumulative aggregations over the whole stream so far: a one-row frame after each batch. `start`
+   * is a snapshot of the same aggregation, or a plain value as streamz takes it: a sum, a count,
+   * or `[sum, count]` for a mean.
+   */
+  sum(options?: NodeOptions | PlainStart<number>) {
     return this.aggregate('sum', options);
   }
-  count(options?: NodeOptions) {
+  count(options?: NodeOptions | PlainStart<number>) {
     return this.aggregate('count', options);
   }
-  size(options?: NodeOptions) {
+  size(options?: NodeOptions | PlainStart<number>) {
     return this.aggregate('size', options);
   }
-  mean(options?: NodeOptions) {
+  mean(options?: NodeOptions | PlainStart<readonly [number, number]>) {
     return this.aggregate('mean', options);
   }
   min(options?: NodeOptions) {
@@ -198,10 +215,11 @@ export class Series<S extends Schema, D extends DType = DType, N extends string 
   max(options?: NodeOptions) {
     return this.aggregate('max', options);
   }
-  var(options?: NodeOptions) {
+  /** `ddof`: divide by count − ddof (default 1, pandas'). */
+  var(options?: NodeOptions & { ddof?: number }) {
     return this.aggregate('var', options);
   }
-  std(options?: NodeOptions) {
+  std(options?: NodeOptions & { ddof?: number }) {
     return this.aggregate('std', options);
   }
   first(options?: NodeOptions) {
@@ -219,7 +237,7 @@ export class Series<S extends Schema, D extends DType = DType, N extends string 
     const { stream, column, schema } = this.input();
     const make = () => new NLargestState({ schema, dicts: this.df.dicts, column, n, name: this.name });
     const node = new CountsNode(stream, make, { op: 'nlargest', column, n }, options);
-    return this.df.derive(node, { ...make().result().schema } as any);
+    return this.df.derive(node, { ...make().result().schema } as any, true);
   }
 
   /** Counts of each value so far, by count descending (pandas `value_counts`); columns N and `count`. */
@@ -227,7 +245,7 @@ export class Series<S extends Schema, D extends DType = DType, N extends string 
     const { stream, column, schema } = this.input();
     const make = () => new ValueCountsState(column, schema, this.df.dicts);
     const node = new CountsNode(stream, make, { op: 'valueCounts', column }, options);
-    return this.df.derive(node, { ...make().result().schema } as any);
+    return this.df.derive(node, { ...make().result().schema } as any, true);
   }
 
   private cumulative(op: CumOp, options: NodeOptions = {}): DataFrame<{ [K in N]: 'float64' }> {
@@ -251,7 +269,7 @@ export class Series<S extends Schema, D extends DType = DType, N extends string 
 
   /**
    * Per-row rolling aggregations carrying history across batches. `rolling(100)` is the last 100
-   * rows with minPeriods 1 (streamz's default; pandas' is the window size); `rolling('5s')` is
+   * rows, NaN until 100 rows were seen (pandas' default, which streamz keeps); `rolling('5s')` is
    * the last 5 s of the timestamp column `on` (default: the schema's only timestamp column).
    */
   rolling(window: number | string, options: RollingOptions<S> = {}): Rolling<N> {
@@ -272,4 +290,29 @@ export class Series<S extends Schema, D extends DType = DType, N extends string 
   toString(): string {
     return `Series(${this.expr.label}: ${this.dtype})`;
   }
+}
+
+/** A streamz-style plain start value for sum, count, size (a number) or mean (`[sum, count]`). */
+type PlainStart<V> = Omit<NodeOptions, 'start'> & { start?: arrow.Table | V };
+type AggregateOptions = Omit<NodeOptions, 'start'> & { start?: arrow.Table | number | readonly [number, number]; ddof?: number };
+
+/**
+ * A plain start value as the snapshot of a state that has seen rows with those totals: a sum s
+ * is one row s, a count or size c is c rows of 0, a mean `[s, c]` is s then c − 1 zeros.
+ */
+function startState(state: GroupbyState, column: string, op: AggOp, start: number | readonly [number, number]): arrow.Table {
+  let rows: number[];
+  if (op === 'sum' && typeof start === 'number') rows = [start];
+  else if ((op === 'count' || op === 'size') && typeof start === 'number' && Number.isInteger(start) && start >= 0) rows = new Array<number>(start).fill(0);
+  else if (op === 'mean' && Array.isArray(start) && Number.isInteger(start[1]) && start[1] > 0) rows = [start[0], ...new Array<number>(start[1] - 1).fill(0)];
+  else throw new TypeError(`${op}: start must be a snapshot${op === 'mean' ? ' or [sum, count]' : op === 'sum' || op === 'count' || op === 'size' ? ' or a number' : ''}, got ${JSON.stringify(start)}`);
+  state.update(new Frame({ [column]: { dtype: 'float64', data: Float64Array.from(rows) } }, rows.length));
+  return state.snapshot();
+}
+
+function mapValues(c: Column, fn: (value: number) => number): Column {
+  const x = toFloat64(c);
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] === x[i] ? fn(x[i]) : NaN;
+  return { dtype: 'float64', data: out };
 }

@@ -96,7 +96,7 @@ describe('zip', () => {
     const ref = new RefCounter(() => done++);
     a.emit(1, [{ ref }]);
     expect(done).toBe(0);
-    expect(ref.references).toBe(1);
+    expect(ref.count).toBe(1);
     b.emit(2);
     expect(done).toBe(1);
   });
