@@ -205,6 +205,18 @@ export class OpenDalCheckpointStore implements CheckpointStore {
     if (this.service === 'fs' && cut > 0) await raw.delete(path.slice(0, cut + 1)).catch(() => undefined);
   }
 
+  /** The store one level up (parent directory, shorter prefix), for the nesting check; undefined at the top. */
+  parent(): OpenDalCheckpointStore | undefined {
+    const root = this.#config.root.replace(/\/+$/, '');
+    if (root === '') return undefined;
+    const up = this.service === 'fs' ? dirname(root) : root.slice(0, root.lastIndexOf('/'));
+    if (up === root) return undefined;
+    const { atomic_write_dir: _tmp, ...config } = this.#config;
+    const trimmed = this.url.replace(/\/+$/, '');
+    const url = trimmed.slice(0, trimmed.lastIndexOf('/') + 1);
+    return new OpenDalCheckpointStore({ service: this.service, config: { ...config, root: this.service === 'fs' ? up : `${up}/` }, url, maxAttempts: this.#maxAttempts });
+  }
+
   toString(): string {
     return `OpenDalCheckpointStore(${this.url})`;
   }

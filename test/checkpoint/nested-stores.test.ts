@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCheckpoint, openStore, runJob, Stream, type CheckpointStore } from '../../src/index.js';
+import { loadCheckpoint, openStore, runJob, Stream, type CheckpointStore, type OpenStoreOptions } from '../../src/index.js';
 import { startS3, type S3Server } from '../fixtures/s3.js';
 import { tempDir } from './helpers.js';
 
@@ -14,13 +14,13 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-function job(name: string, store: string | CheckpointStore, n = 50, storeOptions?: object) {
+function job(name: string, store: string | CheckpointStore, n = 50, storeOptions?: OpenStoreOptions) {
   const source = Stream.fromIterable(Array.from({ length: n }, (_, i) => i)).name('numbers');
   source.accumulate((a: number, x: number) => a + x, { start: 0 }).name('total');
   return runJob(source, { name, handleSignals: false, checkpoint: { store, storeOptions, every: { elements: 5 }, keep: 1 } });
 }
 
-const backends: Array<[string, () => Promise<{ root: string; options?: object }>]> = [
+const backends: Array<[string, () => Promise<{ root: string; options?: OpenStoreOptions }>]> = [
   [
     'filesystem',
     async () => {
