@@ -40,6 +40,7 @@ try {
     ['filesystem', (k: string) => new FsCheckpointStore(join(dir, k))],
     ['S3 (s3rver)', (k: string) => openStore(`s3://${s3.bucket}/${k}`, s3.clientConfig())],
   ] as const) {
+    await run(make('warm-up'), true);
     const plain = await run(make('plain'), false);
     const leased = await run(make('leased'), true);
     console.log(`| ${label} | ${plain.toFixed(2)} | ${leased.toFixed(2)} | ${(leased / plain).toFixed(2)}× |`);
