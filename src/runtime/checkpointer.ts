@@ -30,7 +30,7 @@ export function copyState(state: unknown, what: string): unknown {
   try {
     return structuredClone(state);
   } catch (e) {
-    throw new Error(`checkpoint: the state of ${what} cannot be copied: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new Error(`checkpoint: the state of ${what} cannot be copied: ${errorText(e)}`, { cause: e });
   }
 }
 
@@ -70,7 +70,8 @@ export class Checkpointer {
   async release(): Promise<void> {
     const lease = this.lease;
     this.lease = undefined;
-    await lease?.release();
+    // Not being able to say so only makes a successor wait for the lease to expire.
+    await lease?.release().catch((e: unknown) => log('warn', 'could not release the checkpoint store', { job: this.job, store: this.store.url, error: errorText(e) }));
   }
 
   /** Synchronous: must run at a cut. */

@@ -1,21 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FsCheckpointStore, jsonLogger, runJob, setLogger, Stream, type CheckpointStore } from '../../src/index.js';
+import { FsCheckpointStore, runJob, Stream, type CheckpointStore } from '../../src/index.js';
+import { captureLogs, restoreLogs } from '../fixtures/logs.js';
 import { failingStore, tempDir } from '../checkpoint/helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
-  setLogger(jsonLogger());
+  restoreLogs();
   for (const c of cleanups.splice(0)) await c();
 });
 async function fsStore(): Promise<FsCheckpointStore> {
   const t = await tempDir('sf-fail-');
   cleanups.push(t.cleanup);
   return new FsCheckpointStore(t.dir);
-}
-function captureLogs(): Array<Record<string, unknown>> {
-  const lines: Array<Record<string, unknown>> = [];
-  setLogger({ log: (level, message, fields) => lines.push({ level, message, ...fields }) });
-  return lines;
 }
 async function until(cond: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 500 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 10));

@@ -1,21 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonLogger, loadCheckpoint, openStore, runJob, setLogger, Stream } from '../../src/index.js';
+import { loadCheckpoint, openStore, runJob, Stream } from '../../src/index.js';
+import { captureLogs, restoreLogs } from '../fixtures/logs.js';
 import { tempDir } from '../checkpoint/helpers.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
-  setLogger(jsonLogger());
+  restoreLogs();
   for (const c of cleanups.splice(0)) await c();
 });
 async function storeDir(): Promise<string> {
   const t = await tempDir('sf-exact-');
   cleanups.push(t.cleanup);
   return t.dir;
-}
-function captureLogs(): string[] {
-  const lines: string[] = [];
-  setLogger({ log: (level, message, fields) => lines.push(JSON.stringify({ level, message, ...fields })) });
-  return lines;
 }
 
 /** Run `values` through an accumulate that keeps the last one, stop after `stopAt` of them; the state restored by a second run. */
@@ -75,7 +71,7 @@ describe('state exactness through runJob', () => {
     expect(await job.restored).not.toBeNull();
     await job.done;
     expect(out).toEqual(['5', '56']); // fresh, not "[object Object]5"
-    expect(logs.some((l) => l.includes('node \\"x\\" is a slidingWindow state, but the node is now a accumulate: starting it fresh'))).toBe(true);
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', nodeId: 'x', message: expect.stringContaining('node "x" is a slidingWindow state, but the node is now a accumulate: starting it fresh') }));
   });
 
   it('node ids __proto__ and constructor are plain ids: checkpointed, restored, and never handed bogus state', async () => {
