@@ -151,6 +151,11 @@ export class FsCheckpointStore implements CheckpointStore {
     }
   }
 
+  parent(): FsCheckpointStore | undefined {
+    const up = nodePath.dirname(this.root);
+    return up === this.root ? undefined : new FsCheckpointStore(up);
+  }
+
   toString(): string {
     return `FsCheckpointStore(${this.url})`;
   }

@@ -25,6 +25,7 @@ export {
 } from './writer-lock.js';
 export { newestClaim, type WriterClaim } from './claims.js';
 export { commitOwnership, type CommitOwnership } from './ownership.js';
+export { claimStore, StoreOwnershipError } from './store-marker.js';
 export { canonicalJson, fingerprintDiff, pipelineFingerprint, type PipelineDescription } from './fingerprint.js';
 export { CheckpointDamagedError, CheckpointNotFoundError, CheckpointWriteError, PipelineChangedError } from './errors.js';
 export { decodeState, encodeState, StateEncodingError } from './json-state.js';

@@ -92,6 +92,8 @@ export class S3CheckpointStore implements CheckpointStore {
   readonly url: string;
   #client: S3Client | undefined;
   readonly #config: S3ClientConfig | undefined;
+  /** A store made by `parent()` uses the client of the store it came from. */
+  #via: S3CheckpointStore | undefined;
   #sdk: Promise<Sdk> | undefined;
   readonly #pageSize: number | undefined;
 
@@ -124,6 +126,7 @@ export class S3CheckpointStore implements CheckpointStore {
 
   /** The SDK loads on first use, so importing streamframe does not pay for it (about 0.2 s). */
   async #s3(): Promise<{ sdk: Sdk; client: S3Client }> {
+    if (this.#via) return this.#via.#s3();
     const sdk = await (this.#sdk ??= import('@aws-sdk/client-s3'));
     this.#client ??= new sdk.S3Client(this.#config!);
     return { sdk, client: this.#client };
@@ -186,6 +189,13 @@ export class S3CheckpointStore implements CheckpointStore {
       if (isNotFound(e)) return;
       throw new S3StoreError('DeleteObject', `s3://${this.bucket}/${Key}`, e);
     }
+  }
+
+  parent(): S3CheckpointStore | undefined {
+    if (this.prefix === '') return undefined;
+    const up = new S3CheckpointStore({ bucket: this.bucket, prefix: this.prefix.slice(0, -1).split('/').slice(0, -1).join('/') });
+    up.#via = this;
+    return up;
   }
 
   /** Releases the HTTP connections of a client this store created. */

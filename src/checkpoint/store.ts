@@ -13,6 +13,11 @@ export interface CheckpointStore {
   list(prefix: string): Promise<string[]>;
   /** Removes a file; removing a missing file is not an error. */
   delete(path: string): Promise<void>;
+  /**
+   * The store one level up (parent directory, shorter prefix), or undefined at the top. Optional:
+   * it lets a job refuse a store that lies inside another job's store.
+   */
+  parent?(): CheckpointStore | undefined;
 }
 
 /** A path or name that would escape the store root or cannot be stored. */

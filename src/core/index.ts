@@ -14,6 +14,7 @@ export { Stream, afterEmit, type Push, type StreamOptions } from './stream.js';
 export { RefCounter } from './ref-counter.js';
 export { type Meta, type MetaEntry, type Emitted, retainRefs, releaseRefs, mergeMeta, isPromise } from './meta.js';
 export { type Clock, type TimerHandle, type SchedulerLike, realClock, VirtualClock, clockFromScheduler, sleep } from './clock.js';
+export { expectState, expectTable, StateShapeError, type FieldShape } from './state-shape.js';
 export { errorText, NodeError, type DeadLetter, type ErrorPolicy, type FinalPolicy } from './errors.js';
 export { type Stateful, type Seekable, isStateful, isSeekable } from './stateful.js';
 export { walk, nodeIds, describe, fingerprint, fingerprintOf, stableStringify, drain, toDot, toMermaid, type GraphRoots, type PipelineDescription, type NodeDescription } from './graph.js';

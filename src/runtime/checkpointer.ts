@@ -1,7 +1,8 @@
 import { Table } from 'apache-arrow';
-import { describe, withTimeout, fingerprintOf, isStateful, log, nodeIds, stableStringify, type PipelineDescription, type Seekable, type Stream } from '../core/index.js';
+import { describe, errorText, withTimeout, fingerprintOf, isStateful, log, nodeIds, stableStringify, type PipelineDescription, type Seekable, type Stream } from '../core/index.js';
 import {
   acquireWriter,
+  claimStore,
   assertSafeName,
   assertStorableIds,
   loadCheckpoint,
@@ -28,7 +29,7 @@ function copyState(state: unknown, what: string): unknown {
   try {
     return structuredClone(state);
   } catch (e) {
-    throw new Error(`checkpoint: the state of ${what} cannot be copied: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new Error(`checkpoint: the state of ${what} cannot be copied: ${errorText(e)}`, { cause: e });
   }
 }
 
@@ -58,6 +59,7 @@ export class Checkpointer {
 
   /** Become the store's one writer (before restoring: a restore reads what the writer owns). */
   async acquire(options: AcquireWriterOptions): Promise<void> {
+    await claimStore(this.store, this.job);
     this.lease = await acquireWriter(this.store, options);
     log('info', 'writing the checkpoint store', { job: this.job, store: this.store.url, holder: this.lease.holder, epoch: this.lease.epoch });
   }
@@ -66,7 +68,8 @@ export class Checkpointer {
   async release(): Promise<void> {
     const lease = this.lease;
     this.lease = undefined;
-    await lease?.release();
+    // Not being able to say so only makes a successor wait for the lease to expire.
+    await lease?.release().catch((e: unknown) => log('warn', 'could not release the checkpoint store', { job: this.job, store: this.store.url, error: errorText(e) }));
   }
 
   /** Synchronous: must run at a cut. */
@@ -126,7 +129,11 @@ export class Checkpointer {
         log('warn', `checkpointed state of node "${id}" is a ${kind} state, but the node is now a ${node.kind}: starting it fresh`, { job: this.job, nodeId: id });
         continue;
       }
-      node.restore(loaded.states[id]);
+      try {
+        node.restore(loaded.states[id]);
+      } catch (e) {
+        throw new Error(`restoring node "${id}" (${node.kind}) from checkpoint ${loaded.checkpoint} in ${this.store.url} failed: ${errorText(e)}`, { cause: e });
+      }
     }
     for (const s of this.sources) {
       const id = this.ids.get(s)!;
