@@ -160,6 +160,7 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     if (pos.partitions.length === 0) return;
     try {
       if (this.phase === 'member') await this.commitMine(this.client!.consumer, pos);
+      // A group that a crashed member still holds lets a new member in once that session expired.
       else if (this.phase === 'stopped') await commitAsTemporaryMember(this.kafka, this.config, this.topic, pos.partitions, this.timing.sessionTimeout + 5_000);
       // Joining: commit once joined. Leaving: once left (a second member now would make the
       // group rebalance under us).
@@ -372,7 +373,7 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     // heartbeat says the group is rebalancing, hand the batch back after the current emission so
     // kafkajs can rejoin without making the other members wait (the rest is fetched again).
     let rebalancing = false;
-    const beat = setInterval(() => void heartbeat().catch(() => void (rebalancing = true)), this.config.heartbeatInterval ?? 3_000);
+    const beat = setInterval(() => void heartbeat().catch(() => void (rebalancing = true)), this.timing.heartbeatInterval);
     try {
       const keepGoing = () => current() && !rebalancing;
       for (let i = 0; i < messages.length && keepGoing(); i += this.sliceSize) {

@@ -11,7 +11,7 @@ import { TestKafka, waitCommittedToEnd } from '../kafka/helpers.js';
 
 const job = new URL('./fixtures/kafka-crash-job.ts', import.meta.url).pathname;
 const MESSAGES = 100_000;
-const KILLS = 10;
+const KILLS = 8;
 const GROUP = 'crashy';
 
 let broker: KafkaTestBroker;
@@ -89,10 +89,11 @@ describe('Kafka crash test: SIGKILL at random moments, restart in the same group
     for (let attempt = 0; attempt < 60; attempt++) {
       const finishing = kills >= KILLS;
       // Some runs die inside the store: after one of the writes of their first three checkpoints,
-      // the commit marker included. The others are killed between 0 and 300 ms after their 1st to
-      // 3rd committed checkpoint, so kills spread over several checkpoints of every run.
+      // or (half of them) right after a commit marker, before the group hears of that checkpoint.
+      // The others are killed between 0 and 300 ms after their 1st to 3rd committed checkpoint,
+      // so kills spread over several checkpoints of every run.
       const crashInStore = !finishing && random() < 0.3;
-      const crashAfter = crashInStore ? String(1 + Math.floor(random() * 12)) : '-';
+      const crashAfter = !crashInStore ? '-' : random() < 0.5 ? `m${1 + Math.floor(random() * 3)}` : String(1 + Math.floor(random() * 12));
       const kill = finishing || crashInStore ? undefined : { afterCommits: 1 + Math.floor(random() * 3), delayMs: random() * 300 };
       // Every run joins the same group with default timeouts, as a redeployed job does: the
       // group still counts the killed member until its session expires.
