@@ -1,6 +1,7 @@
 import { inspectCheckpoint } from './inspect.js';
 import { classifyPath, commitPath, DATA_DIR, METADATA_DIR, metadataPath, parseJsonBytes } from './layout.js';
 import { commitOwnership } from './ownership.js';
+import { nestedStoreDirs } from './store-marker.js';
 import { mapLimit } from './concurrency.js';
 import type { CheckpointStore } from './store.js';
 import type { CommitMarker, CheckpointMetadata, FileProblem, SchemaFieldInfo } from './types.js';
@@ -27,7 +28,8 @@ export async function scanCheckpoints(store: CheckpointStore): Promise<Checkpoin
   };
   for (const n of ownership.counted) entry(n).committed = true;
   for (const n of ownership.fenced) entry(n).fenced = true;
-  for (const p of [...meta, ...data]) {
+  const nested = nestedStoreDirs(data);
+  for (const p of [...meta, ...data.filter((f) => !nested.some((dir) => f.startsWith(dir)))]) {
     const c = classifyPath(p);
     if (!c) continue;
     const e = entry(c.checkpoint);

@@ -44,3 +44,18 @@ export class CheckpointNotFoundError extends Error {
     super(`Checkpoint ${checkpoint}${where ? ` in ${where}` : ''} is not committed (no commits/${checkpoint}.json)`);
   }
 }
+
+/** Writing checkpoint N failed: names the checkpoint, the file and, for a state file, the node. */
+export class CheckpointWriteError extends Error {
+  override name = 'CheckpointWriteError';
+  constructor(
+    readonly checkpoint: number,
+    readonly file: string,
+    readonly nodeId: string | undefined,
+    where: string,
+    cause: unknown,
+  ) {
+    const what = nodeId === undefined ? file : `the state of node "${nodeId}" (${file})`;
+    super(`Checkpoint ${checkpoint} in ${where}: writing ${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}

@@ -24,6 +24,24 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
+ * `mkdir -p` one level at a time: Node's `{ recursive: true }` never returns for some paths that
+ * exist but cannot hold directories (under `/proc`, it spins at 100% CPU).
+ */
+async function mkdirs(dir: string): Promise<void> {
+  try {
+    await fsp.mkdir(dir);
+  } catch (e) {
+    if (isErrno(e, 'EEXIST')) return;
+    const parent = nodePath.dirname(dir);
+    if (!isErrno(e, 'ENOENT') || parent === dir) throw e;
+    await mkdirs(parent);
+    await fsp.mkdir(dir).catch((again: unknown) => {
+      if (!isErrno(again, 'EEXIST')) throw again;
+    });
+  }
+}
+
+/**
  * Checkpoint files on a local filesystem. Each `put` writes a temporary file in the target's
  * directory, fsyncs it, renames it over the target and fsyncs the directory.
  */
@@ -49,7 +67,7 @@ export class FsCheckpointStore implements CheckpointStore {
       // A concurrent delete may remove an emptied directory between mkdir and open: retry then.
       for (let attempt = 1; ; attempt++) {
         try {
-          await fsp.mkdir(dir, { recursive: true });
+          await mkdirs(dir);
           const handle = await fsp.open(tmp, 'wx');
           try {
             await handle.writeFile(data);
@@ -131,6 +149,11 @@ export class FsCheckpointStore implements CheckpointStore {
       }
       dir = nodePath.dirname(dir);
     }
+  }
+
+  parent(): FsCheckpointStore | undefined {
+    const up = nodePath.dirname(this.root);
+    return up === this.root ? undefined : new FsCheckpointStore(up);
   }
 
   toString(): string {

@@ -1,8 +1,8 @@
-export { assertSafeName, assertSafePath, UnsafePathError, type CheckpointStore } from './store.js';
+export { assertSafeName, assertSafePath, assertStorableIds, UnsafePathError, type CheckpointStore } from './store.js';
 export { FsCheckpointStore } from './fs-store.js';
 export { S3CheckpointStore, S3StoreError, type S3StoreOptions } from './s3-store.js';
 export { OpenDalCheckpointStore, OpenDalStoreError, OpenDalUnavailableError, type OpenDalStoreOptions } from './opendal-store.js';
-export { openStore, type OpenStoreOptions } from './open-store.js';
+export { openStore, redactUrl, type OpenStoreOptions } from './open-store.js';
 export { azureConnectionString, openDalStore, openDalTarget, OPENDAL_SCHEMES, type StoreOptionValue } from './opendal-url.js';
 export { parquetToTable, tableToParquet, type ParquetCompression, type ParquetWriteOptions } from './parquet.js';
 export { writeCheckpoint, highestCheckpointNumber, type CheckpointInput, type WriteCheckpointOptions } from './write.js';
@@ -27,8 +27,10 @@ export {
 } from './writer-lock.js';
 export { newestClaim, type WriterClaim } from './claims.js';
 export { commitOwnership, type CommitOwnership } from './ownership.js';
+export { claimStore, StoreOwnershipError } from './store-marker.js';
 export { canonicalJson, fingerprintDiff, pipelineFingerprint, type PipelineDescription } from './fingerprint.js';
-export { CheckpointDamagedError, CheckpointNotFoundError, PipelineChangedError } from './errors.js';
+export { CheckpointDamagedError, CheckpointNotFoundError, CheckpointWriteError, PipelineChangedError } from './errors.js';
+export { decodeState, encodeState, StateEncodingError } from './json-state.js';
 export { commitPath, dataPath, metadataPath } from './layout.js';
 export type {
   CheckpointMetadata,

@@ -1,5 +1,6 @@
 import type { Table } from 'apache-arrow';
 import { mapLimit } from './concurrency.js';
+import { decodeState } from './json-state.js';
 import { commitPath, metadataPath, parseJsonBytes, sha256Hex } from './layout.js';
 import { parquetToTable } from './parquet.js';
 import { assertSafePath, type CheckpointStore } from './store.js';
@@ -115,7 +116,7 @@ export async function inspectCheckpoint(
 
   let states: Record<string, unknown | Table> | undefined;
   if (metadata) {
-    const decoded: Record<string, unknown | Table> = {};
+    const decoded: Record<string, unknown | Table> = Object.create(null);
     for (const [id, entry] of Object.entries(metadata.nodes)) {
       if (!entry.file.startsWith(`data/${n}/`) || !/\.(parquet|json)$/.test(entry.file)) {
         problems.push({ checkpoint: n, file: mPath, reason: `node "${id}" points outside data/${n}/: ${JSON.stringify(entry.file)}` });
@@ -137,7 +138,7 @@ export async function inspectCheckpoint(
           }
           decoded[id] = table;
         } else {
-          decoded[id] = parseJsonBytes(data);
+          decoded[id] = decodeState(parseJsonBytes(data));
         }
       } catch (e) {
         const what = entry.file.endsWith('.parquet') ? 'Parquet decode failed' : 'invalid JSON';

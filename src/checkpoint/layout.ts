@@ -4,6 +4,8 @@ import { webcrypto } from 'node:crypto';
 export const METADATA_DIR = 'metadata/';
 export const DATA_DIR = 'data/';
 export const COMMITS_DIR = 'commits/';
+/** The store marker, written before anything else: which job the store belongs to (no extension, so no state file can collide with it). */
+export const STORE_MARKER = 'streamframe-store';
 /** Writer claims (`writer-lock.ts`): who may write this store, and under which epoch. */
 export const WRITERS_DIR = 'writers/';
 

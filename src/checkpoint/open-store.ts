@@ -18,6 +18,14 @@ export interface OpenStoreOptions extends Omit<S3StoreOptions, 'bucket' | 'prefi
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
+/** `scheme://user:password@host…`: the user-info part of a URL. */
+const USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
+
+/** The URL with any user-info (`key:secret@`) replaced by `***@`, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+}
+
 /**
  * A store from a target: an existing store is returned as is; a URL or a plain path gives an
  * OpenDAL store: `s3://bucket/prefix` (endpoint from `opts.endpoint`, else env
@@ -30,6 +38,12 @@ const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 export function openStore(target: string | CheckpointStore, opts: OpenStoreOptions = {}): CheckpointStore {
   if (typeof target !== 'string') return target;
   if (target === '') throw new Error('openStore: empty checkpoint target');
+  if (USERINFO.test(target)) {
+    throw new Error(
+      `openStore: credentials in a checkpoint store URL are refused (${redactUrl(target)}); ` +
+        'pass them in storeOptions or through the platform\'s environment variables',
+    );
+  }
   const url = URL_SCHEME.test(target) || /^file:/i.test(target) ? target : pathToFileURL(resolve(target)).href;
   const s3 = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(url);
   const native = /^file:/i.test(url) || s3 !== null;
@@ -46,5 +60,5 @@ export function openStore(target: string | CheckpointStore, opts: OpenStoreOptio
   }
   const openDal = openDalTarget(url, opts);
   if (openDal) return new OpenDalCheckpointStore(openDal);
-  throw new Error(`openStore: unsupported checkpoint URL scheme in ${target} (supported: file:, ${OPENDAL_SCHEMES.map((s) => `${s}://`).join(', ')})`);
+  throw new Error(`openStore: unsupported checkpoint URL scheme in ${redactUrl(target)} (supported: file:, ${OPENDAL_SCHEMES.map((s) => `${s}://`).join(', ')})`);
 }

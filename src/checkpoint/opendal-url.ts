@@ -1,5 +1,6 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { OpenDalCheckpointStore, type OpenDalStoreOptions } from './opendal-store.js';
+import { assertSafeName } from './store.js';
 
 /** How a URL's authority (the part after `scheme://`) configures an OpenDAL service. */
 type Authority = 'bucket' | 'container' | 'filesystem' | 'endpoint' | 'none';
@@ -123,18 +124,11 @@ export function openDalTarget(
   const mapping = m ? SCHEMES[m[1].toLowerCase()] : undefined;
   if (!m || !mapping) return undefined;
   const scheme = m[1].toLowerCase();
-  let authority = m[2];
+  const authority = m[2];
   const prefix = m[3].replace(/\/+$/, '');
+  if (prefix !== '') assertSafeName(prefix, 'store prefix');
   const config: Record<string, string> = { ...fromEnv(mapping.service, env) };
   if (mapping.authority === 'endpoint') {
-    // user:password@host goes to the options, never into the url shown in messages.
-    const at = authority.lastIndexOf('@');
-    if (at >= 0) {
-      const [user, password] = authority.slice(0, at).split(':');
-      config.username = decodeURIComponent(user);
-      if (password !== undefined) config.password = decodeURIComponent(password);
-      authority = authority.slice(at + 1);
-    }
     if (!authority) throw new Error(`checkpoint URL ${scheme}://…: needs a host (${scheme}://host:port/prefix)`);
     config.endpoint = `${mapping.protocol}://${authority}`;
   } else if (mapping.authority !== 'none') {

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 
 type Sdk = typeof import('@aws-sdk/client-s3');
-import { assertSafePath, assertSafePrefix, type CheckpointStore } from './store.js';
+import { assertSafeName, assertSafePath, assertSafePrefix, type CheckpointStore } from './store.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -92,6 +92,8 @@ export class S3CheckpointStore implements CheckpointStore {
   readonly url: string;
   #client: S3Client | undefined;
   readonly #config: S3ClientConfig | undefined;
+  /** A store made by `parent()` uses the client of the store it came from. */
+  #via: S3CheckpointStore | undefined;
   #sdk: Promise<Sdk> | undefined;
   readonly #pageSize: number | undefined;
 
@@ -99,6 +101,7 @@ export class S3CheckpointStore implements CheckpointStore {
     if (!opts.bucket) throw new Error('S3 checkpoint store: bucket is required');
     this.bucket = opts.bucket;
     let prefix = (opts.prefix ?? '').replace(/^\/+/, '');
+    if (prefix !== '') assertSafeName(prefix.replace(/\/$/, ''), 'S3 prefix');
     if (prefix !== '' && !prefix.endsWith('/')) prefix += '/';
     this.prefix = prefix;
     this.url = `s3://${this.bucket}/${this.prefix}`;
@@ -123,6 +126,7 @@ export class S3CheckpointStore implements CheckpointStore {
 
   /** The SDK loads on first use, so importing streamframe does not pay for it (about 0.2 s). */
   async #s3(): Promise<{ sdk: Sdk; client: S3Client }> {
+    if (this.#via) return this.#via.#s3();
     const sdk = await (this.#sdk ??= import('@aws-sdk/client-s3'));
     this.#client ??= new sdk.S3Client(this.#config!);
     return { sdk, client: this.#client };
@@ -185,6 +189,13 @@ export class S3CheckpointStore implements CheckpointStore {
       if (isNotFound(e)) return;
       throw new S3StoreError('DeleteObject', `s3://${this.bucket}/${Key}`, e);
     }
+  }
+
+  parent(): S3CheckpointStore | undefined {
+    if (this.prefix === '') return undefined;
+    const up = new S3CheckpointStore({ bucket: this.bucket, prefix: this.prefix.slice(0, -1).split('/').slice(0, -1).join('/') });
+    up.#via = this;
+    return up;
   }
 
   /** Releases the HTTP connections of a client this store created. */

@@ -13,6 +13,11 @@ export interface CheckpointStore {
   list(prefix: string): Promise<string[]>;
   /** Removes a file; removing a missing file is not an error. */
   delete(path: string): Promise<void>;
+  /**
+   * The store one level up (parent directory, shorter prefix), or undefined at the top. Optional:
+   * it lets a job refuse a store that lies inside another job's store.
+   */
+  parent?(): CheckpointStore | undefined;
 }
 
 /** A path or name that would escape the store root or cannot be stored. */
@@ -69,4 +74,35 @@ export function assertSafePrefix(prefix: string): void {
 export function assertSafeName(name: string, what = 'name'): void {
   const problem = pathProblem(name, false);
   if (problem !== undefined) throw new UnsafePathError(String(name), problem, what);
+}
+
+/** Longest node id, in UTF-8 bytes: `data/<N>/<id>.parquet` under an S3 prefix stays within a 1024-byte key. */
+export const MAX_ID_BYTES = 512;
+/** Longest segment of an id: a file name of at most 255 bytes, with room for the temporary name's prefix. */
+export const MAX_SEGMENT_BYTES = 200;
+
+/**
+ * Node ids become state files `data/<N>/<id>.json|.parquet`; refuses, before a job starts, ids a
+ * store cannot hold (too long) and ids whose files collide (`a` is stored as `a.json`, which
+ * `a.json/b` needs as a directory).
+ */
+export function assertStorableIds(ids: readonly string[]): void {
+  const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+  for (const id of ids) {
+    assertSafeName(id, 'node id');
+    if (bytes(id) > MAX_ID_BYTES) throw new UnsafePathError(id, `is ${bytes(id)} bytes long; at most ${MAX_ID_BYTES} fit a checkpoint path`, 'node id');
+    const long = id.split('/').find((s) => bytes(s) > MAX_SEGMENT_BYTES);
+    if (long !== undefined) throw new UnsafePathError(id, `has a segment of ${bytes(long)} bytes; at most ${MAX_SEGMENT_BYTES} fit a file name`, 'node id');
+  }
+  const files = new Map<string, string>();
+  for (const id of ids) for (const ext of ['.json', '.parquet']) files.set(id + ext, id);
+  for (const id of ids) {
+    const segments = id.split('/');
+    for (let i = 1; i < segments.length; i++) {
+      const other = files.get(segments.slice(0, i).join('/'));
+      if (other !== undefined) {
+        throw new UnsafePathError(id, `collides with node id ${JSON.stringify(other)}, whose state file ${JSON.stringify(segments.slice(0, i).join('/'))} would have to be a directory`, 'node id');
+      }
+    }
+  }
 }

@@ -1,9 +1,11 @@
 import { mapLimit } from './concurrency.js';
+import { CheckpointWriteError } from './errors.js';
+import { encodeState } from './json-state.js';
 import { isArrowTable } from './arrow-state.js';
 import { pipelineFingerprint } from './fingerprint.js';
 import { classifyPath, commitPath, COMMITS_DIR, DATA_DIR, dataPath, jsonBytes, METADATA_DIR, metadataPath, sha256Hex } from './layout.js';
 import { tableToParquet, type ParquetWriteOptions } from './parquet.js';
-import { assertSafeName, type CheckpointStore } from './store.js';
+import { assertSafeName, assertStorableIds, type CheckpointStore } from './store.js';
 import type { WriterLease } from './writer-lock.js';
 import { schemaInfo, type CheckpointMetadata, type CommitMarker, type FileDigest, type NodeIndexEntry, type NodeState, type PipelineInfo } from './types.js';
 
@@ -42,15 +44,8 @@ export async function highestCheckpointNumber(store: CheckpointStore): Promise<n
   return max;
 }
 
-function encodeJsonState(nodeId: string, state: unknown): Uint8Array {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(state);
-  } catch (e) {
-    throw new Error(`writeCheckpoint: state of node "${nodeId}" is not JSON-serialisable: ${(e as Error).message}`, { cause: e });
-  }
-  if (text === undefined) throw new Error(`writeCheckpoint: state of node "${nodeId}" is not JSON-serialisable (${typeof state})`);
-  return new TextEncoder().encode(text);
+function encodeJsonState(state: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(encodeState(state)));
 }
 
 /**
@@ -61,8 +56,8 @@ function encodeJsonState(nodeId: string, state: unknown): Uint8Array {
 export async function writeCheckpoint(store: CheckpointStore, input: CheckpointInput, opts: WriteCheckpointOptions = {}): Promise<number> {
   assertSafeName(input.job, 'job name');
   const nodeIds = Object.keys(input.nodes);
+  assertStorableIds(nodeIds);
   for (const id of nodeIds) {
-    assertSafeName(id, 'node id');
     if (typeof input.nodes[id]?.kind !== 'string') throw new Error(`writeCheckpoint: node "${id}" has no kind`);
   }
   const fingerprint = input.pipeline.fingerprint ?? pipelineFingerprint(input.pipeline.description);
@@ -70,26 +65,23 @@ export async function writeCheckpoint(store: CheckpointStore, input: CheckpointI
 
   await opts.lease?.check();
   const n = (await highestCheckpointNumber(store)) + 1;
-  const files: Record<string, FileDigest> = {};
-  const index: Record<string, NodeIndexEntry> = {};
+  const files: Record<string, FileDigest> = Object.create(null);
+  const index: Record<string, NodeIndexEntry> = Object.create(null);
 
   // Encoding is synchronous CPU work; each file is encoded just before its upload starts so
   // uploads overlap with encoding the next one, and memory holds at most `concurrency` files.
   await mapLimit(nodeIds, concurrency, async (id) => {
     const { kind, state } = input.nodes[id];
-    let file: string;
-    let bytes: Uint8Array;
-    if (isArrowTable(state)) {
-      file = dataPath(n, id, 'parquet');
-      bytes = tableToParquet(state, opts.parquet);
-      index[id] = { kind, file, rows: state.numRows, schema: schemaInfo(state.schema) };
-    } else {
-      file = dataPath(n, id, 'json');
-      bytes = encodeJsonState(id, state);
-      index[id] = { kind, file };
+    const table = isArrowTable(state);
+    const file = dataPath(n, id, table ? 'parquet' : 'json');
+    try {
+      const bytes = table ? tableToParquet(state, opts.parquet) : encodeJsonState(state);
+      index[id] = table ? { kind, file, rows: state.numRows, schema: schemaInfo(state.schema) } : { kind, file };
+      const [sha256] = await Promise.all([sha256Hex(bytes), store.put(file, bytes)]);
+      files[file] = { bytes: bytes.byteLength, sha256 };
+    } catch (e) {
+      throw new CheckpointWriteError(n, file, id, store.url, e);
     }
-    const [sha256] = await Promise.all([sha256Hex(bytes), store.put(file, bytes)]);
-    files[file] = { bytes: bytes.byteLength, sha256 };
   });
 
   const metadata: CheckpointMetadata = {
@@ -101,7 +93,7 @@ export async function writeCheckpoint(store: CheckpointStore, input: CheckpointI
     nodes: Object.fromEntries(nodeIds.map((id) => [id, index[id]])),
   };
   const metaBytes = jsonBytes(metadata, true);
-  await store.put(metadataPath(n), metaBytes);
+  await putNamed(store, n, metadataPath(n), metaBytes);
   const sortedFiles: Record<string, FileDigest> = {};
   for (const f of Object.keys(files).sort()) sortedFiles[f] = files[f];
   sortedFiles[metadataPath(n)] = { bytes: metaBytes.byteLength, sha256: await sha256Hex(metaBytes) };
@@ -111,6 +103,14 @@ export async function writeCheckpoint(store: CheckpointStore, input: CheckpointI
     commit.writer = { epoch: opts.lease.epoch, holder: opts.lease.holder };
     await opts.lease.check();
   }
-  await store.put(commitPath(n), jsonBytes(commit, true));
+  await putNamed(store, n, commitPath(n), jsonBytes(commit, true));
   return n;
+}
+
+async function putNamed(store: CheckpointStore, n: number, file: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await store.put(file, bytes);
+  } catch (e) {
+    throw new CheckpointWriteError(n, file, undefined, store.url, e);
+  }
 }

@@ -42,3 +42,10 @@ export function preview(x: unknown, max = 120): string {
   }
   return s.length > max ? s.slice(0, max) + '…' : s;
 }
+
+/** An error's message, with its cause's when the message does not already include it. */
+export function errorText(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = (e as { cause?: unknown }).cause;
+  return cause instanceof Error && !e.message.includes(cause.message) ? `${e.message} (${cause.message})` : e.message;
+}

@@ -38,6 +38,11 @@ export class Ingestor {
   constructor(schema: Schema, opts: IngestOptions = {}) {
     this.schema = Object.freeze({ ...schema });
     this.names = Object.keys(schema);
+    // Columns live in plain objects throughout the DataFrame code, where these names are not plain keys.
+    const reserved = this.names.find((n) => n in Object.prototype);
+    if (reserved !== undefined) {
+      throw new TypeError(`DataFrame: a column may not be named ${JSON.stringify(reserved)} (a built-in property name of JavaScript objects); rename it`);
+    }
     this.dicts = opts.dicts ?? {};
     for (const n of this.names) if (schema[n] === 'utf8' && !this.dicts[n]) this.dicts[n] = new Dictionary();
     this.extra = opts.extra ?? 'error';

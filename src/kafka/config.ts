@@ -46,8 +46,4 @@ export function createKafka(config: KafkaClientConfig, clientId: string): Kafka 
   });
 }
 
-export function errorText(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const cause = (e as { cause?: unknown }).cause;
-  return cause instanceof Error && !e.message.includes(cause.message) ? `${e.message} (${cause.message})` : e.message;
-}
+export { errorText } from '../core/errors.js';

@@ -1,8 +1,10 @@
 import { Table } from 'apache-arrow';
-import { describe, fingerprintOf, isStateful, log, nodeIds, type PipelineDescription, type Stream } from '../core/index.js';
+import { describe, errorText, withTimeout, fingerprintOf, isStateful, log, nodeIds, stableStringify, type PipelineDescription, type Seekable, type Stream } from '../core/index.js';
 import {
   acquireWriter,
+  claimStore,
   assertSafeName,
+  assertStorableIds,
   loadCheckpoint,
   pruneCheckpoints,
   writeCheckpoint,
@@ -18,10 +20,21 @@ export interface Capture {
   nodes: Record<string, { kind: string; state: unknown }>;
 }
 
-/** Copy a JSON state at the cut (nodes may mutate theirs later); Arrow tables are immutable. */
-function copyState(state: unknown): unknown {
-  return state instanceof Table ? state : JSON.parse(JSON.stringify(state ?? null));
+/**
+ * Copy a state at the cut (nodes may mutate theirs later); Arrow tables are immutable. A structured
+ * clone keeps what the checkpoint's tagged JSON keeps (Map, Set, Date, BigInt, NaN, -0, …).
+ */
+function copyState(state: unknown, what: string): unknown {
+  if (state instanceof Table) return state;
+  try {
+    return structuredClone(state);
+  } catch (e) {
+    throw new Error(`checkpoint: the state of ${what} cannot be copied: ${errorText(e)}`, { cause: e });
+  }
 }
+
+/** A record keyed by node ids: no prototype, so ids like `__proto__` and `constructor` are plain keys. */
+const byId = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
 /** Takes, writes and restores checkpoints of one job's graph. */
 export class Checkpointer {
@@ -38,13 +51,15 @@ export class Checkpointer {
   ) {
     assertSafeName(job, 'job name');
     this.ids = nodeIds(sources);
-    for (const [node, id] of this.ids) if (isStateful(node)) assertSafeName(id, 'node id');
-    this.description = describe(sources);
+    assertStorableIds([...this.ids].filter(([node]) => isStateful(node)).map(([, id]) => id));
+    // A copy taken now: parameters such as `accumulate`'s `start` may be mutated by the job later.
+    this.description = JSON.parse(stableStringify(describe(sources))) as PipelineDescription;
     this.fingerprint = fingerprintOf(this.description);
   }
 
   /** Become the store's one writer (before restoring: a restore reads what the writer owns). */
   async acquire(options: AcquireWriterOptions): Promise<void> {
+    await claimStore(this.store, this.job);
     this.lease = await acquireWriter(this.store, options);
     log('info', 'writing the checkpoint store', { job: this.job, store: this.store.url, holder: this.lease.holder, epoch: this.lease.epoch });
   }
@@ -53,31 +68,47 @@ export class Checkpointer {
   async release(): Promise<void> {
     const lease = this.lease;
     this.lease = undefined;
-    await lease?.release();
+    // Not being able to say so only makes a successor wait for the lease to expire.
+    await lease?.release().catch((e: unknown) => log('warn', 'could not release the checkpoint store', { job: this.job, store: this.store.url, error: errorText(e) }));
   }
 
   /** Synchronous: must run at a cut. */
   capture(): Capture {
-    const sources: Record<string, unknown> = {};
-    for (const s of this.sources) sources[this.ids.get(s)!] = copyState((s as unknown as { position(): unknown }).position());
-    const nodes: Capture['nodes'] = {};
-    for (const [node, id] of this.ids) if (isStateful(node)) nodes[id] = { kind: node.kind, state: copyState(node.snapshot()) };
+    const sources = byId<unknown>();
+    for (const s of this.sources) sources[this.ids.get(s)!] = copyState((s as unknown as Seekable).position(), `source "${this.ids.get(s)}"`);
+    const nodes = byId<{ kind: string; state: unknown }>();
+    for (const [node, id] of this.ids) if (isStateful(node)) nodes[id] = { kind: node.kind, state: copyState(node.snapshot(), `node "${id}" (${node.kind})`) };
     return { sources, nodes };
   }
 
-  /** Write a capture (commit marker last), tell the sources it is durable, prune old checkpoints. */
-  async write(capture: Capture): Promise<{ checkpoint: number; bytes: number }> {
+  /**
+   * Write a capture (commit marker last), tell the sources it is durable, prune old checkpoints.
+   * Past `timeoutMs` it fails, and the write is abandoned: it stores nothing more (a put already
+   * under way may still land, and leaves an uncommitted leftover or a complete checkpoint).
+   */
+  async write(capture: Capture, timeoutMs: number): Promise<{ checkpoint: number; bytes: number }> {
     let bytes = 0;
-    const counting: CheckpointStore = { ...bind(this.store), put: (path, data) => ((bytes += data.byteLength), this.store.put(path, data)) };
-    const n = await writeCheckpoint(counting, {
-      job: this.job,
-      sources: capture.sources,
-      nodes: capture.nodes,
-      pipeline: { description: this.description, fingerprint: this.fingerprint },
-    }, { lease: this.lease });
-    for (const s of this.sources) await s.checkpointCommitted(capture.sources[this.ids.get(s)!]);
-    await pruneCheckpoints(this.store, this.options.keep);
-    return { checkpoint: n, bytes };
+    let abandoned = false;
+    const guard = () => {
+      if (abandoned) throw new Error('checkpoint write abandoned after its timeout');
+    };
+    const store: CheckpointStore = {
+      ...bind(this.store),
+      put: async (path, data) => (guard(), (bytes += data.byteLength), this.store.put(path, data)),
+      delete: async (path) => (guard(), this.store.delete(path)),
+    };
+    const work = async () => {
+      const input = { job: this.job, sources: capture.sources, nodes: capture.nodes, pipeline: { description: this.description, fingerprint: this.fingerprint } };
+      const n = await writeCheckpoint(store, input, { lease: this.lease });
+      guard();
+      for (const s of this.sources) await s.checkpointCommitted(capture.sources[this.ids.get(s)!]);
+      await pruneCheckpoints(store, this.options.keep);
+      return { checkpoint: n, bytes };
+    };
+    return withTimeout(work(), timeoutMs, () => `checkpoint write to ${this.store.url} did not finish within ${timeoutMs} ms`).catch((e: unknown) => {
+      abandoned = true;
+      throw e;
+    });
   }
 
   /** Put the newest intact checkpoint's states back and seek the sources; null on a fresh start. */
@@ -92,11 +123,21 @@ export class Checkpointer {
     const known = new Set<string>();
     for (const [node, id] of this.ids) {
       known.add(id);
-      if (isStateful(node) && id in loaded.states) node.restore(loaded.states[id]);
+      if (!isStateful(node) || !Object.hasOwn(loaded.states, id)) continue;
+      const kind = loaded.metadata.nodes[id].kind;
+      if (kind !== node.kind) {
+        log('warn', `checkpointed state of node "${id}" is a ${kind} state, but the node is now a ${node.kind}: starting it fresh`, { job: this.job, nodeId: id });
+        continue;
+      }
+      try {
+        node.restore(loaded.states[id]);
+      } catch (e) {
+        throw new Error(`restoring node "${id}" (${node.kind}) from checkpoint ${loaded.checkpoint} in ${this.store.url} failed: ${errorText(e)}`, { cause: e });
+      }
     }
     for (const s of this.sources) {
-      const position = loaded.sources[this.ids.get(s)!];
-      if (position !== undefined) (s as unknown as { seek(p: unknown): void }).seek(position);
+      const id = this.ids.get(s)!;
+      if (Object.hasOwn(loaded.sources, id)) (s as unknown as Seekable).seek(loaded.sources[id]);
     }
     for (const id of Object.keys(loaded.states)) {
       if (!known.has(id)) log('warn', 'checkpointed state of a node that is no longer in the pipeline is ignored', { job: this.job, nodeId: id });

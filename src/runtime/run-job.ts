@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { drain, isSeekable, log, nodeIds, walk, type Clock, type TimerHandle } from '../core/index.js';
-import { openStore, WriterFencedError, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
+import { drain, errorText, isSeekable, log, nodeIds, walk, type Clock, type TimerHandle } from '../core/index.js';
+import { CheckpointWriteError, openStore, WriterFencedError, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
 import { Source } from '../sources/source.js';
 import { Checkpointer } from './checkpointer.js';
 import { CutGate } from './cut.js';
@@ -27,6 +27,13 @@ export interface CheckpointOptions {
    * to `waitMs` for another live holder (default 10 000 ms and `leaseMs` + 2 s); see checkpoint/README.md.
    */
   writerLease?: { leaseMs?: number; waitMs?: number };
+  /**
+   * Consecutive failed checkpoints the job runs on after; one more fails the job with the last
+   * error (default 0, as Flink's `tolerable-failed-checkpoints`). A fenced writer fails at once.
+   */
+  tolerableFailures?: number;
+  /** A checkpoint write that takes longer fails (default 60 000 ms); what it had not written yet is abandoned. */
+  writeTimeoutMs?: number;
 }
 
 export interface JobOptions {
@@ -64,16 +71,25 @@ export class Job {
   private readonly gate: CutGate;
   private writes: Promise<unknown> = Promise.resolve();
   private writesQueued = 0;
+  private failedInARow = 0;
   private stopping = false;
   private failure: unknown;
   private last: { checkpoint: number; at: number } | undefined;
   private readonly jobMetrics: JobMetrics | undefined;
   private readonly readYourWrites: ReadYourWrites;
 
-  constructor(roots: readonly Source<any>[], private readonly options: JobOptions) {
+  /** The options without `storeOptions`: credentials live only inside the store's client. */
+  private readonly options: JobOptions;
+
+  constructor(roots: readonly Source<any>[], options: JobOptions) {
     const found = walk(roots).filter((n): n is Source<any> => n instanceof Source);
     this.sources = [...new Set([...roots, ...found])];
     const cp = options.checkpoint;
+    if (cp === undefined) this.options = options;
+    else {
+      const { storeOptions: _secrets, ...kept } = cp;
+      this.options = { ...options, checkpoint: kept };
+    }
     const ids = nodeIds(this.sources);
     if (options.metrics || options.metricsPort !== undefined) this.jobMetrics = new JobMetrics(options.name, ids);
     this.readYourWrites = new ReadYourWrites(options.name, new Map(this.sources.map((s) => [s, ids.get(s)!])), options.trackProcessed ?? false);
@@ -95,7 +111,7 @@ export class Job {
     this.restored = this.restore();
     this.done = this.run();
     // A job that fails is reported here once; callers still see the rejection on `done`/`restored`.
-    this.done.catch((e: unknown) => log('error', 'job failed', { job: options.name, error: e instanceof Error ? e.message : String(e) }));
+    this.done.catch((e: unknown) => log('error', 'job failed', { job: options.name, error: errorText(e) }));
     this.restored.catch(() => {});
   }
 
@@ -187,10 +203,7 @@ export class Job {
   /** A periodic or element-count trigger: coalesced while one checkpoint is written and another waits. */
   private due(): void {
     if (this.checkpointer === undefined || this.writesQueued > 1 || this.stopping) return;
-    this.enqueueCheckpoint(this.checkpointer).catch((e: unknown) => {
-      log('error', 'checkpoint failed', { job: this.options.name, error: e instanceof Error ? e.message : String(e) });
-      if (e instanceof WriterFencedError) this.fail(e); // another process owns the store now
-    });
+    this.enqueueCheckpoint(this.checkpointer).catch(() => {}); // counted, logged and acted on in enqueueCheckpoint
   }
 
   /**
@@ -204,7 +217,8 @@ export class Job {
     const capture = this.gate.at(() => checkpointer.capture());
     const next = Promise.all([capture, this.writes.catch(() => {})])
       .then(async ([c]) => {
-        const { checkpoint: n, bytes } = await checkpointer.write(c);
+        const { checkpoint: n, bytes } = await checkpointer.write(c, this.options.checkpoint?.writeTimeoutMs ?? 60_000);
+        this.failedInARow = 0;
         this.last = { checkpoint: n, at: Date.now() };
         this.jobMetrics?.checkpointCommitted(performance.now() - started, bytes);
         this.readYourWrites.committed(c.sources);
@@ -213,11 +227,22 @@ export class Job {
       })
       .catch((e: unknown) => {
         this.jobMetrics?.checkpointFailed();
+        this.checkpointFailed(e);
         throw e;
       })
       .finally(() => this.writesQueued--);
     this.writes = next;
     return next;
+  }
+
+  /** Logs a failed checkpoint once, by number, node and file; fails the job past `tolerableFailures` in a row. */
+  private checkpointFailed(e: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failedInARow++;
+    const tolerable = this.options.checkpoint?.tolerableFailures ?? 0;
+    const where = e instanceof CheckpointWriteError ? { checkpoint: e.checkpoint, nodeId: e.nodeId, file: e.file } : {};
+    log('error', 'checkpoint failed', { job: this.options.name, ...where, failedInARow: this.failedInARow, tolerable, error: errorText(e) });
+    if (e instanceof WriterFencedError || this.failedInARow > tolerable) this.fail(e);
   }
 
   private requireMetrics(): JobMetrics {

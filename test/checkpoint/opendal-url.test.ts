@@ -67,10 +67,18 @@ describe('checkpoint URLs served through OpenDAL', () => {
     expect(openDalTarget('gs://b/p', {}, { GOOGLE_APPLICATION_CREDENTIALS: '/keys/sa.json' })!.config.credential_path).toBe('/keys/sa.json');
   });
 
-  it('keep user:password out of the URL shown in messages', () => {
-    const t = openDalTarget('webdav://alice:s%3Acret@dav.example:8080/jobs', {}, {})!;
-    expect(t.url).toBe('webdav://dav.example:8080/jobs/');
-    expect(t.config).toMatchObject({ username: 'alice', password: 's:cret', endpoint: 'http://dav.example:8080' });
+  it('refuse credentials in the URL and prefixes that escape', () => {
+    expect(() => openStore('webdav://alice:s3cret@dav.example/jobs')).toThrow(/credentials in a checkpoint store URL are refused \(webdav:\/\/\*\*\*@dav.example\/jobs\)/);
+    expect(() => openDalTarget('gs://b/jobs/../etc', {}, {})).toThrow(/Unsafe checkpoint store prefix/);
+  });
+
+  it('go one level up for the nesting check (parent)', () => {
+    const s = openStore('azblob://c/jobs/a/b') as OpenDalCheckpointStore;
+    expect(s.parent()!.url).toBe('azblob://c/jobs/a/');
+    expect(s.parent()!.parent()!.parent()!.url).toBe('azblob://c/');
+    expect(s.parent()!.parent()!.parent()!.parent()).toBeUndefined();
+    const f = openStore('/tmp/x/root') as OpenDalCheckpointStore;
+    expect(f.parent()!.url).toBe('file:///tmp/x');
   });
 
   it('refuse a URL without its bucket or server, and unknown schemes with the list of known ones', () => {

@@ -143,5 +143,5 @@ describe.each(backends)('one writer per store, real child processes (%s)', (_nam
     const last = await loadCheckpoint(store);
     expect(last!.checkpoint).toBeGreaterThan(zombieN);
     expect((await commitOwnership(store)).fenced).toEqual([]); // pruned as a leftover
-  }, 240_000);
+  }, 480_000);
 });

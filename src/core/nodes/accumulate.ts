@@ -1,6 +1,7 @@
 import type { Emitted, Meta } from '../meta.js';
 import type { Stateful } from '../stateful.js';
 import { Stream, type Push, type StreamOptions } from '../stream.js';
+import { expectState } from '../state-shape.js';
 
 export interface AccumulateOptions<S> extends StreamOptions {
   /** Initial state; without it the first element becomes the state and is emitted as is. */
@@ -88,6 +89,7 @@ export class AccumulateNode<S, T, R> extends Stream<R> implements Stateful<Accum
   }
 
   restore(s: AccumulateState<S>): void {
+    expectState(this.kind, s, { hasState: 'boolean', state: 'any' });
     this.state = s.hasState ? (s.state as S) : NO_STATE;
   }
 }

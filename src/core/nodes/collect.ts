@@ -2,6 +2,7 @@ import type { Emitted, Meta } from '../meta.js';
 import type { Stateful } from '../stateful.js';
 import { Stream, type StreamOptions } from '../stream.js';
 import { emitTaken, Held } from './held.js';
+import { expectState } from '../state-shape.js';
 
 declare module '../stream.js' {
   interface Stream<T> {
@@ -37,6 +38,7 @@ export class CollectNode<T> extends Stream<T[]> implements Stateful<{ items: T[]
   }
 
   restore(s: { items: T[] }): void {
+    expectState(this.kind, s, { items: 'array' });
     this.held.reset(s.items);
   }
 }

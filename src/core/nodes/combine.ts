@@ -3,6 +3,7 @@ import type { Stateful } from '../stateful.js';
 import { Signal } from '../signal.js';
 import { Stream, type Push, type StreamOptions } from '../stream.js';
 import { emitTaken } from './held.js';
+import { expectState } from '../state-shape.js';
 
 type Streams<U extends unknown[]> = { [K in keyof U]: Stream<U[K]> };
 
@@ -69,6 +70,7 @@ export class ZipNode<T extends unknown[]> extends MultiInput<T> implements State
   }
 
   restore(s: { buffers: unknown[][] }): void {
+    expectState(this.kind, s, { buffers: 'arrays' });
     this.buffers = s.buffers.map((b) => b.map((x) => ({ x, meta: undefined })));
   }
 }
@@ -127,6 +129,7 @@ export class CombineLatestNode<T extends unknown[]> extends LatestOfEach<T> impl
   }
 
   restore(s: { last: (unknown | null)[]; has: boolean[] }): void {
+    expectState(this.kind, s, { last: 'array', has: 'booleans' });
     this.has = [...s.has];
     this.last = s.last.map((x) => ({ x, meta: undefined }));
   }
@@ -177,6 +180,7 @@ export class ZipLatestNode<T extends unknown[]> extends LatestOfEach<T> implemen
   }
 
   restore(s: { last: (unknown | null)[]; has: boolean[]; pending: unknown[] }): void {
+    expectState(this.kind, s, { last: 'array', has: 'booleans', pending: 'array' });
     this.has = [...s.has];
     this.last = s.last.map((x) => ({ x, meta: undefined }));
     this.pending = s.pending.map((x) => ({ x, meta: undefined }));

@@ -5,6 +5,7 @@ import type { NodeError } from '../errors.js';
 import type { Stateful } from '../stateful.js';
 import { Signal } from '../signal.js';
 import { Stream, type StreamOptions } from '../stream.js';
+import { expectState } from '../state-shape.js';
 
 declare module '../stream.js' {
   interface Stream<T> {
@@ -128,6 +129,7 @@ export class DelayNode<T> extends QueueNode<T> implements Stateful<{ items: T[];
   }
 
   restore(s: { items: T[]; waits: number[] }): void {
+    expectState(this.kind, s, { items: 'array', waits: 'array' });
     const now = this.clock.now();
     this.queue = s.items.map((x) => ({ x, meta: undefined }));
     this.due = s.waits.map((w) => now + w);
@@ -191,6 +193,7 @@ export class BufferNode<T> extends QueueNode<T> implements Stateful<{ items: T[]
   }
 
   restore(s: { items: T[] }): void {
+    expectState(this.kind, s, { items: 'array' });
     this.queue = s.items.map((x) => ({ x, meta: undefined }));
     if (this.queue.length > 0) this.resume();
   }
@@ -213,6 +216,7 @@ export class LatestNode<T> extends QueueNode<T> implements Stateful<{ items: T[]
   }
 
   restore(s: { items: T[] }): void {
+    expectState(this.kind, s, { items: 'array' });
     this.queue = s.items.slice(-1).map((x) => ({ x, meta: undefined }));
     if (this.queue.length > 0) this.resume();
   }

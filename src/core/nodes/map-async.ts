@@ -3,6 +3,7 @@ import type { NodeError } from '../errors.js';
 import type { Stateful } from '../stateful.js';
 import { Signal } from '../signal.js';
 import { Stream, type StreamOptions } from '../stream.js';
+import { expectState } from '../state-shape.js';
 
 declare module '../stream.js' {
   interface Stream<T> {
@@ -105,6 +106,7 @@ export class MapAsyncNode<In, Out> extends Stream<Out> implements Stateful<{ inp
   }
 
   restore(s: { inputs: In[] }): void {
+    expectState(this.kind, s, { inputs: 'array' });
     for (const x of s.inputs) this.start(x, undefined);
   }
 }

@@ -4,6 +4,7 @@ import type { Stateful } from '../stateful.js';
 import { Stream, type StreamOptions } from '../stream.js';
 import { emitTaken, Held, HeldByKey } from './held.js';
 import { keyOf, keyOrSelf, type KeySpec } from './keys.js';
+import { expectState } from '../state-shape.js';
 
 export interface PartitionOptions<T> extends StreamOptions {
   /** Emit a partial group when its first element has waited this many milliseconds. */
@@ -92,6 +93,7 @@ export class PartitionNode<T> extends Stream<T[]> implements Stateful<PartitionS
   }
 
   restore(s: PartitionState<T>): void {
+    expectState(this.kind, s, { groups: 'array' });
     for (const g of this.groups.values()) this.cancel(g.timer);
     this.groups.clear();
     for (const [k, items, timeLeft] of s.groups) {
@@ -140,6 +142,7 @@ export class PartitionUniqueNode<T> extends Stream<T[]> implements Stateful<{ it
   }
 
   restore(s: { items: [unknown, T][] }): void {
+    expectState(this.kind, s, { items: 'pairs' });
     this.held.restore(s.items);
   }
 }

@@ -1,6 +1,7 @@
 import type { Emitted, Meta } from '../meta.js';
 import type { Stateful } from '../stateful.js';
 import { Stream, type StreamOptions } from '../stream.js';
+import { expectState } from '../state-shape.js';
 
 declare module '../stream.js' {
   interface Stream<T> {
@@ -42,6 +43,7 @@ export class SliceNode<T> extends Stream<T> implements Stateful<{ seen: number }
   }
 
   restore(s: { seen: number }): void {
+    expectState(this.kind, s, { seen: 'number' });
     this.seen = s.seen;
   }
 }

@@ -2,6 +2,7 @@ import type { Emitted, Meta } from '../meta.js';
 import type { Stateful } from '../stateful.js';
 import { Stream, type StreamOptions } from '../stream.js';
 import { valueKey } from './keys.js';
+import { expectState } from '../state-shape.js';
 
 export interface UniqueOptions<T> extends StreamOptions {
   /** Remember at most this many keys, least recently seen forgotten first (an LRU); 0 or unset: all. */
@@ -61,6 +62,7 @@ export class UniqueNode<T> extends Stream<T> implements Stateful<{ seen: unknown
   }
 
   restore(s: { seen: unknown[] }): void {
+    expectState(this.kind, s, { seen: 'array' });
     this.seen = new Map(s.seen.map((k) => [k, true]));
   }
 }

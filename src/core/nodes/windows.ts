@@ -4,6 +4,7 @@ import type { Stateful } from '../stateful.js';
 import { afterEmit, Stream, type StreamOptions } from '../stream.js';
 import { emitTaken, Held, HeldByKey } from './held.js';
 import { keyOrSelf, type KeySpec } from './keys.js';
+import { expectState } from '../state-shape.js';
 
 declare module '../stream.js' {
   interface Stream<T> {
@@ -81,6 +82,7 @@ export class SlidingWindowNode<T> extends Stream<T[]> implements Stateful<{ item
   }
 
   restore(s: { items: T[] }): void {
+    expectState(this.kind, s, { items: 'array' });
     const items = s.items.slice(-this.n);
     for (const m of this.metas) releaseRefs(m);
     this.metas.fill(undefined);
@@ -166,6 +168,7 @@ export class TimedWindowNode<T> extends TimedWindowBase<T> implements Stateful<{
   }
 
   restore(s: { items: T[]; nextTickIn: number | null }): void {
+    expectState(this.kind, s, { items: 'array', nextTickIn: 'number|null' });
     this.held.reset(s.items);
     this.resumeTicking(s.nextTickIn);
   }
@@ -209,6 +212,7 @@ export class TimedWindowUniqueNode<T> extends TimedWindowBase<T> implements Stat
   }
 
   restore(s: { items: [unknown, T][]; nextTickIn: number | null }): void {
+    expectState(this.kind, s, { items: 'pairs', nextTickIn: 'number|null' });
     this.held.restore(s.items);
     this.resumeTicking(s.nextTickIn);
   }

@@ -12,6 +12,7 @@ import type * as arrow from 'apache-arrow';
 import { Stream, type StreamOptions } from '../../core/stream.js';
 import type { Emitted, Meta } from '../../core/meta.js';
 import type { Stateful } from '../../core/stateful.js';
+import { expectTable } from '../../core/state-shape.js';
 import { Frame, type Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
 import { GroupbyState } from '../groupby-state.js';
@@ -70,6 +71,7 @@ export abstract class KernelNode<K extends Kernel> extends Stream<Frame> impleme
   }
 
   restore(table: arrow.Table): void {
+    expectTable(this.kind, table);
     const k = this.make();
     k.restore(table);
     this.kernel = k;
@@ -184,6 +186,7 @@ export class AccumulatePartitionsNode extends Stream<Frame> implements Stateful<
     return withMeta(toArrow(this.acc), { kind: 'accumulatePartitions', version: 1, rows: this.acc.length });
   }
   restore(table: arrow.Table): void {
+    expectTable(this.kind, table);
     if (readMeta(table).kind !== 'accumulatePartitions') throw new Error('restore: expected an accumulatePartitions state');
     this.acc = table.numRows === 0 ? this.ingestor.empty() : this.ingestor.fromArrow(table);
   }

@@ -1,0 +1,178 @@
+/**
+ * Node states in `data/N/<nodeId>.json`: JSON, with the values JSON cannot hold written as tagged
+ * objects `{"$sf": tag, "v": ...}` so that a restore gives back exactly what was snapshotted:
+ * NaN, ±Infinity, -0, undefined (in arrays and objects), holes in sparse arrays, BigInt, Date, Map,
+ * Set, typed arrays and ArrayBuffer. A plain object that has a `$sf` key of its own is escaped as `{"$sf": "object"}`.
+ * Anything else that is not plain data (a function, a symbol, a class instance, a cycle) is
+ * refused with its path, instead of being silently turned into something else.
+ */
+const TAG = '$sf';
+
+/** A state that cannot be stored exactly; `path` locates the value (`$.items[3].when`). */
+export class StateEncodingError extends Error {
+  override name = 'StateEncodingError';
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`${problem} at ${path}`);
+  }
+}
+
+type TypedArray =
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
+type TypedArrayCtor = new (buffer: ArrayBuffer) => TypedArray;
+
+const TYPED: Record<string, TypedArrayCtor> = Object.assign(Object.create(null) as Record<string, TypedArrayCtor>, {
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+});
+
+const tagged = (tag: string, v?: unknown): Record<string, unknown> => (v === undefined ? { [TAG]: tag } : { [TAG]: tag, v });
+const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Sets `key` as an own data property (also `__proto__`, which plain assignment would not). */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** The JSON-able form of a state (see the module doc); throws `StateEncodingError`. */
+export function encodeState(value: unknown): unknown {
+  const ancestors = new Set<object>();
+  const enc = (v: unknown, path: string): unknown => {
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        return v;
+      case 'number':
+        if (Number.isNaN(v)) return tagged('NaN');
+        if (v === Infinity) return tagged('Infinity');
+        if (v === -Infinity) return tagged('-Infinity');
+        if (Object.is(v, -0)) return tagged('-0');
+        return v;
+      case 'undefined':
+        return tagged('undefined');
+      case 'bigint':
+        return tagged('bigint', v.toString());
+      case 'function':
+      case 'symbol':
+        throw new StateEncodingError(path, `a ${typeof v} cannot be checkpointed`);
+    }
+    if (v === null) return null;
+    const o = v as object;
+    if (ancestors.has(o)) throw new StateEncodingError(path, 'a cyclic reference cannot be checkpointed');
+    ancestors.add(o);
+    try {
+      if (Array.isArray(o)) return Array.from(o, (x, i) => (i in o ? enc(x, `${path}[${i}]`) : tagged('hole')));
+      if (o instanceof Date) return tagged('Date', enc(o.getTime(), path));
+      if (o instanceof Map) return tagged('Map', Array.from(o, ([k, x], i) => [enc(k, `${path}.keys[${i}]`), enc(x, `${path}.get(${i})`)]));
+      if (o instanceof Set) return tagged('Set', Array.from(o, (x, i) => enc(x, `${path}.values[${i}]`)));
+      if (o instanceof ArrayBuffer) return tagged('ArrayBuffer', base64(new Uint8Array(o)));
+      if (ArrayBuffer.isView(o) && !(o instanceof DataView) && o.constructor.name in TYPED) {
+        return tagged(o.constructor.name, base64(new Uint8Array(o.buffer, o.byteOffset, o.byteLength)));
+      }
+      if (!isPlainObject(o)) {
+        throw new StateEncodingError(path, `a ${o.constructor?.name ?? 'non-plain'} object cannot be checkpointed exactly (use plain objects, arrays, Map, Set, Date)`);
+      }
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(o)) setOwn(out, k, enc(x, `${path}.${k}`));
+      return Object.prototype.hasOwnProperty.call(o, TAG) ? tagged('object', out) : out;
+    } finally {
+      ancestors.delete(o);
+    }
+  };
+  return enc(value, '$');
+}
+
+function bytesOf(v: unknown, tag: string): Uint8Array {
+  if (typeof v !== 'string') throw new Error(`malformed ${tag} tag`);
+  const buf = Buffer.from(v, 'base64');
+  const copy = new Uint8Array(buf.byteLength); // own, aligned buffer
+  copy.set(buf);
+  return copy;
+}
+
+/** Inverse of `encodeState`; throws on a malformed tag. */
+export function decodeState(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    value.forEach((x, i) => {
+      if (!isHole(x)) out[i] = decodeState(x);
+    });
+    return out;
+  }
+  const o = value as Record<string, unknown>;
+  if (!Object.prototype.hasOwnProperty.call(o, TAG)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) setOwn(out, k, decodeState(x));
+    return out;
+  }
+  const tag = o[TAG];
+  const v = o.v;
+  switch (tag) {
+    case 'NaN':
+      return NaN;
+    case 'Infinity':
+      return Infinity;
+    case '-Infinity':
+      return -Infinity;
+    case '-0':
+      return -0;
+    case 'undefined':
+      return undefined;
+    case 'bigint':
+      if (typeof v !== 'string') throw new Error('malformed bigint tag');
+      return BigInt(v);
+    case 'Date':
+      return new Date(decodeState(v) as number);
+    case 'Map':
+      if (!Array.isArray(v)) throw new Error('malformed Map tag');
+      return new Map(v.map((e) => (Array.isArray(e) && e.length === 2 ? [decodeState(e[0]), decodeState(e[1])] : badEntry())));
+    case 'Set':
+      if (!Array.isArray(v)) throw new Error('malformed Set tag');
+      return new Set(v.map(decodeState));
+    case 'ArrayBuffer':
+      return bytesOf(v, tag).buffer;
+    case 'object': {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('malformed object tag');
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) setOwn(out, k, decodeState(x));
+      return out;
+    }
+  }
+  const Ctor = typeof tag === 'string' ? TYPED[tag] : undefined;
+  if (Ctor === undefined) throw new Error(`unknown state tag ${JSON.stringify(tag)}`);
+  return new Ctor(bytesOf(v, String(tag)).buffer as ArrayBuffer);
+}
+
+const isHole = (x: unknown): boolean => x !== null && typeof x === 'object' && (x as Record<string, unknown>)[TAG] === 'hole';
+
+function badEntry(): never {
+  throw new Error('malformed Map entry');
+}
