@@ -39,7 +39,10 @@ export function openStore(target: string | CheckpointStore, opts: OpenStoreOptio
   if (typeof target !== 'string') return target;
   if (target === '') throw new Error('openStore: empty checkpoint target');
   if (USERINFO.test(target)) {
-    throw new Error(`openStore: credentials in a checkpoint store URL are refused (${redactUrl(target)}); pass them in storeOptions or through the backend's environment variables`);
+    throw new Error(
+      `openStore: credentials in a checkpoint store URL are refused (${redactUrl(target)}); ` +
+        'pass them in storeOptions or through the platform\'s environment variables',
+    );
   }
   const url = URL_SCHEME.test(target) || /^file:/i.test(target) ? target : pathToFileURL(resolve(target)).href;
   const s3 = /^s3:\/\/([^/]+)\/?(.*)$/i.exec(url);

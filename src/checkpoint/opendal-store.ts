@@ -205,16 +205,16 @@ export class OpenDalCheckpointStore implements CheckpointStore {
     if (this.service === 'fs' && cut > 0) await raw.delete(path.slice(0, cut + 1)).catch(() => undefined);
   }
 
-  /** The store one level up (parent directory, shorter prefix), for the nesting check; undefined at the top. */
+  /** The store one level up (parent directory, shorter prefix), or undefined at the top. */
   parent(): OpenDalCheckpointStore | undefined {
     const root = this.#config.root.replace(/\/+$/, '');
     if (root === '') return undefined;
-    const up = this.service === 'fs' ? dirname(root) : root.slice(0, root.lastIndexOf('/'));
-    if (up === root) return undefined;
-    const { atomic_write_dir: _tmp, ...config } = this.#config;
-    const trimmed = this.url.replace(/\/+$/, '');
-    const url = trimmed.slice(0, trimmed.lastIndexOf('/') + 1);
-    return new OpenDalCheckpointStore({ service: this.service, config: { ...config, root: this.service === 'fs' ? up : `${up}/` }, url, maxAttempts: this.#maxAttempts });
+    const config: Record<string, string> = { ...this.#config, root: root.slice(0, root.lastIndexOf('/') + 1) || '/' };
+    delete config.atomic_write_dir;
+    const url = this.url.replace(/\/?$/, '');
+    const cut = url.lastIndexOf('/');
+    const up = url.slice(0, this.service === 'fs' && url[cut - 1] !== '/' ? cut : cut + 1);
+    return new OpenDalCheckpointStore({ service: this.service, config, url: up, maxAttempts: this.#maxAttempts });
   }
 
   toString(): string {

@@ -126,7 +126,7 @@ export function openDalTarget(
   const scheme = m[1].toLowerCase();
   const authority = m[2];
   const prefix = m[3].replace(/\/+$/, '');
-  if (prefix !== '') assertSafeName(prefix, `${scheme}:// prefix`);
+  if (prefix !== '') assertSafeName(prefix, 'store prefix');
   const config: Record<string, string> = { ...fromEnv(mapping.service, env) };
   if (mapping.authority === 'endpoint') {
     if (!authority) throw new Error(`checkpoint URL ${scheme}://…: needs a host (${scheme}://host:port/prefix)`);
