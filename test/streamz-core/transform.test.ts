@@ -108,6 +108,11 @@ describe('streamz test_core: transforms', () => {
     expect(L.at(-1)).toEqual(new Map([['a', 2], ['b', 1]]));
   });
 
+  it('frequencies: a restore with a state of another shape is a clear error', () => {
+    const node = new Stream<string>().frequencies() as unknown as { restore(s: unknown): void };
+    expect(() => node.restore({ items: [] })).toThrow(/expected \{ counts/);
+  });
+
   it.each([
     ['lists', [[1, 2, 3], [4, 5], [6, 7, 8]]],
     ['generators', [(function* () { for (let i = 1; i < 7; i++) yield i; })(), (function* () { yield 7; yield 8; })()]],

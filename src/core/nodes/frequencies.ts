@@ -1,3 +1,4 @@
+import { preview } from '../errors.js';
 import type { Emitted, Meta } from '../meta.js';
 import type { Stateful } from '../stateful.js';
 import { Stream, type StreamOptions } from '../stream.js';
@@ -40,6 +41,9 @@ export class FrequenciesNode<T> extends Stream<Map<T, number>> implements Statef
   }
 
   restore(s: { counts: [T, number][] }): void {
+    if (!Array.isArray(s?.counts) || !s.counts.every((e) => Array.isArray(e) && typeof e[1] === 'number')) {
+      throw new Error(`restore ${this.id}: expected { counts: [element, count][] }, got ${preview(s)}`);
+    }
     this.counts = new Map(s.counts.map(([e, n]) => [valueKey(e), [e, n]]));
   }
 }
