@@ -5,7 +5,7 @@ import type { NodeError } from '../errors.js';
 import type { Stateful } from '../stateful.js';
 import { Signal } from '../signal.js';
 import { Stream, type StreamOptions } from '../stream.js';
-import { parseDuration, type Duration } from '../duration.js';
+import { parseDurationOrZero, type Duration } from '../duration.js';
 
 declare module '../stream.js' {
   interface Stream<T> {
@@ -90,7 +90,7 @@ export class DelayNode<T> extends QueueNode<T> implements Stateful<{ items: T[];
 
   constructor(upstream: Stream<T>, ms: Duration, options?: StreamOptions) {
     super(options, [upstream]);
-    this.ms = parseDuration(ms);
+    this.ms = parseDurationOrZero(ms);
   }
 
   override get kind(): string {
@@ -144,7 +144,7 @@ export class RateLimitNode<T> extends Stream<T> {
 
   constructor(upstream: Stream<T>, ms: Duration, options?: StreamOptions) {
     super(options, [upstream]);
-    this.ms = parseDuration(ms);
+    this.ms = parseDurationOrZero(ms);
   }
 
   override get kind(): string {

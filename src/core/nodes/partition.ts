@@ -4,7 +4,7 @@ import type { Stateful } from '../stateful.js';
 import { Stream, type StreamOptions } from '../stream.js';
 import { emitTaken, Held, HeldByKey } from './held.js';
 import { keyOf, keyOrSelf, type KeySpec } from './keys.js';
-import { parseDuration, type Duration } from '../duration.js';
+import { parseDurationOrZero, type Duration } from '../duration.js';
 
 export interface PartitionOptions<T> extends StreamOptions {
   /** Emit a partial group when its first element has waited this many milliseconds. */
@@ -45,7 +45,7 @@ export class PartitionNode<T> extends Stream<T[]> implements Stateful<PartitionS
   constructor(upstream: Stream<T>, readonly n: number, options: PartitionOptions<T> = {}) {
     super(options, [upstream]);
     if (!(n >= 1)) throw new RangeError('partition: n must be at least 1');
-    this.timeout = options.timeout === undefined ? undefined : parseDuration(options.timeout);
+    this.timeout = options.timeout === undefined ? undefined : parseDurationOrZero(options.timeout);
     this.key = options.key;
   }
 
