@@ -33,7 +33,7 @@ export function parseDuration(v: Duration): number {
   return ms;
 }
 
-/** Like `parseDuration`, but 0 is allowed (an allowed lateness or out-of-orderness of none). */
+/** Like `parseDuration`, but 0 is allowed (no lateness, no out-of-orderness, a delay or timeout of none). */
 export function parseDurationOrZero(v: Duration): number {
   return v === 0 || v === '0' ? 0 : parseDuration(v);
 }

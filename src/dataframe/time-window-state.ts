@@ -25,7 +25,9 @@ export interface Placement<B> {
   placed: Placed<B>[];
   /** Rows no live window takes (or with a null event time). */
   late: number[];
+  /** The largest event time of the batch, and of its late rows. */
   maxTs: number;
+  lateMaxTs: number;
 }
 
 /** Place every row of `frame` into the live windows of `book` (keyed by `keyOf(row)` for sessions). */
@@ -34,6 +36,7 @@ export function placeRows<B>(book: WindowBook<B>, frame: Frame, on: string, live
   const byWindow = new Map<WindowEntry<B>, number[]>();
   const late: number[] = [];
   let maxTs = -Infinity;
+  let lateMaxTs = NaN;
   const slide = book.shape.slide;
   let period = NaN;
   let windows: WindowEntry<B>[] = [];
@@ -49,14 +52,17 @@ export function placeRows<B>(book: WindowBook<B>, frame: Frame, on: string, live
       period = Math.floor(t / slide);
       windows = book.place(null, t, live);
     }
-    if (windows.length === 0) late.push(i);
+    if (windows.length === 0) {
+      late.push(i);
+      if (!(t <= lateMaxTs)) lateMaxTs = t; // NaN until the first late row
+    }
     for (const w of windows) {
       let rows = byWindow.get(w);
       if (rows === undefined) byWindow.set(w, (rows = []));
       rows.push(i);
     }
   }
-  return { placed: [...byWindow].map(([window, rows]) => ({ window, rows: rows.length === frame.length ? null : rows })), late, maxTs };
+  return { placed: [...byWindow].map(([window, rows]) => ({ window, rows: rows.length === frame.length ? null : rows })), late, maxTs, lateMaxTs };
 }
 
 /** The rows `rows` of `frame` (null: all of them), without a copy when they are all of it. */

@@ -1,7 +1,7 @@
 // DataFrame tumbling, hopping and session windows: hand-checked timelines, late rows, restarts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DataFrame, Stream, VirtualClock, isStateful, nodeIds, type Stateful } from '../../src/index.js';
+import { DataFrame, Stream, VirtualClock, isStateful, nodeIds, type Stateful, type TimeWindowNode } from '../../src/index.js';
 import type * as arrow from 'apache-arrow';
 import { ipcRoundTrip } from './helpers.js';
 
@@ -45,8 +45,11 @@ describe('sdf.window({ tumbling })', () => {
   it('late rows beyond the allowed lateness come out of window.late; within it they re-emit the window', () => {
     const { source, sdf } = setup();
     const w = sdf.window({ tumbling: 10, on: 'ts', lateness: 5 });
-    const got = rowsOf(w.col('v').sum());
+    const sums = w.col('v').sum();
+    const got = rowsOf(sums);
     const late = rowsOf(w.late);
+    const reasons: string[] = [];
+    (sums.stream as unknown as TimeWindowNode<unknown>).late.sink((l) => void reasons.push(`${l.eventTime} ${l.watermark}`));
     source.emit(batch(['a', 1, 1], ['a', 2, 12]));
     source.emit(batch(['a', 10, 3])); // watermark 12 < 10 + 5: updates [0,10)
     source.emit(batch(['a', 100, 16], ['a', 1000, 4])); // watermark 12 before this batch: 4 still counts
@@ -57,6 +60,8 @@ describe('sdf.window({ tumbling })', () => {
       { window_start: 0, window_end: 10, v: 1011 },
     ]);
     expect(late).toEqual([{ k: 'a', v: 7, ts: 5 }]);
+    source.emit(batch(['a', 1, 2], ['a', 1, 30], ['a', 1, 6]));
+    expect(reasons).toEqual(['5 16', '6 16']); // per batch: the late rows' largest event time, the watermark before it
   });
 
   it('emit current: the windows a batch changed, after each batch', () => {

@@ -6,7 +6,7 @@ import type { Stateful } from '../stateful.js';
 import { Signal } from '../signal.js';
 import { Stream, type StreamOptions } from '../stream.js';
 import { expectState } from '../state-shape.js';
-import { parseDuration, type Duration } from '../duration.js';
+import { parseDurationOrZero, type Duration } from '../duration.js';
 
 declare module '../stream.js' {
   interface Stream<T> {
@@ -91,7 +91,7 @@ export class DelayNode<T> extends QueueNode<T> implements Stateful<{ items: T[];
 
   constructor(upstream: Stream<T>, ms: Duration, options?: StreamOptions) {
     super(options, [upstream]);
-    this.ms = parseDuration(ms);
+    this.ms = parseDurationOrZero(ms);
   }
 
   override get kind(): string {
@@ -146,7 +146,7 @@ export class RateLimitNode<T> extends Stream<T> {
 
   constructor(upstream: Stream<T>, ms: Duration, options?: StreamOptions) {
     super(options, [upstream]);
-    this.ms = parseDuration(ms);
+    this.ms = parseDurationOrZero(ms);
   }
 
   override get kind(): string {

@@ -5,7 +5,7 @@ import { Stream, type StreamOptions } from '../stream.js';
 import { emitTaken, Held, HeldByKey } from './held.js';
 import { keyOf, keyOrSelf, type KeySpec } from './keys.js';
 import { expectState } from '../state-shape.js';
-import { parseDuration, type Duration } from '../duration.js';
+import { parseDurationOrZero, type Duration } from '../duration.js';
 
 export interface PartitionOptions<T> extends StreamOptions {
   /** Emit a partial group when its first element has waited this many milliseconds. */
@@ -46,7 +46,7 @@ export class PartitionNode<T> extends Stream<T[]> implements Stateful<PartitionS
   constructor(upstream: Stream<T>, readonly n: number, options: PartitionOptions<T> = {}) {
     super(options, [upstream]);
     if (!(n >= 1)) throw new RangeError('partition: n must be at least 1');
-    this.timeout = options.timeout === undefined ? undefined : parseDuration(options.timeout);
+    this.timeout = options.timeout === undefined ? undefined : parseDurationOrZero(options.timeout);
     this.key = options.key;
   }
 

@@ -3,6 +3,8 @@ export { CustomAggregationNode, type Aggregation } from './custom-aggregation.js
 export { Series } from './series.js';
 export { GroupBy, GroupedSeries } from './groupby.js';
 export { Window, type WindowOptions } from './window.js';
+export { TimeWindow, type TimeWindowOf, type TimeWindowKind, type WindowBounds, type Windowed, type WindowRows } from './time-window.js';
+export { WindowAggregateNode, WindowRowsNode } from './time-window-node.js';
 export { Rolling, Ewm, type RollingOptions as SeriesRollingOptions } from './rolling.js';
 export { Random, type RandomOptions as RandomStreamOptions, type RandomPosition } from './random-source.js';
 export { IngestNode, FrameMapNode } from './frame-nodes.js';

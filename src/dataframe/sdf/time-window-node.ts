@@ -89,7 +89,7 @@ abstract class FrameWindowNode<B> extends TimeWindowBase<Frame, B, Frame> implem
       window.fired = false;
     }
     if (placement.maxTs > -Infinity) this.observe(sourcePartition(meta), placement.maxTs);
-    const late = placement.late.length === 0 ? undefined : this.sendLate(frame.take(placement.late), null, placement.maxTs, wm, meta);
+    const late = placement.late.length === 0 ? undefined : this.sendLate(frame.take(placement.late), null, placement.lateMaxTs, wm, meta);
     const settled = this.settle(placement.placed.map((p) => p.window), meta);
     return joinEmitted([late, settled]);
   }

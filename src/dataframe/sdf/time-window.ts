@@ -13,8 +13,7 @@
  */
 import { Stream } from '../../core/stream.js';
 import type { TimeWindowSpec } from '../../core/window-book.js';
-import type { TimeWindowOptions } from '../../core/nodes/time-window-base.js';
-import type { LateElement } from '../../core/nodes/time-window-base.js';
+import type { LateElement, TimeWindowOptions } from '../../core/nodes/time-window-base.js';
 import { Frame, type Schema } from '../frame.js';
 import { col, filterFrame, type Expr } from '../expr.js';
 import type { AggOp } from '../aggregator.js';
@@ -30,7 +29,8 @@ export type TimeWindowOf<S extends Schema> = TimeWindowKind & { on?: Cols<S> } &
 
 /** The columns every time-window result starts with. */
 export type WindowBounds = { window_start: 'timestamp'; window_end: 'timestamp' };
-export type Windowed<S extends Schema, R extends Schema> = DataFrame<Simplify<WindowBounds & R>>;
+/** A result DataFrame of a time window: the window bounds, then `R`. */
+export type Windowed<R extends Schema> = DataFrame<Simplify<WindowBounds & R>>;
 
 export function isTimeWindow(spec: object): spec is TimeWindowKind {
   return 'tumbling' in spec || 'hopping' in spec || 'session' in spec;
@@ -72,7 +72,7 @@ export class TimeWindow<S extends Schema> {
     return new GroupBy<S, never, WindowBounds>(this.df, [], this, true).col(column);
   }
 
-  agg<const A extends AggMap<S>>(aggs: A, options?: NodeOptions): Windowed<S, AggResult<S, never, A>> {
+  agg<const A extends AggMap<S>>(aggs: A, options?: NodeOptions): Windowed<AggResult<S, never, A>> {
     return this.aggregate([], normalizeAggs(aggs as Record<string, AggOp | AggOp[]>), true, options) as DataFrame<any>;
   }
 
@@ -92,7 +92,7 @@ export class TimeWindow<S extends Schema> {
   }
 
   /** Per window at close, its rows where `mask(rows)` holds: compare with the window's own aggregates (NEXMark Q7). */
-  filter(mask: (rows: WindowRows<S>) => Expr, options?: NodeOptions): Windowed<S, S> {
+  filter(mask: (rows: WindowRows<S>) => Expr, options?: NodeOptions): Windowed<S> {
     const e = mask({ col: (name) => col(name) });
     const dt = e.evaluate(this.df.empty()).dtype;
     if (dt !== 'bool') throw new TypeError(`window filter: the mask ${e.label} is ${dt}, not bool`);
@@ -100,7 +100,7 @@ export class TimeWindow<S extends Schema> {
   }
 
   /** Each window's rows when it closes. */
-  full(options?: NodeOptions): Windowed<S, S> {
+  full(options?: NodeOptions): Windowed<S> {
     return this.rows([], (rows) => rows, { op: 'full' }, options) as DataFrame<any>;
   }
 
