@@ -21,7 +21,7 @@ beforeAll(async () => {
   await runJob(source, { name: 'cli', handleSignals: false, checkpoint: { store, every: { elements: 10 } } }).done;
 }, 60_000);
 
-describe('streamframe checkpoints', () => {
+describe('streamframe checkpoints', { timeout: 120_000 }, () => { // each test starts the CLI under tsx: tens of seconds on a loaded machine
   it('list shows every checkpoint with its state', () => {
     const r = cli('checkpoints', 'list', store);
     expect(r.code).toBe(0);

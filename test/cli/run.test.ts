@@ -29,7 +29,9 @@ const newestTotal = (store: string) => {
   return (JSON.parse(readFileSync(join(store, 'data', String(n), 'total.json'), 'utf8')) as { state: number }).state;
 };
 
-describe('streamframe run', () => {
+// Every test here starts the CLI (tsx compiles on the fly): seconds each on a quiet machine, tens of
+// seconds on a loaded 2-core one.
+describe('streamframe run', { timeout: 120_000 }, () => {
   it('runs a TypeScript job with checkpoints, then restores the last one', () => {
     const store = join(mkdtempSync(join(tmpdir(), 'sf-run-')), 'cp');
     const first = cli('run', fixture('counter-job.ts'), '--checkpoint', store, '--every', '100', '--', '300');
@@ -60,7 +62,7 @@ describe('streamframe run', () => {
     const resumed = cli('run', fixture('counter-job.ts'), '--checkpoint', store, '--', '1000');
     expect(resumed.out).toMatch(/job counter: restored checkpoint \d+/);
     expect(newestTotal(store)).toBe((999 * 1000) / 2);
-  }, 60_000);
+  });
 
   it('runs a JavaScript job that returns an array of sources, without a checkpoint store', () => {
     const r = cli('run', fixture('two-sources.mjs'));
@@ -81,7 +83,7 @@ describe('streamframe run', () => {
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(0); // stopped by SIGTERM after the scrape, with a final checkpoint
     expect(await served).toMatch(/streamframe_node_elements_in_total\{node="total",kind="accumulate",job="counter"\} \d+/);
-  }, 60_000);
+  });
 
   it('the built CLI loads a TypeScript job through tsx by itself', () => {
     const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', fixture('dist-job.ts')], { cwd: root, encoding: 'utf8', timeout: 60_000 });
