@@ -21,7 +21,7 @@ beforeAll(async () => {
   await runJob(source, { name: 'cli', handleSignals: false, checkpoint: { store, every: { elements: 10 } } }).done;
 }, 60_000);
 
-describe('streamframe checkpoints', () => {
+describe('streamframe checkpoints', { timeout: 180_000 }, () => {
   it('list shows every checkpoint: intact or damaged, created, age, size', () => {
     const r = cli('checkpoints', 'list', store);
     expect(r.code).toBe(0);

@@ -10,7 +10,7 @@ const fixture = (name: string) => join(root, 'test/cli/fixtures', name);
 // Type-checking a job that imports src/ checks the whole library: one test below covers it.
 const cliArgs = (...args: string[]) => ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...(args[0] === 'run' ? ['run', '--no-typecheck', ...args.slice(1)] : args)];
 const cli = (...args: string[]) => {
-  const r = spawnSync(process.execPath, cliArgs(...args), { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, cliArgs(...args), { cwd: root, encoding: 'utf8', timeout: 150_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 const newestTotal = (store: string) => {
@@ -18,7 +18,8 @@ const newestTotal = (store: string) => {
   return (JSON.parse(readFileSync(join(store, 'data', String(n), 'total.json'), 'utf8')) as { state: number }).state;
 };
 
-describe('streamframe run', () => {
+// Each case spawns the CLI (tsx, a job, checkpoints): seconds each, more on a loaded machine.
+describe('streamframe run', { timeout: 180_000 }, () => {
   it('runs a TypeScript job with checkpoints, then restores the last one', () => {
     const store = join(mkdtempSync(join(tmpdir(), 'sf-run-')), 'cp');
     const first = cli('run', fixture('counter-job.ts'), '--checkpoint', store, '--every', '100', '--', '300');
@@ -49,7 +50,7 @@ describe('streamframe run', () => {
     const resumed = cli('run', fixture('counter-job.ts'), '--checkpoint', store, '--', '1000');
     expect(resumed.out).toMatch(/job counter: restored checkpoint \d+/);
     expect(newestTotal(store)).toBe((999 * 1000) / 2);
-  }, 60_000);
+  }, 180_000);
 
   it('runs a JavaScript job that returns an array of sources, without a checkpoint store', () => {
     const r = cli('run', fixture('two-sources.mjs'));
@@ -63,7 +64,7 @@ describe('streamframe run', () => {
   });
 
   it('the built CLI loads a TypeScript job through tsx by itself', () => {
-    const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', fixture('dist-job.ts')], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', fixture('dist-job.ts')], { cwd: root, encoding: 'utf8', timeout: 150_000 });
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('job dist-job: done');
   });
@@ -166,7 +167,7 @@ describe('streamframe run', () => {
     expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
     expect(out).toMatch(/job counter: done\n$/);
     expect(newestTotal(store)).toBeLessThan((999 * 1000) / 2);
-  }, 60_000);
+  }, 180_000);
 
   it('--help, and one-line errors with exit 2 for bad arguments', () => {
     const help = cli('run', '--help');
