@@ -12,4 +12,3 @@ export * from './kafka/index.js';
 export * from './dataframe/index.js';
 export * from './interop/index.js';
 export * from './display/index.js';
-export { defineJob, type JobFactory, type JobDefinition, type JobBuildOptions } from './cli/run.js';

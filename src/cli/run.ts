@@ -2,48 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Stream } from '../core/stream.js';
+import { preview } from '../core/errors.js';
 import { committedCheckpoints, describeCheckpoint, highestCheckpointNumber, openStore } from '../checkpoint/index.js';
-import { runJob, type CheckpointOptions, type JobOptions } from '../runtime/index.js';
+import { runJob, type CheckpointOptions, type JobBuildOptions, type JobDefinition, type JobFactory, type JobOptions } from '../runtime/index.js';
 import { Source } from '../sources/source.js';
 import { formatBytes } from './format.js';
 import { typecheckJob } from './typecheck.js';
 import { UsageError } from './usage.js';
-
-/** What `streamframe run` passes to a job module's default export. */
-export interface JobBuildOptions {
-  /** `--checkpoint`: a directory or s3://bucket/prefix, if given. */
-  checkpoint?: string;
-  /** `--every`, parsed. */
-  every?: { elements?: number; ms?: number };
-  /** Arguments after `--` on the command line, for the job's own use. */
-  args: string[];
-}
-
-/** What a job module builds: its sources, or the sources with a job name and checkpoint defaults. */
-export type JobDefinition =
-  | Source<any>
-  | readonly Source<any>[]
-  | { sources: Source<any> | readonly Source<any>[]; name?: string; checkpoint?: CheckpointOptions };
-
-/**
- * A job module's default export: builds the graph and returns its sources. The command runs them
- * with `runJob`; the module never starts them itself. (A definition itself, not a function, is
- * accepted too.)
- *
- *     // job.ts
- *     export default defineJob(() => {
- *       const src = Stream.fromIterable(readings());
- *       src.accumulate(...).name('totals');
- *       return { sources: src, name: 'totals' };
- *     });
- */
-export type JobFactory = (options: JobBuildOptions) => JobDefinition | Promise<JobDefinition>;
-
-/** Identity, for the types: `export default defineJob((options) => ...)`. */
-export function defineJob(factory: JobFactory): JobFactory {
-  return factory;
-}
 
 export interface LoadedJob {
   name: string;
@@ -72,7 +37,7 @@ export async function loadJob(file: string, options: JobBuildOptions): Promise<L
   const wrapped = def !== null && typeof def === 'object' && 'sources' in def ? def : { sources: def };
   const list: unknown[] = Array.isArray(wrapped.sources) ? [...wrapped.sources] : [wrapped.sources];
   const bad = list.findIndex((s) => typeof (s as Source<any>)?.start !== 'function' || typeof (s as Source<any>).stop !== 'function');
-  if (list.length === 0 || bad >= 0) throw new Error(`${file}: the default export must return a source, an array of sources or { sources, name? }; got ${describeValue(list[bad])}`);
+  if (list.length === 0 || bad >= 0) throw new Error(`${file}: the default export must return a source, an array of sources or { sources, name? }; got ${preview(list[bad])}`);
   if (!list.every((s) => s instanceof Source)) {
     throw new Error(`${file} builds its graph with another copy of streamframe than this command's (${fileURLToPath(new URL('../..', import.meta.url))}); import 'streamframe' in the job and run the streamframe its project installs (npx streamframe run ...)`);
   }
@@ -86,8 +51,6 @@ function syntaxErrorAt(path: string): string | undefined {
   const [where, code, caret, , message] = check.stderr.split('\n');
   return check.status === 0 || message === undefined ? undefined : `${message} at ${where}\n${code}\n${caret}`;
 }
-
-const describeValue = (x: unknown) => (x === null || typeof x !== 'object' ? String(x) : ((x as Stream<any>).constructor?.name ?? 'an object'));
 
 /** `1000` → elements; `500ms`, `10s`, `5m`, `1h` → milliseconds; both as `1000,10s`. */
 export function parseEvery(text: string): { elements?: number; ms?: number } {

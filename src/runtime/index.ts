@@ -4,3 +4,4 @@ export { ProcessedTracker, numericPosition } from './tracking.js';
 export { ReadYourWrites } from './read-your-writes.js';
 export { Checkpointer, type Capture } from './checkpointer.js';
 export { CutGate } from './cut.js';
+export { defineJob, type JobBuildOptions, type JobDefinition, type JobFactory } from './job-module.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runJob, Stream } from '../../src/index.js';
+import { DataFrame, runJob, Stream } from '../../src/index.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const cli = (...args: string[]) => {
@@ -21,11 +21,12 @@ beforeAll(async () => {
   await runJob(source, { name: 'cli', handleSignals: false, checkpoint: { store, every: { elements: 10 } } }).done;
 }, 60_000);
 
-describe('streamframe checkpoints', { timeout: 120_000 }, () => { // each test starts the CLI under tsx: tens of seconds on a loaded machine
-  it('list shows every checkpoint with its state', () => {
+describe('streamframe checkpoints', { timeout: 180_000 }, () => { // each test starts the CLI under tsx: tens of seconds on a loaded machine
+  it('list shows every checkpoint: intact or damaged, created, age, size', () => {
     const r = cli('checkpoints', 'list', store);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^\s+1\s+committed/m);
+    expect(r.out).toMatch(/^checkpoint\s+status\s+created\s+age\s+size$/m);
+    expect(r.out).toMatch(/^\s+1\s+ok\s+\d{4}-\d\d-\d\dT\S+\s+\d+ s\s+[\d.]+ (B|kB)$/m);
     const json = JSON.parse(cli('checkpoints', 'list', '--json', store).out) as { checkpoint: number; committed: boolean }[];
     expect(json.length).toBeGreaterThanOrEqual(2);
     expect(json.every((c) => c.committed)).toBe(true);
@@ -35,7 +36,7 @@ describe('streamframe checkpoints', { timeout: 120_000 }, () => { // each test s
     const r = cli('checkpoints', 'show', store);
     expect(r.code).toBe(0);
     expect(r.out).toContain('numbers: 50');
-    expect(r.out).toMatch(/total \(accumulate\)\s+data\/\d+\/total\.json\s+\d+ bytes/);
+    expect(r.out).toMatch(/total \(accumulate\)\s+data\/\d+\/total\.json\s+\d+ B/);
     const json = JSON.parse(cli('checkpoints', 'show', '1', store, '--json').out);
     expect(json.checkpoint).toBe(1);
     expect(json.nodes.map((n: { id: string }) => n.id).sort()).toEqual(['last5', 'total']);
@@ -50,6 +51,52 @@ describe('streamframe checkpoints', { timeout: 120_000 }, () => { // each test s
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/data\/1\/total\.json/);
   });
+
+  it('list and show name a damaged checkpoint and its file', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'sf-cli-damaged-'));
+    spawnSync('cp', ['-r', store + '/.', copy]);
+    writeFileSync(join(copy, 'data', '2', 'total.json'), '{"broken": ');
+    const listed = cli('checkpoints', 'list', copy);
+    expect(listed.out).toMatch(/^\s+2\s+damaged/m);
+    expect(listed.out).toMatch(/checkpoint 2 damaged: data\/2\/total\.json: (size|checksum) mismatch/);
+    const shown = cli('checkpoints', 'show', '2', copy);
+    expect(shown.out).toMatch(/^checkpoint 2 of job cli — DAMAGED, .* ago\), [\d.]+ (B|kB)$/m);
+    expect(shown.out).toMatch(/damaged: data\/2\/total\.json/);
+  });
+
+  it('show --state prints a node\'s state (JSON as JSON, Parquet as a table)', async () => {
+    const r = cli('checkpoints', 'show', '--state', 'total', store);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ state: 1225 });
+    const missing = cli('checkpoints', 'show', '--state', 'nope', store);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/no state for node "nope"; nodes with state: .*total/);
+    // A DataFrame groupby: its Parquet state as rows, result columns under their output names.
+    const sdfStore = join(mkdtempSync(join(tmpdir(), 'sf-cli-sdf-')), 'job');
+    const source = Stream.fromIterable([[{ k: 'a', x: 1 }, { k: 'b', x: 2 }, { k: 'a', x: 3 }]]).name('rows');
+    new DataFrame(source, { example: { k: 'utf8', x: 'float64' } }).groupby('k').agg({ x: ['sum', 'mean'] }).stream.name('stats');
+    await runJob(source, { name: 'sdf', handleSignals: false, checkpoint: { store: sdfStore } }).done;
+    const table = cli('checkpoints', 'show', '--state', 'stats', sdfStore);
+    expect(table.out).toMatch(/^stats \(sdfGroupby\) in checkpoint 1: 2 rows\nk\s+x_sum\s+x_mean\s+_internal\.x\.count/);
+    expect(table.out).toMatch(/^a\s+4\s+2\s/m);
+    expect(table.out).toMatch(/^b\s+2\s+2\s/m);
+  }, 60_000);
+
+  it('a store path that does not exist or is a file is an error, exit 1; verify of an empty store too', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sf-cli-file-')), 'plain.txt');
+    writeFileSync(file, 'not a store');
+    for (const sub of [['list'], ['show'], ['verify'], ['prune', '--keep', '1']]) {
+      const missing = cli('checkpoints', ...sub, '/nonexistent/store');
+      expect(missing.code, sub.join(' ')).toBe(1);
+      expect(missing.err, sub.join(' ')).toMatch(/no checkpoint store at \/nonexistent\/store: no such directory/);
+      const plain = cli('checkpoints', ...sub, file);
+      expect(plain.code, sub.join(' ')).toBe(1);
+      expect(plain.err, sub.join(' ')).toMatch(/is a file, not a checkpoint store/);
+    }
+    const empty = cli('checkpoints', 'verify', mkdtempSync(join(tmpdir(), 'sf-cli-empty-')));
+    expect(empty.code).toBe(1);
+    expect(empty.err).toMatch(/no checkpoints in .*: nothing to verify/);
+  }, 120_000);
 
   it('prune keeps the newest K', () => {
     const copy = mkdtempSync(join(tmpdir(), 'sf-cli-prune-'));
@@ -66,7 +113,7 @@ describe('streamframe checkpoints', { timeout: 120_000 }, () => { // each test s
       expect(r.err.trim().split('\n')).toHaveLength(1);
       expect(r.err).toMatch(/^streamframe: /);
     }
-  });
+  }, 180_000);
 
   it('--help on every command', () => {
     expect(cli('--help').out).toMatch(/streamframe checkpoints/);

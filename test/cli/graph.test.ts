@@ -7,18 +7,18 @@ import { describe, expect, it } from 'vitest';
 const root = new URL('../..', import.meta.url).pathname;
 const fixture = (name: string) => join(root, 'test/cli/fixtures', name);
 const cli = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 150_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
-describe('streamframe graph', () => {
+describe('streamframe graph', { timeout: 180_000 }, () => {
   it("prints the job's graph as DOT without running it", () => {
     const r = cli('graph', fixture('two-sources.mjs'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^digraph pipeline \{/);
     expect(r.out).toContain('"a" -> "union-0";');
     expect(r.out).toContain('"b" -> "union-0";');
-    expect(r.out).toContain('"count" [label="count: accumulate');
+    expect(r.out).toContain('"count" [label="count\\naccumulate\\nstart=0');
   });
 
   it('prints Mermaid with --mermaid', () => {
@@ -33,7 +33,8 @@ describe('streamframe graph', () => {
     expect(r.code).toBe(0);
     const svg = readFileSync(out, 'utf8');
     expect(svg).toMatch(/^<svg/);
-    expect(svg).toContain('total: accumulate');
+    expect(svg).toMatch(/>total<\/text>[\s\S]*>accumulate<\/text>/);
+    expect(svg).toContain('xlink:title="total (accumulate)&#10;start = 0'); // every parameter in the tooltip
   });
 
   it('--help, and exit 2 with one line for bad arguments', () => {

@@ -10,7 +10,7 @@ const fixture = (name: string) => join(root, 'test/cli/fixtures', name);
 // Type-checking a job that imports src/ checks the whole library: one test below covers it.
 const cliArgs = (...args: string[]) => ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...(args[0] === 'run' ? ['run', '--no-typecheck', ...args.slice(1)] : args)];
 const cli = (...args: string[]) => {
-  const r = spawnSync(process.execPath, cliArgs(...args), { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, cliArgs(...args), { cwd: root, encoding: 'utf8', timeout: 150_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 /** The built CLI (a third of tsx's start-up time), asynchronously so that several run side by side. */
@@ -29,9 +29,8 @@ const newestTotal = (store: string) => {
   return (JSON.parse(readFileSync(join(store, 'data', String(n), 'total.json'), 'utf8')) as { state: number }).state;
 };
 
-// Every test here starts the CLI (tsx compiles on the fly): seconds each on a quiet machine, tens of
-// seconds on a loaded 2-core one.
-describe('streamframe run', { timeout: 120_000 }, () => {
+// Each case spawns the CLI (tsx, a job, checkpoints): seconds each, more on a loaded machine.
+describe('streamframe run', { timeout: 180_000 }, () => {
   it('runs a TypeScript job with checkpoints, then restores the last one', () => {
     const store = join(mkdtempSync(join(tmpdir(), 'sf-run-')), 'cp');
     const first = cli('run', fixture('counter-job.ts'), '--checkpoint', store, '--every', '100', '--', '300');
@@ -86,7 +85,7 @@ describe('streamframe run', { timeout: 120_000 }, () => {
   });
 
   it('the built CLI loads a TypeScript job through tsx by itself', () => {
-    const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', fixture('dist-job.ts')], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), 'run', fixture('dist-job.ts')], { cwd: root, encoding: 'utf8', timeout: 150_000 });
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('job dist-job: done');
   });
@@ -189,7 +188,7 @@ describe('streamframe run', { timeout: 120_000 }, () => {
     expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
     expect(out).toMatch(/job counter: done\n$/);
     expect(newestTotal(store)).toBeLessThan((999 * 1000) / 2);
-  }, 60_000);
+  }, 180_000);
 
   it('--help, and one-line errors with exit 2 for bad arguments', async () => {
     const help = await builtCli('run', '--help');

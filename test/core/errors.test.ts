@@ -28,7 +28,7 @@ describe('error policies', () => {
     s.map((x) => x).filter(() => {
       throw new Error('nope');
     });
-    expect(() => s.emit(1)).toThrow(/node filter-2 failed/);
+    expect(() => s.emit(1)).toThrow(/node filter-0 failed/);
   });
 
   it('skip: logs, drops, releases and goes on', () => {
