@@ -10,7 +10,7 @@
  *     tasks, a second joins; for each task that moves, the old owner's revoke (cut, checkpoint,
  *     release) and the new owner's restore (lease, load, restore) as their logs report them.
  *
- * Usage: npx tsx bench/scale-out/run.ts [messages=200000] [passes=3]
+ * Usage: npx tsx bench/scale-out/run.ts [messages=200000] [passes=3] [pause]   (pause: only part 3)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -101,7 +101,18 @@ async function rebalancePause(broker: KafkaTestBroker): Promise<{ revoke: number
 
 const broker = await startKafkaBroker({ brokers: 1 });
 const k = (x: number) => `${(x / 1000).toFixed(0)}k`;
+const onlyPause = process.argv[4] === 'pause';
 try {
+  if (onlyPause) {
+    const pause = await rebalancePause(broker);
+    console.log(`revoke per moved task: ${pause.revoke.join(', ')} ms; restore on the new owner: ${pause.restore.join(', ')} ms (${pause.keys} keys per task)`);
+  } else await everything(broker);
+} finally {
+  await broker.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function everything(broker: KafkaTestBroker): Promise<void> {
   await broker.createTopic('single', 4);
   await produce(broker, 'single', total, (i) => `key${i % 1000}`);
   const best = { plain: 0, partitioned: 0 };
@@ -137,7 +148,4 @@ try {
       `revoke (cut, checkpoint, release) per moved task: ${pause.revoke.join(', ')} ms; restore on the new owner (lease wait included, load, restore): ${pause.restore.join(', ')} ms`,
     ].join('\n'),
   );
-} finally {
-  await broker.stop();
-  rmSync(dir, { recursive: true, force: true });
 }
