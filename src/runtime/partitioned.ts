@@ -240,7 +240,10 @@ export class PartitionedTasks implements PartitionTasks {
       const task: Task = { partition, store, lease, graph, start, writes: Promise.resolve(), closed: false };
       log('info', 'task restored', { job: this.job, task: name, checkpoint: loaded?.checkpoint ?? null, epoch: lease.epoch, ms: Math.round(performance.now() - started) });
       if (this.wanted.has(partition)) this.tasks.set(partition, task);
-      else await this.close(task); // revoked while it was restoring
+      else {
+        await this.close(task);
+        log('info', 'task revoked', { job: this.job, task: name, ms: 0 }); // while it was restoring
+      }
       return task;
     } catch (e) {
       await lease.release().catch(() => undefined);
@@ -291,7 +294,10 @@ export class PartitionedTasks implements PartitionTasks {
         { job: this.job, sources: capture.sources, nodes: capture.nodes, pipeline: { description: this.description, fingerprint: this.fingerprint } },
         { lease: task.lease },
       );
-      await pruneCheckpoints(task.store, this.options.keep);
+      // Committed already: a failed clean-up is retried after the next checkpoint.
+      await pruneCheckpoints(task.store, this.options.keep).catch((e: unknown) =>
+        log('warn', 'could not prune old task checkpoints', { job: this.job, task: `${this.source.topic}-${task.partition}`, error: e instanceof Error ? e.message : String(e) }),
+      );
       return { checkpoint, bytes };
     });
     task.writes = write;

@@ -93,7 +93,7 @@ describe('partitioned job: task checkpoints in the store', () => {
     const damaged = cli('checkpoints', 'verify', store);
     expect(damaged.code).toBe(1);
     expect(damaged.out).toMatch(/task orders-1:\n(.*\n)*?\s+\d+\s+damaged\n\s+data\/\d+\/totals\.parquet/);
-  }, 60_000);
+  }, 240_000); // four CLI runs under tsx
 
   it('refuses a partitioned job without a Kafka source, or without a store, with an error that says why', () => {
     const numbers = Stream.fromIterable([1, 2, 3]).name('numbers');

@@ -107,7 +107,9 @@ describe('partitioned job: scale-out over a consumer group with task state on S3
       } finally {
         await load.stop();
       }
-      await waitCommittedToEnd(kafka, group, 'events', PATIENCE);
+      await waitCommittedToEnd(kafka, group, 'events', PATIENCE).catch((e: unknown) => {
+        throw new Error(`${String(e)}\n${all.map((m) => `--- ${m.name}\n${m.tail(40)}`).join('\n')}`);
+      });
       for (const m of live) m.kill('SIGTERM');
       for (const m of live) expect(await m.exited, m.tail()).toEqual({ code: 0, signal: null });
     } finally {
