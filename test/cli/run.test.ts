@@ -168,10 +168,10 @@ describe('streamframe run', { timeout: 180_000 }, () => {
     const strict = cli('run', fixture('counter-job.ts'), '--checkpoint', store, '--strict', '--', '300');
     expect(strict.code).toBe(1);
     expect(strict.err).toMatch(new RegExp(`data/${newest}/total.json`));
-    const changed = cli('run', fixture('two-sources.mjs'), '--checkpoint', store);
+    const changed = cli('run', fixture('counter-changed.mjs'), '--checkpoint', store);
     expect(changed.code).toBe(1);
     expect(changed.err).toMatch(/pipeline differs/);
-    const allowed = cli('run', fixture('two-sources.mjs'), '--checkpoint', store, '--allow-pipeline-change');
+    const allowed = cli('run', fixture('counter-changed.mjs'), '--checkpoint', store, '--allow-pipeline-change');
     expect(allowed.code).toBe(0);
     expect(allowed.out).toMatch(/restored checkpoint \d+/);
   }, 180_000);
@@ -203,7 +203,6 @@ describe('streamframe run', { timeout: 180_000 }, () => {
       ['run', 'no-such-job.ts'],
       ['run', fixture('counter-job.ts'), '--bogus'],
       ['run', fixture('counter-job.ts'), '--checkpoint'],
-      ['run', fixture('two-sources.mjs'), '--strict'],
     ];
     // Seven CLI starts under tsx, one after another, came near the timeout on a loaded machine.
     for (const [args, r] of await Promise.all(bad.map(async (args) => [args, await builtCli(...args)] as const))) {
@@ -216,6 +215,9 @@ describe('streamframe run', { timeout: 180_000 }, () => {
     expect(noStore.code).toBe(2);
     expect(noStore.err.trim().split('\n')).toHaveLength(1);
     expect(noStore.err).toMatch(/--every needs --checkpoint/);
+    const strictNoStore = cli('run', fixture('two-sources.mjs'), '--strict');
+    expect(strictNoStore.code).toBe(2);
+    expect(strictNoStore.err.trim().split('\n')).toHaveLength(1);
   }, 240_000);
 
   it('a module that does not build sources fails with exit 1 and says why', () => {

@@ -45,6 +45,7 @@ describe('signals and logs', () => {
     for (const l of logs) expect(new Date(l.time).toISOString()).toBe(l.time);
     const messages = logs.filter((l) => l.job === 'hanging').map((l) => [l.level, l.message]);
     expect(messages).toEqual([
+      ['info', 'writing the checkpoint store'],
       ['info', 'SIGTERM: stopping after a final checkpoint'],
       ['warn', 'SIGTERM again: exiting without a final checkpoint'],
     ]);
