@@ -24,6 +24,16 @@ describe('end of bounded input: holding nodes flush before start() resolves', ()
     expect(JSON.parse(r.stdout)).toEqual([100, 100, 50]);
   });
 
+  it('event-time and count windows emit their open windows at the end of the input', async () => {
+    const src = Stream.fromIterable(range(25).map((i) => ({ ts: i * 100, v: i })));
+    const tumbling = src.tumblingWindow(1000, { on: 'ts' }).sinkToList();
+    const counted = src.tumblingCountWindow(10).sinkToList();
+    await src.start();
+    // Without the flush the watermark (2400) never passes the last window's end (3000).
+    expect(tumbling.map((w) => [w.start, w.items.length])).toEqual([[0, 10], [1000, 10], [2000, 5]]);
+    expect(counted.map((w) => w.items.length)).toEqual([10, 10, 5]);
+  });
+
   it('partition (plain and keyed), partitionUnique, collect and a timed window emit what they hold', async () => {
     const clock = new VirtualClock();
     const src = Stream.fromIterable(range(25), { clock });

@@ -93,6 +93,11 @@ export class CountWindowNode<T> extends Stream<WindowResult<T>> implements State
     run.items.splice(0, n);
   }
 
+  /** A finite source upstream is exhausted: flush, so the last windows of the input are emitted before the job's end. */
+  override endOfInput(): Emitted {
+    return this.flush();
+  }
+
   /** End of input: emit the windows that started but are not full, per key. */
   flush(): Emitted {
     const results: Emitted[] = [];

@@ -207,6 +207,11 @@ export abstract class TimeWindowBase<In, B, Out> extends Stream<Out> {
     return this.advance(undefined);
   }
 
+  /** A finite source upstream is exhausted: flush, so the last windows of the input are emitted before the job's end. */
+  override endOfInput(): Emitted {
+    return this.flush();
+  }
+
   /** End of input: emit every window not emitted yet, then free them all. */
   flush(): Emitted {
     const open = this.book.all().filter((w) => !w.fired);
