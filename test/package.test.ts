@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
 
-describe('the package', () => {
+describe('the package', { timeout: 120_000 }, () => { // child processes: seconds each to start on a loaded machine
   it("resolves `import { Stream } from 'streamframe'` inside the repo (self-reference to the built output)", () => {
     const script = join(root, 'test', '.self-reference.mjs');
     writeFileSync(script, "import { Stream } from 'streamframe';\nconst s = new Stream();\nconst out = s.map((x) => x * 2).sinkToList();\ns.emit(21);\nconsole.log(out[0]);\n");

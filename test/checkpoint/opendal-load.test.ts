@@ -7,7 +7,7 @@ import { tempDir } from './helpers.js';
 const root = new URL('../..', import.meta.url).pathname;
 const node = (args: string[], input?: string) => spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', input });
 
-describe('the opendal package', () => {
+describe('the opendal package', { timeout: 120_000 }, () => { // fresh processes loading a native binding: slow on a loaded machine
   it('is pinned to the 0.47 line (0.48.3 does not load, 0.49 needs glibc 2.38) and that is what is installed', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(pkg.dependencies.opendal).toMatch(/^0\.47\.\d+$/);

@@ -201,11 +201,18 @@ describe('Kafka test broker (librdkafka mock cluster)', () => {
     await p.connect();
     const total = 300;
     let sent = 0;
+    // The producer stops at message 100 until the leader is down: without that hand-off, a slow
+    // down() on a loaded machine would let it send past 100 before the outage begins.
     let reachedOutage!: () => void;
     const outageStarts = new Promise<void>((res) => (reachedOutage = res));
+    let leaderDown!: () => void;
+    const outageBegun = new Promise<void>((res) => (leaderDown = res));
     const sending = (async () => {
       for (let i = 0; i < total; i += 10) {
-        if (i === 100) reachedOutage();
+        if (i === 100) {
+          reachedOutage();
+          await outageBegun;
+        }
         // Every batch has messages for every partition, including partition 0 on the downed leader.
         await p.send({
           topic: 'f',
@@ -213,18 +220,18 @@ describe('Kafka test broker (librdkafka mock cluster)', () => {
           messages: range(i, i + 10).map((j) => ({ partition: j % 3, value: String(j) })),
         });
         sent = i + 10;
-        await new Promise((r) => setTimeout(r, 5));
       }
     })();
     sending.catch(() => {}); // awaited below; don't let an early failure go unhandled meanwhile
 
     await Promise.race([outageStarts, sending]);
     await broker.down(leader); // leadership does not move: partition 0 is unreachable until up()
+    leaderDown();
     await new Promise((r) => setTimeout(r, 2_000));
     const sentDuringOutage = sent;
     await broker.up(leader);
     await sending;
-    expect(sentDuringOutage).toBeLessThanOrEqual(120); // the outage did stall the producer...
+    expect(sentDuringOutage).toBe(100); // the outage did stall the producer...
     expect(sent).toBe(total); // ...which then delivered everything
 
     // Every message arrived.  Not necessarily exactly once: the mock checks producer sequence

@@ -12,8 +12,8 @@ import { TestKafka, consumerConfig, range, waitFor } from './helpers.js';
 // at the moments deployments stop jobs: caught up and idle, while joining, mid-rebalance.
 const job = new URL('./fixtures/stop-job.ts', import.meta.url).pathname;
 const MESSAGES = 400;
-/** Generous: a stop that does not finish in this time hangs. */
-const EXIT_LIMIT_MS = 15_000;
+/** Generous even on a loaded 2-core machine: a stop that does not finish in this time hangs. */
+const EXIT_LIMIT_MS = 60_000;
 
 let broker: KafkaTestBroker;
 let k: TestKafka;
@@ -52,7 +52,7 @@ function startJob(group: string, store: string) {
     /** Wait for two more checkpoints: the job is running and, with nothing to read, idle. */
     async idle() {
       const n = commits();
-      await waitFor(() => commits() >= n + 2, 20_000, show);
+      await waitFor(() => commits() >= n + 2, 60_000, show);
     },
     /** Send `signal` and wait for the exit; the stop must not hang. */
     async stop(signal: NodeJS.Signals) {
@@ -88,7 +88,8 @@ async function expectGroupHolds(group: string, position: KafkaPosition): Promise
 
 const sum = (pos: KafkaPosition) => pos.partitions.reduce((a, p) => a + Number(p.offset), 0);
 
-describe('graceful stop of a checkpointed Kafka job (a child process, default consumer settings)', () => {
+// Child processes under tsx take tens of seconds to start on a loaded machine: the tests get minutes.
+describe('graceful stop of a checkpointed Kafka job (a child process, default consumer settings)', { timeout: 300_000 }, () => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`${signal} when caught up and idle: final checkpoint, group offsets committed, prompt exit`, async () => {
       const group = `idle-${signal}`;
@@ -134,7 +135,7 @@ describe('graceful stop of a checkpointed Kafka job (a child process, default co
     } finally {
       await broker.clearRequestErrors(ApiKey.JoinGroup);
     }
-  }, 60_000);
+  });
 
   it('SIGTERM mid-rebalance (a second member joins the group)', async () => {
     const group = 'rebalancing';
@@ -159,5 +160,5 @@ describe('graceful stop of a checkpointed Kafka job (a child process, default co
     } finally {
       await other.disconnect();
     }
-  }, 60_000);
+  });
 });

@@ -22,7 +22,7 @@ describe('end of bounded input: holding nodes flush before start() resolves', ()
     const r = spawnSync(process.execPath, [script], { cwd: dir, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual([100, 100, 50]);
-  });
+  }, 120_000); // a child process importing the package: seconds on a loaded machine
 
   it('event-time and count windows emit their open windows at the end of the input', async () => {
     const src = Stream.fromIterable(range(25).map((i) => ({ ts: i * 100, v: i })));
