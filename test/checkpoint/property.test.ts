@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FsCheckpointStore, loadCheckpoint, writeCheckpoint } from '../../src/checkpoint/index.js';
 import { pipelineA, rowsOf, schemaOf, tempDir } from './helpers.js';
 import { difference, stateValue } from './state-values.js';
+import { runs } from '../fixtures/runs.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -73,7 +74,7 @@ describe('property: states round-trip exactly through write + load', () => {
           }
         },
       ),
-      { numRuns: Number(process.env.SF_PROP_RUNS ?? 60), seed: process.env.SF_PROP_SEED ? Number(process.env.SF_PROP_SEED) : 424242 },
+      { numRuns: runs(60) },
     );
   });
 });

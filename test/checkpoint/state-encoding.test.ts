@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeState, encodeState, FsCheckpointStore, loadCheckpoint, StateEncodingError, writeCheckpoint } from '../../src/checkpoint/index.js';
 import { pipelineA, tempDir } from './helpers.js';
 import { difference, stateValue } from './state-values.js';
+import { runs } from '../fixtures/runs.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -74,7 +75,7 @@ describe('tagged JSON states', () => {
       fc.property(stateValue, (v) => {
         expect(difference(decodeState(JSON.parse(JSON.stringify(encodeState(v)))), v)).toBeUndefined();
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -88,7 +89,7 @@ describe('tagged JSON states', () => {
         await writeCheckpoint(store, { job: 'enc', sources: {}, nodes: { n: { kind: 'k', state: structuredClone(v) } }, pipeline: pipelineA });
         expect(difference((await loadCheckpoint(store, { strict: true }))!.states.n, v)).toBeUndefined();
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RefCounter, Stream, VirtualClock, type Meta } from '../../src/index.js';
+import { runs } from '../fixtures/runs.js';
 
 /** A source-side tracker: one RefCounter per element, recording when each element is fully done. */
 function tracker() {
@@ -159,7 +160,7 @@ describe('refcounted metadata', () => {
         await new Promise((r) => setImmediate(r));
         for (const c of counts.values()) expect(c).toBe(1); // never twice
       }),
-      { numRuns: 50 },
+      { numRuns: runs(50) },
     );
   });
 });

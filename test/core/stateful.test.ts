@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isStateful, nodeIds, Stream, VirtualClock } from '../../src/index.js';
+import { runs } from '../fixtures/runs.js';
 
 /** Every stateful node's snapshot by id, through JSON as a checkpoint would store it. */
 function snapshotAll(graph: Stream<any>): Record<string, unknown> {
@@ -120,7 +121,7 @@ const pipelines: Record<string, () => Built<number>> = {
 describe('Stateful round trip: snapshot mid-stream, restore into a fresh graph, same output', () => {
   for (const [name, build] of Object.entries(pipelines)) {
     it(name, () => {
-      fc.assert(fc.property(withSplit, ([xs, k]) => checkRoundTrip(build, xs, k)), { numRuns: 60 });
+      fc.assert(fc.property(withSplit, ([xs, k]) => checkRoundTrip(build, xs, k)), { numRuns: runs(60) });
     });
   }
 

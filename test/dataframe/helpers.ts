@@ -179,8 +179,7 @@ export function ipcRoundTrip(t: arrow.Table): arrow.Table {
   return arrow.tableFromIPC(arrow.tableToIPC(t));
 }
 
-/** numRuns scaled by SDF_FC_SCALE (e.g. SDF_FC_SCALE=10 for a longer soak run). */
-export const runs = (n: number): number => Math.max(1, Math.round(n * Number(process.env.SDF_FC_SCALE ?? 1)));
+export { runs } from '../fixtures/runs.js';
 
 // ---- rolling and window references (shared by the kernel tests and the stream-level tests)
 export type Kind = { n: number } | { span: string; ms: number } | { expanding: true };

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataFrame, Stream, VirtualClock, isStateful, nodeIds, type Stateful, type TimeWindowNode } from '../../src/index.js';
 import type * as arrow from 'apache-arrow';
-import { ipcRoundTrip } from './helpers.js';
+import { ipcRoundTrip, runs } from './helpers.js';
 
 const example = { k: 'utf8', v: 'float64', ts: 'timestamp' } as const;
 type Rows = { k: string[]; v: number[]; ts: number[] };
@@ -173,7 +173,7 @@ describe('DataFrame time windows agree with a batch recomputation', () => {
           const streamed = new Map(got.map((r) => [`${r.window_start} ${r.k}${twoKeys ? ` ${r.v}` : ''}`, [r.ts_count, r.ts_max, r.ts_first]]));
           expect(streamed).toEqual(expected);
         }),
-        { numRuns: 60 },
+        { numRuns: runs(60) },
       );
     });
   }
@@ -219,7 +219,7 @@ describe('checkpoints of DataFrame time windows', () => {
           expect([...windowsOnly(first.log()), ...windowsOnly(second.log())]).toEqual(windowsOnly(whole.log()));
           expect([...lates(first.log()), ...lates(second.log())]).toEqual(lates(whole.log()));
         }),
-        { numRuns: 40 },
+        { numRuns: runs(40) },
       );
     });
   }

@@ -99,6 +99,33 @@ export async function waitFor(
   }
 }
 
+/**
+ * Run `check` again and again (every 50 ms) while the test goes on: an invariant checked during the
+ * run, not only at its end. `stop()` resolves with the number of checks, or rejects with the first failure.
+ */
+export function watch(check: () => Promise<void>): { stop(): Promise<number> } {
+  let stopped = false;
+  let checks = 0;
+  const running = (async () => {
+    while (!stopped) {
+      await check();
+      checks++;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return checks;
+  })();
+  running.catch(() => undefined); // reported by stop()
+  return {
+    stop: () => {
+      stopped = true;
+      return running;
+    },
+  };
+}
+
+/** The sum over partitions of an offset map (committed offsets or high watermarks; -1 counts as 0). */
+export const offsetSum = (offsets: Map<number, string>): number => [...offsets.values()].reduce((a, o) => a + Math.max(0, Number(o)), 0);
+
 /** Committed offsets equal the high watermarks for every partition. */
 export async function waitCommittedToEnd(k: TestKafka, groupId: string, topic: string, timeoutMs = 15_000): Promise<void> {
   const high = await k.highWatermarks(topic);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/index.js';
 import { DeadLetterHeader, Stream, kafkaDeadLetters, type DeadLetter } from '../../src/index.js';
 import { ApiKey, KafkaErrorCode, startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker.js';
-import { TestKafka, clientConfig, consumerConfig, range, waitCommittedToEnd, waitFor } from './helpers.js';
+import { TestKafka, clientConfig, consumerConfig, offsetSum, range, waitCommittedToEnd, waitFor, watch } from './helpers.js';
 
 let broker: KafkaTestBroker;
 let k: TestKafka;
@@ -57,22 +57,29 @@ describe('toKafka', () => {
 });
 
 describe('fromKafkaBatched -> toKafka', () => {
-  it('commits the input only once the output is acknowledged', async () => {
+  it('commits the input only once the output is acknowledged, checked all along the run', async () => {
     await k.produce('in3', range(0, 100).map((i) => ({ key: `k${i}`, value: String(i) })));
-    await broker.requestErrors(ApiKey.Produce, KafkaErrorCode.NOT_LEADER_OR_FOLLOWER, 100_000); // writes fail until cleared
+    // The first writes fail (the producer retries with backoff): commits made before the output is
+    // acknowledged would land meanwhile, while nothing is in the output topic yet.
+    await broker.requestErrors(ApiKey.Produce, KafkaErrorCode.NOT_LEADER_OR_FOLLOWER, 12);
     const src = Stream.fromKafkaBatched('in3', consumerConfig(broker, 'g-through'), { startFrom: 'earliest', decode: 'string' });
     const out = src.toKafka('out3', clientConfig(broker), { flatten: true });
+    // Each input message is written once (or more, after a retried write) before its offset is committed:
+    // read the group first, then the output, and the output holds at least what the group committed.
+    const watcher = watch(async () => {
+      const committed = offsetSum(await k.committed('g-through', 'in3'));
+      const written = offsetSum(await k.highWatermarks('out3'));
+      expect(written, 'messages written vs input committed').toBeGreaterThanOrEqual(committed);
+    });
     const running = src.start();
     try {
-      await waitFor(() => src.position().partitions.length === 2, 10_000, () => 'assignment');
-      await new Promise((r) => setTimeout(r, 1_000));
-      expect([...(await k.committed('g-through', 'in3')).values()]).toEqual(['-1', '-1']); // nothing written, nothing committed
+      await waitCommittedToEnd(k, 'g-through', 'in3');
     } finally {
+      expect(await watcher.stop()).toBeGreaterThan(0);
       await broker.clearRequestErrors(ApiKey.Produce);
     }
-    await waitCommittedToEnd(k, 'g-through', 'in3');
     const got = await k.readAll('out3', 100);
-    expect(new Set(got.map((m) => Number(m.value!.toString())))).toEqual(new Set(range(0, 100)));
+    expect(new Set(got.map((m) => Number(m.value!.toString())))).toEqual(new Set(range(0, 100))); // a retried write may be appended twice
     src.stop();
     await running;
     await out.close();
@@ -81,10 +88,20 @@ describe('fromKafkaBatched -> toKafka', () => {
 
 describe('dead letters', () => {
   it('undecodable messages and failing elements go to a dead-letter topic; the rest goes on; offsets end at the end', async () => {
-    const messages = range(0, 200).map((i) => ({ key: `k${i}`, value: i % 50 === 7 ? `{broken ${i}` : JSON.stringify({ id: i }) }));
+    // Even ids to partition 0, odd ids to partition 1 (at offset (i - 1) / 2): every failure is in partition 1.
+    const messages = range(0, 200).map((i) => ({ key: `k${i}`, value: i % 50 === 7 ? `{broken ${i}` : JSON.stringify({ id: i }), partition: i % 2 }));
+    const failing = range(0, 200).filter((i) => i % 50 === 7 || i % 50 === 13);
+    const deadOffsets = failing.map((i) => (i - 1) / 2);
     await k.produce('in', messages);
-    // Writes to the dead-letter topic fail a few times first: the input is committed only after they succeed.
-    await broker.requestErrors(ApiKey.Produce, KafkaErrorCode.NOT_LEADER_OR_FOLLOWER, 3);
+    // Writes to the dead-letter topic fail for a while first (the producer retries with backoff).
+    await broker.requestErrors(ApiKey.Produce, KafkaErrorCode.NOT_LEADER_OR_FOLLOWER, 12);
+    // All along the run: partition 1 is committed past a failed message only once its dead letter is
+    // in the topic. Read the group first, then the dead-letter topic's end.
+    const watcher = watch(async () => {
+      const committed = Number((await k.committed('g-dl', 'in')).get(1));
+      const written = offsetSum(await k.highWatermarks('dlq'));
+      expect(written, `dead letters written vs partition 1 committed to ${committed}`).toBeGreaterThanOrEqual(deadOffsets.filter((o) => o < committed).length);
+    });
     const dlq = kafkaDeadLetters('dlq', clientConfig(broker));
     const letters = dlq.sinkToList();
     const src = Stream.fromKafka('in', consumerConfig(broker, 'g-dl'), { startFrom: 'earliest', decode: 'json' }).onError({ deadLetter: dlq });
@@ -100,7 +117,11 @@ describe('dead letters', () => {
     const running = src.start();
     await waitFor(() => ok.length >= 192 && letters.length >= 8, 15_000, () => `ok ${ok.length}, letters ${letters.length}`);
     expect(ok.sort((a, b) => a - b)).toEqual(range(0, 200).filter((i) => i % 50 !== 7 && i % 50 !== 13));
-    await waitCommittedToEnd(k, 'g-dl', 'in');
+    try {
+      await waitCommittedToEnd(k, 'g-dl', 'in');
+    } finally {
+      expect(await watcher.stop()).toBeGreaterThan(0);
+    }
     src.stop();
     await running;
     await dlq.close();
@@ -117,8 +138,8 @@ describe('dead letters', () => {
     expect(nodeFailures.map((m) => JSON.parse(m.value!.toString()).id).sort((a, b) => a - b)).toEqual([13, 63, 113, 163]);
     for (const m of dead) {
       expect(m.headers[DeadLetterHeader.topic]).toBe('in');
-      expect(['0', '1']).toContain(m.headers[DeadLetterHeader.partition]);
-      expect(m.headers[DeadLetterHeader.offset]).toMatch(/^\d+$/);
+      expect(m.headers[DeadLetterHeader.partition]).toBe('1');
+      expect(deadOffsets).toContain(Number(m.headers[DeadLetterHeader.offset]));
     }
     for (const m of nodeFailures) expect(m.headers[DeadLetterHeader.error]).toMatch(/^no good: \d+$/);
     expect((letters[0] as DeadLetter).nodeId).toBeDefined();

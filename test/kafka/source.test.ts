@@ -8,7 +8,7 @@ let broker: KafkaTestBroker;
 let k: TestKafka;
 
 beforeAll(async () => {
-  broker = await startKafkaBroker({ brokers: 1, topics: { events: 4, one: 1, late: 2, kc: 3, slow: 1 } });
+  broker = await startKafkaBroker({ brokers: 1, topics: { events: 4, order: 2, late: 2, kc: 3, slow: 1 } });
   k = new TestKafka(broker);
 });
 
@@ -76,27 +76,32 @@ describe('fromKafkaBatched', () => {
   });
 
   it('commits in order per partition: never past a batch still held downstream', async () => {
-    await k.produce('one', range(0, 30).map((i) => ({ value: String(i) })));
-    // A node that keeps every batch's references until the test lets them go, in any order.
+    await k.produce('order', range(0, 30).map((i) => ({ value: String(i), partition: 0 })));
+    // A node that keeps partition 0's batches until the test lets them go, in any order; partition 1
+    // carries probes nobody holds.
     const held: { batch: string[]; meta: Meta }[] = [];
     class Hold extends Stream<string[]> {
       override update(x: string[], meta: Meta) {
+        if (x.includes('probe')) return;
         retainRefs(meta);
         held.push({ batch: x, meta });
       }
     }
-    const src = Stream.fromKafkaBatched('one', consumerConfig(broker, 'g-order'), { startFrom: 'earliest', decode: 'string', maxBatchSize: 10 });
+    const src = Stream.fromKafkaBatched('order', consumerConfig(broker, 'g-order'), { startFrom: 'earliest', decode: 'string', maxBatchSize: 10 });
     new Hold({}, [src]);
     const running = src.start();
-    await waitFor(() => held.flat().length >= 3, 10_000, () => `held ${held.length}`);
+    await waitFor(() => held.length >= 3, 10_000, () => `held ${held.length}`);
     expect(held.map((h) => h.batch[0])).toEqual(['0', '10', '20']);
-    const committed = async () => (await k.committed('g-order', 'one')).get(0);
+    const committed = async (partition: number) => (await k.committed('g-order', 'order')).get(partition);
     releaseRefs(held[1].meta);
     releaseRefs(held[2].meta);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(await committed()).toBe('-1'); // batch 0 is still held: nothing may be committed
+    // A probe read after those releases: one commit carries every partition's newest offset, so once
+    // the probe's offset is in the group, any commit the releases caused is there too.
+    await k.produce('order', [{ value: 'probe', partition: 1 }]);
+    await waitFor(async () => (await committed(1)) === '1', 10_000, () => 'the probe committed');
+    expect(await committed(0)).toBe('-1'); // batch 0 is still held: nothing may be committed
     releaseRefs(held[0].meta);
-    await waitFor(async () => (await committed()) === '30', 5_000, () => 'commit after releasing the first batch');
+    await waitFor(async () => (await committed(0)) === '30', 10_000, () => 'commit after releasing the first batch');
     src.stop();
     await running;
   });
@@ -106,15 +111,25 @@ describe('fromKafkaBatched', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const seen: string[][] = [];
-    const src = Stream.fromKafkaBatched('slow', consumerConfig(broker, 'g-slow'), { startFrom: 'earliest', decode: 'string', maxBatchSize: 20 });
+    const options = { startFrom: 'earliest', decode: 'string', maxBatchSize: 20 } as const;
+    const src = Stream.fromKafkaBatched('slow', consumerConfig(broker, 'g-slow'), options);
     src.sink((b) => {
       seen.push(b);
       return seen.length === 1 ? gate : undefined;
     });
     const running = src.start();
     await waitFor(() => seen.length >= 1, 10_000, () => 'first batch');
-    await new Promise((r) => setTimeout(r, 500));
+    // Meanwhile, in this process, another group reads the whole topic in ten batches: had the held
+    // source gone on fetching, it would have emitted more by then.
+    const control = Stream.fromKafkaBatched('slow', consumerConfig(broker, 'g-slow-control'), options);
+    const read = control.sinkToList();
+    const controlRunning = control.start();
+    await waitFor(() => read.flat().length >= 200, 15_000, () => `control read ${read.flat().length}`);
+    control.stop();
+    await controlRunning;
+    expect(read.length).toBeGreaterThanOrEqual(10);
     expect(seen.length).toBe(1);
+    expect(src.position().partitions).toEqual([{ partition: 0, offset: '0' }]); // the first batch is not through yet
     release();
     await waitFor(() => seen.flat().length >= 200, 10_000, () => `got ${seen.flat().length}`);
     await waitCommittedToEnd(k, 'g-slow', 'slow');

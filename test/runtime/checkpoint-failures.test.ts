@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FsCheckpointStore, runJob, Stream, type CheckpointStore } from '../../src/index.js';
 import { captureLogs, restoreLogs } from '../fixtures/logs.js';
 import { failingStore, tempDir } from '../checkpoint/helpers.js';
+import { until } from '../fixtures/wait.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -12,9 +13,6 @@ async function fsStore(): Promise<FsCheckpointStore> {
   const t = await tempDir('sf-fail-');
   cleanups.push(t.cleanup);
   return new FsCheckpointStore(t.dir);
-}
-async function until(cond: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 500 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 10));
 }
 function graph(n: number) {
   const source = Stream.fromIterable(Array.from({ length: n }, (_, i) => i)).name('numbers');
@@ -85,7 +83,7 @@ describe('a checkpoint write that never finishes', () => {
     const job = runJob(graph(10), { name: 'hanging', handleSignals: false, checkpoint: { store: h.store, writeTimeoutMs: 200 } });
     await expect(job.done).rejects.toThrow(/checkpoint write to file:.* did not finish within 200 ms/);
     h.release();
-    await until(async () => (await inner.list('data/')).length > 0); // the put under way lands...
+    await until(async () => (await inner.list('data/')).length > 0, 'the released put'); // the put under way lands...
     await job.stop().catch(() => {}); // (a stop always ends the job)
     const after = await inner.list('');
     expect(after.filter((p) => p.startsWith('commits/') || p.startsWith('metadata/'))).toEqual([]); // ...and nothing after it
@@ -102,7 +100,7 @@ describe('a checkpoint write that never finishes', () => {
     await expect(job.stop()).rejects.toThrow(/did not finish within 300 ms/);
     expect(h.hung()).toBe(1);
     h.release();
-    await until(async () => (await inner.list('data/')).length > 0); // the abandoned put lands; then clean up
+    await until(async () => (await inner.list('data/')).length > 0, 'the released put'); // the abandoned put lands; then clean up
   });
 
   it('a store under /proc fails the job with an error instead of spinning', async () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RefCounter, Stream } from './streamframe.js';
+import { runs } from '../../fixtures/runs.js';
 
 // Each node against a few-line reference model of streamz 0.6.4's behaviour (slice: Python's).
 
@@ -32,6 +33,7 @@ describe('nodes against reference models', () => {
         }
         expect(run(xs, (s) => s.unique({ maxsize }))).toEqual(expected);
       }),
+      { numRuns: runs(100) },
     );
   });
 
@@ -42,6 +44,7 @@ describe('nodes against reference models', () => {
         for (let i = 0; i + n <= xs.length; i += n) expected.push(xs.slice(i, i + n));
         expect(run(xs, (s) => s.partition(n))).toEqual(expected);
       }),
+      { numRuns: runs(100) },
     );
   });
 
@@ -54,6 +57,7 @@ describe('nodes against reference models', () => {
         });
         expect(run(xs, (s) => s.slidingWindow(n, { returnPartial }))).toEqual(expected);
       }),
+      { numRuns: runs(100) },
     );
   });
 
@@ -70,6 +74,7 @@ describe('nodes against reference models', () => {
           expect(run(xs, (s) => s.slice(start, end, step))).toEqual(expected);
         },
       ),
+      { numRuns: runs(100) },
     );
   });
 
@@ -92,6 +97,7 @@ describe('nodes against reference models', () => {
         }
         expect(run(xs, (s) => s.partitionUnique(n, { keep }))).toEqual(expected);
       }),
+      { numRuns: runs(100) },
     );
   });
 
@@ -110,6 +116,7 @@ describe('nodes against reference models', () => {
         const expected = Array.from({ length: Math.min(na, nb) }, (_, i) => [i, i]);
         expect(out).toEqual(expected);
       }),
+      { numRuns: runs(100) },
     );
   });
 
@@ -133,6 +140,7 @@ describe('nodes against reference models', () => {
           expect(done[i]).toBe(!heldByPartition && !heldByWindow);
         });
       }),
+      { numRuns: runs(100) },
     );
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isStateful, nodeIds, Stream, VirtualClock, type ElementWindowOptions, type TimeWindowSpec } from '../../../src/index.js';
+import { runs } from '../../fixtures/runs.js';
 
 interface Ev {
   ts: number;
@@ -80,7 +81,7 @@ describe('event-time windows restart exactly', () => {
             expect([...before.out, ...after.out]).toEqual(full.out);
           },
         ),
-        { numRuns: 60 },
+        { numRuns: runs(60) },
       );
     });
   }
@@ -106,7 +107,7 @@ describe('event-time windows agree with a batch recomputation', () => {
         expect(g.out.filter((o) => o.startsWith('late'))).toEqual([]);
         expect(new Map([...streamed].map(([w, ids]) => [w, [...ids].sort((a, b) => a - b)]))).toEqual(new Map([...batch].map(([w, ids]) => [w, ids.sort((a, b) => a - b)])));
       }),
-      { numRuns: 100 },
+      { numRuns: runs(100) },
     );
   });
 });
