@@ -43,7 +43,8 @@ export async function committedCheckpoints(store: CheckpointStore): Promise<numb
  * Damaged ones are reported (in `skipped` and through `onWarning`) and skipped for the previous
  * one, or refused with `CheckpointDamagedError` in strict mode. Returns null when there is none;
  * when there are some and all are damaged, throws `AllCheckpointsDamagedError` unless
- * `freshIfAllDamaged` chooses a fresh start.
+ * `freshIfAllDamaged` chooses a fresh start. A read that fails (the store's error, after the
+ * store's own retries) is not damage: it propagates, naming the file, and nothing is skipped.
  */
 export async function loadCheckpoint(store: CheckpointStore, opts: LoadCheckpointOptions = {}): Promise<LoadedCheckpoint | null> {
   const skipped: FileProblem[] = [];

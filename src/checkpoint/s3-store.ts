@@ -96,6 +96,7 @@ export class S3CheckpointStore implements CheckpointStore {
   #via: S3CheckpointStore | undefined;
   #sdk: Promise<Sdk> | undefined;
   readonly #pageSize: number | undefined;
+  readonly #maxAttempts: number;
 
   constructor(opts: S3StoreOptions) {
     if (!opts.bucket) throw new Error('S3 checkpoint store: bucket is required');
@@ -106,11 +107,12 @@ export class S3CheckpointStore implements CheckpointStore {
     this.prefix = prefix;
     this.url = `s3://${this.bucket}/${this.prefix}`;
     this.#pageSize = opts.listPageSize;
+    this.#maxAttempts = opts.maxAttempts ?? 5;
     if (opts.client) {
       this.#client = opts.client;
     } else {
       const config: S3ClientConfig = {
-        maxAttempts: opts.maxAttempts ?? 5,
+        maxAttempts: this.#maxAttempts,
         // Recent SDKs add CRC32 checksums to every request by default, which some S3-compatible
         // servers reject; the sha256 in each commit marker already covers integrity end to end.
         requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -147,16 +149,28 @@ export class S3CheckpointStore implements CheckpointStore {
     }
   }
 
+  /**
+   * The SDK retries a request that fails, not a body that breaks off while it is read: such a read
+   * is retried here (up to maxAttempts times), and one that keeps failing is a store error, never
+   * a short file (the loader would take that for a damaged checkpoint).
+   */
   async get(path: string): Promise<Uint8Array | undefined> {
     const Key = this.key(path);
-    try {
-      const { sdk, client } = await this.#s3();
-      const res = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key }));
-      if (!res.Body) return new Uint8Array(0);
-      return await res.Body.transformToByteArray();
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw new S3StoreError('GetObject', `s3://${this.bucket}/${Key}`, e);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { sdk, client } = await this.#s3();
+        const res = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key }));
+        if (!res.Body) return new Uint8Array(0);
+        try {
+          return await res.Body.transformToByteArray();
+        } catch (e) {
+          if (attempt < this.#maxAttempts) continue;
+          throw Object.assign(e as object, { $metadata: { attempts: attempt } });
+        }
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw new S3StoreError('GetObject', `s3://${this.bucket}/${Key}`, e);
+      }
     }
   }
 

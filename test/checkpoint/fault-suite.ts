@@ -71,18 +71,18 @@ export function defineFaultSuite(name: string, backend: FaultBackend): void {
             expect((e as Error).name).toBe(backend.errorName);
           }
         }
-        // Loads under faults: either an error or a fully verified checkpoint, never a damaged one.
+        // Loads under faults: the store's error or a fully verified checkpoint. A read that fails is
+        // not damage: never "all damaged", never a skipped checkpoint, never a fresh start.
         for (let i = 0; i < 6; i++) {
           try {
             const got = await loadCheckpoint(store);
-            if (got) {
-              const ok = (await verifyCheckpoints(backend.direct('failing'))).find((v) => v.checkpoint === got.checkpoint)!;
-              expect(ok.status).toBe('ok');
-              expect(got.states.a).toEqual({ i: Number((got.sources.src as { offset: string }).offset) });
-            }
+            expect(got).not.toBeNull();
+            expect(got!.skipped).toEqual([]);
+            const ok = (await verifyCheckpoints(backend.direct('failing'))).find((v) => v.checkpoint === got!.checkpoint)!;
+            expect(ok.status).toBe('ok');
+            expect(got!.states.a).toEqual({ i: Number((got!.sources.src as { offset: string }).offset) });
           } catch (e) {
-            // A read that fails looks like damage: with every checkpoint unreadable the load refuses, never a fresh start.
-            expect([backend.errorName, 'AllCheckpointsDamagedError']).toContain((e as Error).name);
+            expect((e as Error).name, String(e)).toBe(backend.errorName);
           }
         }
       } finally {
@@ -111,6 +111,7 @@ export function defineFaultSuite(name: string, backend: FaultBackend): void {
 
       // Damage the newest committed checkpoint; loads through the faulty network skip it or fail, never return it.
       await clean.delete(`data/${newestCommitted}/w.parquet`);
+      const allDamaged = listing.filter((l) => l.committed).length === 1;
       proxy.setRates({ slowDown: 0.1, reset: 0.2 });
       let loads = 0;
       try {
@@ -118,13 +119,18 @@ export function defineFaultSuite(name: string, backend: FaultBackend): void {
           try {
             const got = await loadCheckpoint(store);
             loads++;
-            expect(got === null || got.checkpoint < newestCommitted).toBe(true);
-            if (got) expect(got.skipped.map((p) => p.file)).toContain(`data/${newestCommitted}/w.parquet`);
+            expect(got).not.toBeNull(); // no fresh start without freshIfAllDamaged
+            expect(got!.checkpoint).toBeLessThan(newestCommitted);
+            expect(got!.skipped.map((p) => p.file)).toContain(`data/${newestCommitted}/w.parquet`);
           } catch (e) {
-            // A read that fails looks like damage: with every checkpoint unreadable the load refuses
-            // (a completed load that returns nothing), never a fresh start and never the damaged one.
-            expect([backend.errorName, 'AllCheckpointsDamagedError']).toContain((e as Error).name);
-            if ((e as Error).name === 'AllCheckpointsDamagedError') loads++;
+            // A read that fails is the store's error. "All damaged" only when it is so: the damaged
+            // checkpoint is the only committed one (a completed load that refuses).
+            if ((e as Error).name === 'AllCheckpointsDamagedError' && allDamaged) {
+              expect((e as Error).message).toContain(`data/${newestCommitted}/w.parquet: missing`);
+              loads++;
+            } else {
+              expect((e as Error).name, String(e)).toBe(backend.errorName);
+            }
           }
         }
       } finally {
