@@ -51,34 +51,23 @@ const input = (i: number) => ({
 const dataOf = (n: number) => (method: string, url: string) => method === 'GET' && url.includes(`/data/${n}/`);
 
 describe.each(backends)('loading from $name through a network that fails reads', (backend) => {
-  it('a read cut off in the middle of its body, every time: the store error naming the file, not damage', async () => {
-    const direct = backend.store('cut');
+  it.each([
+    ['cut off in the middle of its body', 'cut', { truncate: 1 }],
+    ['answered 503', 'busy', { slowDown: 1 }],
+  ] as const)('every read of the newest checkpoint %s: the store error naming the file, neither damage nor a fall back', async (_what, prefix, fault) => {
+    const direct = backend.store(prefix);
     await writeCheckpoint(direct, input(1));
     await writeCheckpoint(direct, input(2));
-    const before = proxy.counters.truncate;
-    proxy.setRates({ truncate: 1, only: dataOf(2) });
+    const before = proxy.counters.truncate + proxy.counters.slowDown;
+    proxy.setRates({ ...fault, only: dataOf(2) });
     try {
-      const err = (await loadCheckpoint(backend.store('cut', proxy.endpoint, 3)).then(() => undefined, (e: unknown) => e)) as Error;
+      const err = (await loadCheckpoint(backend.store(prefix, proxy.endpoint, 3)).then(() => undefined, (e: unknown) => e)) as Error;
       expect(err?.name, String(err)).toBe(backend.errorName);
-      expect(err.message).toMatch(backend.readOf(/-cut\/data\/2\//));
+      expect(err.message).toMatch(backend.readOf(new RegExp(`-${prefix}/data/2/`)));
     } finally {
       proxy.setRates({});
     }
-    expect(proxy.counters.truncate - before).toBeGreaterThanOrEqual(3); // each of the store's attempts was cut off
-  });
-
-  it('503s on every read of a checkpoint: the store error, neither damage nor a fall back to the older checkpoint', async () => {
-    const direct = backend.store('busy');
-    await writeCheckpoint(direct, input(1));
-    await writeCheckpoint(direct, input(2));
-    proxy.setRates({ slowDown: 1, only: dataOf(2) });
-    try {
-      const err = (await loadCheckpoint(backend.store('busy', proxy.endpoint, 2)).then(() => undefined, (e: unknown) => e)) as Error;
-      expect(err?.name, String(err)).toBe(backend.errorName);
-      expect(err.message).toMatch(backend.readOf(/-busy\/data\/2\//));
-    } finally {
-      proxy.setRates({});
-    }
+    expect(proxy.counters.truncate + proxy.counters.slowDown - before).toBeGreaterThanOrEqual(3); // each of the store's attempts failed
   });
 
   it("reads that fail now and then are retried by the store's policy: the newest checkpoint loads", async () => {
