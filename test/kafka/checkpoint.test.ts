@@ -49,7 +49,7 @@ function graph(crash: { armed: boolean }) {
   return { src, count: () => Object.values(latest).reduce((a, b) => a + b, 0), latest: () => latest };
 }
 
-describe('fromKafkaBatched under runJob with checkpoints', () => {
+describe('fromKafkaBatched under runJob with checkpoints', { timeout: 180_000 }, () => {
   it('restarts from the checkpoint, not the group, and counts every message exactly once', async () => {
     await k.produce('cp', range(0, 400).map((i) => ({ key: `k${i % 4}`, value: JSON.stringify({ key: `k${i % 4}`, i }) })));
     const store = join(dir, 'store');
@@ -59,7 +59,7 @@ describe('fromKafkaBatched under runJob with checkpoints', () => {
     const g1 = graph(crash);
     const job1 = runJob(g1.src, { name: 'kcp', checkpoint: { store }, handleSignals: false });
     job1.done.catch(() => undefined);
-    await waitFor(() => g1.count() >= 100, 10_000, () => `count ${g1.count()}`);
+    await waitFor(() => g1.count() >= 100, 60_000, () => `count ${g1.count()}`);
     const n = await job1.checkpoint();
     const meta = JSON.parse(readFileSync(join(store, 'metadata', `${n}.json`), 'utf8'));
     const pos: KafkaPosition = meta.sources.events;
@@ -69,7 +69,7 @@ describe('fromKafkaBatched under runJob with checkpoints', () => {
     const atCheckpoint = pos.partitions.reduce((a, p) => a + Number(p.offset), 0);
     expect(atCheckpoint).toBeGreaterThanOrEqual(100);
     expect(atCheckpoint, 'the job had read everything before the checkpoint').toBeLessThan(400);
-    await waitFor(() => g1.count() > atCheckpoint, 10_000, () => `count ${g1.count()}`); // past the checkpoint
+    await waitFor(() => g1.count() > atCheckpoint, 60_000, () => `count ${g1.count()}`); // past the checkpoint
     crash.armed = true;
     await expect(job1.done).rejects.toThrow(/crash/);
 
@@ -79,8 +79,8 @@ describe('fromKafkaBatched under runJob with checkpoints', () => {
 
     // Someone moves the group to the end meanwhile: the checkpoint still decides.
     // (The mock has no admin setOffsets: a plain consumer in the group reads everything and commits.)
-    await k.readAll('cp', 400 - atCheckpoint, 15_000, 'g-cp');
-    await waitCommittedToEnd(k, 'g-cp', 'cp', 10_000);
+    await k.readAll('cp', 400 - atCheckpoint, 60_000, 'g-cp');
+    await waitCommittedToEnd(k, 'g-cp', 'cp');
     // Run 2: a fresh graph restores the counts and seeks to the checkpoint's offsets.
     const g2 = graph({ armed: false });
     const job2 = runJob(g2.src, { name: 'kcp', checkpoint: { store, every: { ms: 200 } }, handleSignals: false });
@@ -88,11 +88,11 @@ describe('fromKafkaBatched under runJob with checkpoints', () => {
     // Every message read and through the sink (the position moves once an emit settled): a message
     // counted twice would show now.
     const read = () => g2.src.position().partitions.reduce((a, p) => a + Number(p.offset), 0);
-    await waitFor(() => read() === 400, 15_000, () => `read ${read()}, count ${g2.count()}`);
+    await waitFor(() => read() === 400, 60_000, () => `read ${read()}, count ${g2.count()}`);
     expect(g2.latest()).toEqual({ k0: 100, k1: 100, k2: 100, k3: 100 });
     await job2.stop();
     // The final checkpoint is committed to the group after the source stopped (a short-lived member does it).
-    await waitCommittedToEnd(k, 'g-cp', 'cp', 10_000);
+    await waitCommittedToEnd(k, 'g-cp', 'cp');
     const last = Math.max(...readdirSync(join(store, 'commits')).map((f) => Number.parseInt(f)));
     const finalPos: KafkaPosition = JSON.parse(readFileSync(join(store, 'metadata', `${last}.json`), 'utf8')).sources.events;
     expect(finalPos.partitions.reduce((a, p) => a + Number(p.offset), 0)).toBe(400);

@@ -57,7 +57,7 @@ export class TestKafka {
   }
 
   /** Read the whole topic with a plain kafkajs consumer (a fresh group unless given; it commits what it read). */
-  async readAll(topic: string, count: number, timeoutMs = 15_000, groupId = `reader-${Math.random()}`) {
+  async readAll(topic: string, count: number, timeoutMs = 60_000, groupId = `reader-${Math.random()}`) {
     const c = this.kafka.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 6_000, heartbeatInterval: 300 });
     const got: { key: string | null; value: Buffer | null; headers: Record<string, string>; partition: number; offset: string }[] = [];
     await c.connect();
@@ -126,8 +126,8 @@ export function watch(check: () => Promise<void>): { stop(): Promise<number> } {
 /** The sum over partitions of an offset map (committed offsets or high watermarks; -1 counts as 0). */
 export const offsetSum = (offsets: Map<number, string>): number => [...offsets.values()].reduce((a, o) => a + Math.max(0, Number(o)), 0);
 
-/** Committed offsets equal the high watermarks for every partition. */
-export async function waitCommittedToEnd(k: TestKafka, groupId: string, topic: string, timeoutMs = 15_000): Promise<void> {
+/** Committed offsets equal the high watermarks for every partition (bounded generously: a failure bound, not a wait). */
+export async function waitCommittedToEnd(k: TestKafka, groupId: string, topic: string, timeoutMs = 60_000): Promise<void> {
   const high = await k.highWatermarks(topic);
   let last = new Map<number, string>();
   await waitFor(

@@ -17,7 +17,7 @@ afterAll(async () => {
   await broker?.stop();
 });
 
-describe('toKafka', () => {
+describe('toKafka', { timeout: 180_000 }, () => {
   it('writes every element, keyed, and passes it on only once acknowledged', async () => {
     const src = Stream.fromIterable(range(0, 500).map((i) => ({ id: i, user: `u${i % 5}` })));
     const out = src.toKafka('out', clientConfig(broker), { key: (x) => x.user, headers: (x) => ({ id: String(x.id) }) });
@@ -56,7 +56,7 @@ describe('toKafka', () => {
   });
 });
 
-describe('fromKafkaBatched -> toKafka', () => {
+describe('fromKafkaBatched -> toKafka', { timeout: 180_000 }, () => {
   it('commits the input only once the output is acknowledged, checked all along the run', async () => {
     await k.produce('in3', range(0, 100).map((i) => ({ key: `k${i}`, value: String(i) })));
     // The first writes fail (the producer retries with backoff): commits made before the output is
@@ -86,7 +86,7 @@ describe('fromKafkaBatched -> toKafka', () => {
   });
 });
 
-describe('dead letters', () => {
+describe('dead letters', { timeout: 180_000 }, () => {
   it('undecodable messages and failing elements go to a dead-letter topic; the rest goes on; offsets end at the end', async () => {
     // Even ids to partition 0, odd ids to partition 1 (at offset (i - 1) / 2): every failure is in partition 1.
     const messages = range(0, 200).map((i) => ({ key: `k${i}`, value: i % 50 === 7 ? `{broken ${i}` : JSON.stringify({ id: i }), partition: i % 2 }));
@@ -115,7 +115,7 @@ describe('dead letters', () => {
       .onError({ deadLetter: dlq })
       .sink((id) => void ok.push(id));
     const running = src.start();
-    await waitFor(() => ok.length >= 192 && letters.length >= 8, 15_000, () => `ok ${ok.length}, letters ${letters.length}`);
+    await waitFor(() => ok.length >= 192 && letters.length >= 8, 60_000, () => `ok ${ok.length}, letters ${letters.length}`);
     expect(ok.sort((a, b) => a - b)).toEqual(range(0, 200).filter((i) => i % 50 !== 7 && i % 50 !== 13));
     try {
       await waitCommittedToEnd(k, 'g-dl', 'in');
@@ -159,7 +159,7 @@ describe('dead letters', () => {
     }).onError({ deadLetter: dlq });
     const batches = src.sinkToList();
     const running = src.start();
-    await waitFor(() => batches.flat().length >= 3 && letters.length >= 2, 10_000, () => `${batches.flat().length} ${letters.length}`);
+    await waitFor(() => batches.flat().length >= 3 && letters.length >= 2, 60_000, () => `${batches.flat().length} ${letters.length}`);
     expect(batches.flat()).toEqual([1, 2, 3]);
     expect(letters.map((l) => (l.element as { value: Buffer }).value.toString())).toEqual(['x', 'y']);
     await waitCommittedToEnd(k, 'g-dl2', 'in2');

@@ -19,8 +19,9 @@ afterAll(async () => {
 
 const json = (i: number) => ({ key: `key${i % 7}`, value: JSON.stringify({ id: i, k: `key${i % 7}` }) });
 
-describe('fromKafkaBatched', () => {
+describe('fromKafkaBatched', { timeout: 180_000 }, () => {
   it('emits batches per partition, commits them when done, resumes from the group', async () => {
+    const producedFrom = Date.now();
     await k.produce('events', range(0, 1000).map(json));
     const src = Stream.fromKafkaBatched('events', consumerConfig(broker, 'g-basic'), {
       startFrom: 'earliest',
@@ -30,7 +31,7 @@ describe('fromKafkaBatched', () => {
     });
     const batches = src.sinkToList();
     const running = src.start();
-    await waitFor(() => batches.flat().length >= 1000, 15_000, () => `got ${batches.flat().length}`);
+    await waitFor(() => batches.flat().length >= 1000, 60_000, () => `got ${batches.flat().length}`);
     for (const b of batches) {
       expect(b.length).toBeGreaterThan(0);
       expect(b.length).toBeLessThanOrEqual(100);
@@ -42,7 +43,8 @@ describe('fromKafkaBatched', () => {
     expect(ids.sort((x, y) => x - y)).toEqual(range(0, 1000)); // each once: a Set would hide a duplicate
     const r0 = batches[0][0];
     expect(typeof r0.key).toBe('string');
-    expect(r0.timestamp).toBeGreaterThan(Date.now() - 60_000);
+    expect(r0.timestamp).toBeGreaterThanOrEqual(producedFrom - 1_000); // the producer's clock, this machine's: no bound on how long the read took
+    expect(r0.timestamp).toBeLessThanOrEqual(Date.now());
     await waitCommittedToEnd(k, 'g-basic', 'events');
     src.stop();
     await running;
@@ -54,7 +56,7 @@ describe('fromKafkaBatched', () => {
     const r2 = again.start();
     // Caught up with the end of every partition: nothing more can arrive, no fixed wait needed.
     const high = await k.highWatermarks('events');
-    await waitFor(() => [...high].every(([p, h]) => again.position().partitions.find((x) => x.partition === p)?.offset === h), 15_000, () => JSON.stringify(again.position()));
+    await waitFor(() => [...high].every(([p, h]) => again.position().partitions.find((x) => x.partition === p)?.offset === h), 60_000, () => JSON.stringify(again.position()));
     expect(more.flat().map((v: { id: number }) => v.id).sort((a, b) => a - b)).toEqual(range(1000, 1100));
     again.stop();
     await r2;
@@ -65,10 +67,10 @@ describe('fromKafkaBatched', () => {
     const src = Stream.fromKafkaBatched('late', consumerConfig(broker, 'g-latest'));
     const got = src.flatten().sinkToList();
     const running = src.start();
-    await waitFor(() => src.position().partitions.length === 2, 10_000, () => JSON.stringify(src.position()));
+    await waitFor(() => src.position().partitions.length === 2, 60_000, () => JSON.stringify(src.position()));
     expect(src.position().partitions.map((p) => p.offset).reduce((a, b) => a + Number(b), 0)).toBe(50);
     await k.produce('late', range(0, 20).map((i) => ({ value: `new${i}` })));
-    await waitFor(() => got.length >= 20, 10_000, () => `got ${got.length}`);
+    await waitFor(() => got.length >= 20, 60_000, () => `got ${got.length}`);
     expect(got.every((v) => Buffer.isBuffer(v))).toBe(true);
     expect(got.map(String).sort()).toEqual(range(0, 20).map((i) => `new${i}`).sort());
     src.stop();
@@ -90,7 +92,7 @@ describe('fromKafkaBatched', () => {
     const src = Stream.fromKafkaBatched('order', consumerConfig(broker, 'g-order'), { startFrom: 'earliest', decode: 'string', maxBatchSize: 10 });
     new Hold({}, [src]);
     const running = src.start();
-    await waitFor(() => held.length >= 3, 10_000, () => `held ${held.length}`);
+    await waitFor(() => held.length >= 3, 60_000, () => `held ${held.length}`);
     expect(held.map((h) => h.batch[0])).toEqual(['0', '10', '20']);
     const committed = async (partition: number) => (await k.committed('g-order', 'order')).get(partition);
     releaseRefs(held[1].meta);
@@ -98,10 +100,10 @@ describe('fromKafkaBatched', () => {
     // A probe read after those releases: one commit carries every partition's newest offset, so once
     // the probe's offset is in the group, any commit the releases caused is there too.
     await k.produce('order', [{ value: 'probe', partition: 1 }]);
-    await waitFor(async () => (await committed(1)) === '1', 10_000, () => 'the probe committed');
+    await waitFor(async () => (await committed(1)) === '1', 60_000, () => 'the probe committed');
     expect(await committed(0)).toBe('-1'); // batch 0 is still held: nothing may be committed
     releaseRefs(held[0].meta);
-    await waitFor(async () => (await committed(0)) === '30', 10_000, () => 'commit after releasing the first batch');
+    await waitFor(async () => (await committed(0)) === '30', 60_000, () => 'commit after releasing the first batch');
     src.stop();
     await running;
   });
@@ -118,34 +120,34 @@ describe('fromKafkaBatched', () => {
       return seen.length === 1 ? gate : undefined;
     });
     const running = src.start();
-    await waitFor(() => seen.length >= 1, 10_000, () => 'first batch');
+    await waitFor(() => seen.length >= 1, 60_000, () => 'first batch');
     // Meanwhile, in this process, another group reads the whole topic in ten batches: had the held
     // source gone on fetching, it would have emitted more by then.
     const control = Stream.fromKafkaBatched('slow', consumerConfig(broker, 'g-slow-control'), options);
     const read = control.sinkToList();
     const controlRunning = control.start();
-    await waitFor(() => read.flat().length >= 200, 15_000, () => `control read ${read.flat().length}`);
+    await waitFor(() => read.flat().length >= 200, 60_000, () => `control read ${read.flat().length}`);
     control.stop();
     await controlRunning;
     expect(read.length).toBeGreaterThanOrEqual(10);
     expect(seen.length).toBe(1);
     expect(src.position().partitions).toEqual([{ partition: 0, offset: '0' }]); // the first batch is not through yet
     release();
-    await waitFor(() => seen.flat().length >= 200, 10_000, () => `got ${seen.flat().length}`);
+    await waitFor(() => seen.flat().length >= 200, 60_000, () => `got ${seen.flat().length}`);
     await waitCommittedToEnd(k, 'g-slow', 'slow');
     src.stop();
     await running;
   });
 });
 
-describe('fromKafka', () => {
+describe('fromKafka', { timeout: 180_000 }, () => {
   it('emits one record per message, keys and all, from what kcat produced', async () => {
     const lines = range(0, 300).map((i) => `key${i}:value ${i}`);
     await kcatProduce(broker.bootstrap, 'kc', lines);
     const src = Stream.fromKafka('kc', consumerConfig(broker, 'g-kcat'), { startFrom: 'earliest', keys: true, decode: 'string' });
     const got = src.sinkToList();
     const running = src.start();
-    await waitFor(() => got.length >= 300, 15_000, () => `got ${got.length}`);
+    await waitFor(() => got.length >= 300, 60_000, () => `got ${got.length}`);
     expect(got.map((r) => `${r.key}:${r.value}`).sort()).toEqual([...lines].sort());
     for (const r of got) {
       expect(r.topic).toBe('kc');
