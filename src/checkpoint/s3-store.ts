@@ -16,7 +16,7 @@ export interface S3StoreOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Path-style addressing (`endpoint/bucket/key`), needed by most S3-compatible servers. */
   forcePathStyle?: boolean;
-  /** Attempts per request, including the first (SDK standard retry with backoff). Default 5. */
+  /** Attempts per request, including the first (SDK standard retry with backoff); a read whose body breaks off is retried as often. Default 5. */
   maxAttempts?: number;
   /** Keys per ListObjectsV2 page (S3's default and maximum: 1000). */
   listPageSize?: number;

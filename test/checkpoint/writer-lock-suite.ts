@@ -75,7 +75,7 @@ export function defineWriterLockSuite(name: string, makeStore: () => Promise<Che
     for (const c of cleanups.splice(0)) await c();
   });
 
-  describe(`acquireWriter on ${name}: one writer per store`, () => {
+  describe(`acquireWriter on ${name}: one writer per store`, { timeout: 120_000 }, () => {
     it('refuses a second writer while the first lives, naming the holder; a released store is taken at once with a higher epoch', async () => {
       const store = await makeStore();
       const first = await acquireWriter(store);
@@ -104,10 +104,15 @@ export function defineWriterLockSuite(name: string, makeStore: () => Promise<Che
 
     it('waits out the lease of a live-looking holder on another host', async () => {
       const store = await makeStore();
-      await foreignClaim(store, 1, 0, 300);
+      // A lease that outlives any slow store call: refused, however loaded the machine.
+      await foreignClaim(store, 1, 0, 600_000);
       await expect(acquireWriter(store, { waitMs: 0 })).rejects.toThrow(/in use by another writer, elsewhere:42:abc/);
-      const lease = await held(store, { waitMs: 5000 });
+      // Renewed once more with a short lease: taken once it ran out, not before.
+      const renewedAt = Date.now();
+      await foreignClaim(store, 1, 0, 300);
+      const lease = await held(store, { waitMs: 60_000 });
       expect(lease.epoch).toBe(2);
+      expect(Date.now()).toBeGreaterThanOrEqual(renewedAt + 300);
     });
 
     it('takes over at once from an expired holder on another host', async () => {
@@ -136,7 +141,7 @@ export function defineWriterLockSuite(name: string, makeStore: () => Promise<Che
     });
   });
 
-  describe(`fencing on ${name}: a zombie writer can never commit a checkpoint that counts`, () => {
+  describe(`fencing on ${name}: a zombie writer can never commit a checkpoint that counts`, { timeout: 120_000 }, () => {
     it('a commit marker written after the takeover, under the stale epoch, is never restored and is pruned as a leftover', async () => {
       const inner = await makeStore();
       const zombieView = pausable(inner);
@@ -149,7 +154,7 @@ export function defineWriterLockSuite(name: string, makeStore: () => Promise<Che
       zombieView.pause();
       const late = writeCheckpoint(zombieView.store, input(3), { lease: zombie });
       await zombieView.atGate;
-      const successor = await held(inner, { waitMs: 5000 });
+      const successor = await held(inner, { waitMs: 60_000 }); // a failure bound: the zombie's 300 ms lease runs out long before
       expect(successor.epoch).toBe(2);
       expect((await newestClaim(inner))?.inherited).toEqual([1, 2]);
       expect((await loadCheckpoint(inner))?.checkpoint).toBe(2);
@@ -182,7 +187,7 @@ export function defineWriterLockSuite(name: string, makeStore: () => Promise<Che
       zombieView.pause();
       const late = writeCheckpoint(zombieView.store, input(2), { lease: zombie });
       await zombieView.atGate;
-      const successor = await held(inner, { waitMs: 5000 });
+      const successor = await held(inner, { waitMs: 60_000 }); // a failure bound: the zombie's 300 ms lease runs out long before
       zombieView.resume();
       await late;
       await pruneCheckpoints(inner, 1);
