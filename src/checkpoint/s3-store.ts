@@ -156,20 +156,21 @@ export class S3CheckpointStore implements CheckpointStore {
    */
   async get(path: string): Promise<Uint8Array | undefined> {
     const Key = this.key(path);
+    const url = `s3://${this.bucket}/${Key}`;
     for (let attempt = 1; ; attempt++) {
+      let body: { transformToByteArray(): Promise<Uint8Array> } | undefined;
       try {
         const { sdk, client } = await this.#s3();
-        const res = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key }));
-        if (!res.Body) return new Uint8Array(0);
-        try {
-          return await res.Body.transformToByteArray();
-        } catch (e) {
-          if (attempt < this.#maxAttempts) continue;
-          throw Object.assign(e as object, { $metadata: { attempts: attempt } });
-        }
+        body = (await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key }))).Body;
       } catch (e) {
         if (isNotFound(e)) return undefined;
-        throw new S3StoreError('GetObject', `s3://${this.bucket}/${Key}`, e);
+        throw new S3StoreError('GetObject', url, e);
+      }
+      if (!body) return new Uint8Array(0);
+      try {
+        return await body.transformToByteArray();
+      } catch (e) {
+        if (attempt >= this.#maxAttempts) throw new S3StoreError('GetObject', url, { ...summarize(e), $metadata: { attempts: attempt } });
       }
     }
   }
