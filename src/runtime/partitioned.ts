@@ -17,7 +17,7 @@ import type { PartitionState } from '../kafka/assignment.js';
 import { checkPosition, type KafkaPosition } from '../kafka/offsets.js';
 import type { KafkaSourceBase } from '../kafka/source.js';
 import type { PartitionTasks } from '../kafka/tasks.js';
-import { copyState, restoreStates, writeWithin, type Capture } from './checkpointer.js';
+import { encodeStateNow, restoreStates, writeWithin, type Capture } from './checkpointer.js';
 import type { CutGate } from './cut.js';
 import { downstreamOf, TaskGraph } from './task-graph.js';
 
@@ -292,7 +292,7 @@ export class PartitionedTasks implements PartitionTasks {
   private captureTask(task: Task, next: string | undefined): Capture | undefined {
     if (next === undefined) return undefined;
     const nodes: Capture['nodes'] = {};
-    for (const { node, id } of task.graph.stateful) nodes[id] = { kind: node.kind, state: copyState(node.snapshot(), `node "${id}" (${node.kind}) of task ${this.source.topic}-${task.partition}`) };
+    for (const { node, id } of task.graph.stateful) nodes[id] = { kind: node.kind, state: encodeStateNow(node.snapshot(), `node "${id}" (${node.kind}) of task ${this.source.topic}-${task.partition}`) };
     const position: KafkaPosition = { kind: 'kafka', topic: this.source.topic, partitions: [{ partition: task.partition, offset: next }] };
     return { sources: { [this.sourceId]: position }, nodes };
   }
