@@ -8,9 +8,10 @@
  *     shows the cost of more members, not scaling;
  *  3. the rebalance pause with 100k keys of state (per-key sums) per task: one member holds all four
  *     tasks, a second joins; for each task that moves, the old owner's revoke (cut, checkpoint,
- *     release) and the new owner's restore (lease, load, restore) as their logs report them.
+ *     release) and the new owner's restore (lease, load, restore) as their logs report them;
+ *  4. SIGKILL → the restarted member's first processed batch, same group and store.
  *
- * Usage: npx tsx bench/scale-out/run.ts [messages=200000] [passes=3] [pause]   (pause: only part 3)
+ * Usage: npx tsx bench/scale-out/run.ts [messages=200000] [passes=3] [pause|restart]   (only part 3 or 4)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -106,13 +107,44 @@ async function rebalancePause(broker: KafkaTestBroker): Promise<{ revoke: number
   }
 }
 
+/**
+ * SIGKILL → the restarted member's first processed batch: one partitioned member reads a backlog,
+ * is SIGKILLed after a checkpoint and started again in the same group on the same store; the
+ * group holds the dead member until its session (10 s here) expires. Best and worst of `runs`.
+ */
+async function restartTime(broker: KafkaTestBroker, runs: number): Promise<number[]> {
+  await broker.createTopic('restart', 4);
+  await produce(broker, 'restart', 400_000, (i) => `key${i % 1000}`);
+  const group = 'restart';
+  const args = [broker.bootstrap, group, 'restart', join(dir, group), 'partitioned', 'sum'];
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const a = new Member(`a${i}`, script, args);
+    await until(() => a.lines.some((l) => l.message === 'checkpoint committed' && Number(l.checkpoint) > 0) && Math.max(0, ...field(a, 'consumed', 'count')) > 0, 'a checkpointed');
+    const killed = Date.now();
+    a.kill('SIGKILL');
+    await a.exited;
+    const b = new Member(`b${i}`, script, args);
+    try {
+      await until(() => b.count('first') > 0, 'the restarted member read a batch');
+      times.push(field(b, 'first', 'at')[0] - killed);
+    } finally {
+      b.kill('SIGTERM');
+      await b.exited;
+    }
+  }
+  return times;
+}
+
 const broker = await startKafkaBroker({ brokers: 1 });
 const k = (x: number) => `${(x / 1000).toFixed(0)}k`;
-const onlyPause = process.argv[4] === 'pause';
+const only = process.argv[4];
 try {
-  if (onlyPause) {
+  if (only === 'pause') {
     const pause = await rebalancePause(broker);
     console.log(`revoke per moved task: ${pause.revoke.join(', ')} ms; restore on the new owner: ${pause.restore.join(', ')} ms (${pause.keys} keys per task)`);
+  } else if (only === 'restart') {
+    console.log(`SIGKILL → restarted member's first batch: ${(await restartTime(broker, passes)).join(', ')} ms (session timeout 10 000 ms)`);
   } else await everything(broker);
 } finally {
   await broker.stop();
@@ -141,6 +173,7 @@ async function everything(broker: KafkaTestBroker): Promise<void> {
   }
 
   const pause = await rebalancePause(broker);
+  const restarts = await restartTime(broker, passes);
   console.log(
     [
       `Partitioned jobs, ${total.toLocaleString('en')} JSON messages per run on a 4-partition topic (librdkafka mock broker), members are child processes checkpointing every 1 s to one directory, node ${process.version}, best of ${passes}`,
@@ -153,6 +186,8 @@ async function everything(broker: KafkaTestBroker): Promise<void> {
       '',
       `Rebalance pause, at least ${pause.keys.toLocaleString("en")} keys of per-key sums per task (an accumulate: JSON state), a second member joining one that holds all 4 tasks:`,
       `revoke (cut, checkpoint, release) per moved task: ${pause.revoke.join(', ')} ms; restore on the new owner (lease wait included, load, restore): ${pause.restore.join(', ')} ms`,
+      '',
+      `SIGKILL → the restarted member's first processed batch (session timeout 10 s): ${restarts.join(', ')} ms`,
     ].join('\n'),
   );
 }

@@ -31,7 +31,7 @@ export { claimStore, StoreOwnershipError } from './store-marker.js';
 export { canonicalJson, fingerprintDiff, pipelineFingerprint, type PipelineDescription } from './fingerprint.js';
 export { AllCheckpointsDamagedError, CheckpointDamagedError, CheckpointNotFoundError, CheckpointWriteError, PipelineChangedError } from './errors.js';
 export { inspectCheckpoint, type InspectResult } from './inspect.js';
-export { decodeState, encodeState, StateEncodingError } from './json-state.js';
+export { decodeState, EncodedState, encodeState, encodeStateBytes, StateEncodingError } from './json-state.js';
 export { commitPath, dataPath, metadataPath } from './layout.js';
 export type {
   CheckpointMetadata,

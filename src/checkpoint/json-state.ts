@@ -50,6 +50,10 @@ const TYPED: Record<string, TypedArrayCtor> = Object.assign(Object.create(null) 
 const tagged = (tag: string, v?: unknown): Record<string, unknown> => (v === undefined ? { [TAG]: tag } : { [TAG]: tag, v });
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
+/** A string, boolean or number that JSON holds exactly. */
+const isJsonScalar = (x: unknown): boolean =>
+  typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x) && !Object.is(x, -0));
+
 function isPlainObject(v: object): boolean {
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
@@ -61,7 +65,7 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
   else target[key] = value;
 }
 
-/** The JSON-able form of a state (see the module doc); throws `StateEncodingError`. */
+/** The JSON-able form of a state (see the module doc; it shares what needs no tag with `value`); throws `StateEncodingError`. */
 export function encodeState(value: unknown): unknown {
   const ancestors = new Set<object>();
   const enc = (v: unknown, path: string): unknown => {
@@ -99,9 +103,21 @@ export function encodeState(value: unknown): unknown {
       if (!isPlainObject(o)) {
         throw new StateEncodingError(path, `a ${o.constructor?.name ?? 'non-plain'} object cannot be checkpointed exactly (use plain objects, arrays, Map, Set, Date)`);
       }
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(o)) setOwn(out, k, enc(x, `${path}.${k}`));
-      return Object.prototype.hasOwnProperty.call(o, TAG) ? tagged('object', out) : out;
+      // Copied only from the first value that encodes differently: a large state of plain JSON
+      // values is written as it is, with no copy and no path built per key.
+      const record = o as Record<string, unknown>;
+      const keys = Object.keys(record);
+      let out: Record<string, unknown> | undefined;
+      for (let i = 0; i < keys.length; i++) {
+        const x = record[keys[i]];
+        const e = isJsonScalar(x) ? x : enc(x, `${path}.${keys[i]}`);
+        if (e !== x && out === undefined) {
+          out = {};
+          for (let j = 0; j < i; j++) setOwn(out, keys[j], record[keys[j]]);
+        }
+        if (out !== undefined) setOwn(out, keys[i], e);
+      }
+      return Object.prototype.hasOwnProperty.call(o, TAG) ? tagged('object', out ?? record) : (out ?? record);
     } finally {
       ancestors.delete(o);
     }
@@ -117,6 +133,16 @@ function bytesOf(v: unknown, tag: string): Uint8Array {
   return copy;
 }
 
+/** A state's checkpoint file, encoded ahead of the write (at the cut, as its snapshot). */
+export class EncodedState {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/** The bytes of a state's JSON checkpoint file; throws `StateEncodingError`. */
+export function encodeStateBytes(state: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(encodeState(state)));
+}
+
 /** Inverse of `encodeState`; throws on a malformed tag. */
 export function decodeState(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
@@ -130,7 +156,10 @@ export function decodeState(value: unknown): unknown {
   const o = value as Record<string, unknown>;
   if (!Object.prototype.hasOwnProperty.call(o, TAG)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o)) setOwn(out, k, decodeState(x));
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      setOwn(out, k, x === null || typeof x !== 'object' ? x : decodeState(x));
+    }
     return out;
   }
   const tag = o[TAG];

@@ -117,6 +117,9 @@ export class S3CheckpointStore implements CheckpointStore {
         // servers reject; the sha256 in each commit marker already covers integrity end to end.
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
+        // The SDK sets no timeout: a connection the server stopped answering would hang a write
+        // (and a task handover waiting behind it) for ever. Silent this long: fail, and retry.
+        requestHandler: { connectionTimeout: 10_000, socketTimeout: 60_000 },
       };
       if (opts.endpoint !== undefined) config.endpoint = opts.endpoint;
       if (opts.forcePathStyle !== undefined) config.forcePathStyle = opts.forcePathStyle;

@@ -1,6 +1,6 @@
 import { mapLimit } from './concurrency.js';
 import { CheckpointWriteError } from './errors.js';
-import { encodeState } from './json-state.js';
+import { EncodedState, encodeStateBytes } from './json-state.js';
 import { isArrowTable } from './arrow-state.js';
 import { pipelineFingerprint } from './fingerprint.js';
 import { classifyPath, commitPath, COMMITS_DIR, DATA_DIR, dataPath, jsonBytes, METADATA_DIR, metadataPath, sha256Hex } from './layout.js';
@@ -45,7 +45,7 @@ export async function highestCheckpointNumber(store: CheckpointStore): Promise<n
 }
 
 function encodeJsonState(state: unknown): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(encodeState(state)));
+  return state instanceof EncodedState ? state.bytes : encodeStateBytes(state);
 }
 
 /**

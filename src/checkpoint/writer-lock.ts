@@ -38,6 +38,8 @@ export interface AcquireWriterOptions {
   waitMs?: number;
   /** Called once when renewal finds the scope taken by another writer (the job should stop). */
   onLost?: (error: WriterFencedError) => void;
+  /** Stop waiting (the caller no longer wants the store): rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Another live writer holds the store. */
@@ -117,6 +119,7 @@ export async function acquireWriter(store: CheckpointStore, options: AcquireWrit
   const deadline = Date.now() + (options.waitMs ?? leaseMs + 2000);
   const seen = new Map<string, { renewedAt: number; at: number }>();
   for (let attempt = 0; ; attempt++) {
+    options.signal?.throwIfAborted();
     const files = await listClaims(store);
     const top = files.filter((f) => f.epoch === files[0]?.epoch);
     const current = (await Promise.all(top.map((f) => readClaim(store, f)))).filter((c): c is WriterClaim => c !== undefined);

@@ -107,7 +107,7 @@ export class Assignment {
   }
 
   /**
-   * Look up where `states` start (retrying until it works or `gaveUp()`), then seek kafkajs
+   * Look up where `states` start (retrying until it works, `gaveUp()` or they are revoked), then seek kafkajs
    * there. Batches of these partitions wait on `ready` meanwhile.
    */
   lookUpStarts(states: PartitionState[], lookup: (partitions: number[]) => Promise<Map<number, string>>, seek: SeekFn, gaveUp: () => boolean, label: string): void {
@@ -122,7 +122,7 @@ export class Assignment {
           }
           return;
         } catch (e) {
-          if (gaveUp()) return;
+          if (gaveUp() || states.every((s) => this.parts.get(s.partition) !== s)) return; // or all revoked meanwhile
           log('warn', 'kafka start offsets lookup failed; retrying', { source: label, error: errorText(e) });
           await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2_000)));
         }

@@ -43,7 +43,11 @@ type Phase = 'stopped' | 'joining' | 'member' | 'leaving';
 
 /** Errors of a commit that a rebalance overtook: the member's generation is over. */
 const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP']);
-const isRebalance = (e: unknown): boolean => REBALANCE_ERRORS.has((e as { type?: string } | null)?.type ?? '');
+const isRebalance = (e: unknown): boolean => {
+  // kafkajs' retrier wraps the protocol error once its retries ran out.
+  const err = e as { type?: string; cause?: { type?: string } } | null;
+  return REBALANCE_ERRORS.has(err?.type ?? err?.cause?.type ?? '');
+};
 
 /** How often a join that takes long says so in the log. */
 const JOIN_PROGRESS_MS = 5_000;
@@ -160,6 +164,9 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     if (pos.partitions.length === 0) return;
     try {
       if (this.phase === 'member') await this.commitMine(this.client!.consumer, pos);
+      // Tasks: each partition's next owner restores its task's checkpoint and commits from there;
+      // joining the running group as a temporary member would make every member rebalance twice.
+      else if (this.phase === 'stopped' && this.tasks !== undefined) return;
       // A group that a crashed member still holds lets a new member in once that session expired.
       else if (this.phase === 'stopped') await commitAsTemporaryMember(this.kafka, this.config, this.topic, pos.partitions, this.timing.sessionTimeout + 5_000);
       // Joining: commit once joined. Leaving: once left (a second member now would make the
@@ -356,11 +363,7 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const part = this.assignment.get(batch.partition);
     if (part === undefined) return;
-    if (part.next === undefined) {
-      // Its start is being looked up (or its task restored from a checkpoint): stay in the group meanwhile.
-      const beat = setInterval(() => void heartbeat().catch(() => undefined), this.config.heartbeatInterval ?? 3_000);
-      await part.ready?.finally(() => clearInterval(beat));
-    }
+    if (part.next === undefined && !(await this.awaitStart(part, heartbeat))) return;
     // A batch fetched before our seek landed (isStale), or for a partition moved meanwhile: kafkajs fetches again.
     const current = () => !this.stopped && this.phase !== 'leaving' && isRunning() && !isStale() && this.assignment.get(batch.partition) === part;
     if (!current() || part.next === undefined) return;
@@ -391,6 +394,23 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
       // Always tell kafkajs where we are, also when every message was a repeat: otherwise it
       // fetches the same repeats again and again.
       if (part.next !== undefined && this.assignment.get(batch.partition) === part) resolveOffset((BigInt(part.next) - 1n).toString());
+    }
+  }
+
+  /**
+   * Wait until the start of `part` is known (looked up, or its task restored from a checkpoint),
+   * staying in the group meanwhile. False if the group rebalances first: the batch goes back at
+   * once so that this member rejoins, since a restore may wait for the previous owner's handover,
+   * which a rebalance stuck on this member would hold up (the lookup goes on meanwhile).
+   */
+  private async awaitStart(part: PartitionState, heartbeat: () => Promise<void>): Promise<boolean> {
+    let rebalancing: () => void = () => undefined;
+    const interrupted = new Promise<false>((resolve) => (rebalancing = () => resolve(false)));
+    const beat = setInterval(() => void heartbeat().catch(rebalancing), this.timing.heartbeatInterval);
+    try {
+      return await Promise.race([(part.ready ?? Promise.resolve()).then(() => true), interrupted]);
+    } finally {
+      clearInterval(beat);
     }
   }
 

@@ -17,7 +17,7 @@ import type { PartitionState } from '../kafka/assignment.js';
 import { checkPosition, type KafkaPosition } from '../kafka/offsets.js';
 import type { KafkaSourceBase } from '../kafka/source.js';
 import type { PartitionTasks } from '../kafka/tasks.js';
-import { bind, copyState, restoreStates, type Capture } from './checkpointer.js';
+import { encodeStateNow, restoreStates, writeWithin, type Capture } from './checkpointer.js';
 import type { CutGate } from './cut.js';
 import { downstreamOf, TaskGraph } from './task-graph.js';
 
@@ -30,6 +30,8 @@ export interface PartitionedOptions {
   leaseMs: number;
   /** How long a new owner waits for the previous one to checkpoint and release a task. */
   waitMs: number;
+  /** A task's checkpoint write is abandoned after this long (the job's `writeTimeoutMs`). */
+  writeTimeoutMs: number;
   /**
    * This member must stop: a task cannot be restored (damaged checkpoints in strict mode, a
    * changed pipeline).
@@ -72,7 +74,8 @@ export class PartitionedTasks implements PartitionTasks {
   private readonly sourceId: string;
   private readonly templates: Stream<any>[];
   private readonly tasks = new Map<number, Task>();
-  private readonly opening = new Map<number, Promise<Task>>();
+  /** Tasks being restored, each with what stops its wait for the previous owner's lease once revoked. */
+  private readonly opening = new Map<number, { task: Promise<Task>; abort: AbortController }>();
   private readonly wanted = new Set<number>();
   private readonly handovers = new Set<Promise<void>>();
 
@@ -109,7 +112,10 @@ export class PartitionedTasks implements PartitionTasks {
   }
 
   revoked(parts: readonly PartitionState[]): void {
-    for (const s of parts) this.wanted.delete(s.partition);
+    for (const s of parts) {
+      this.wanted.delete(s.partition);
+      this.opening.get(s.partition)?.abort.abort(new Error(`task ${this.source.topic}-${s.partition} was revoked while it waited for its lease`));
+    }
     const leaving = parts.flatMap((state) => {
       const task = this.tasks.get(state.partition);
       return task === undefined ? [] : [{ state, task }];
@@ -208,20 +214,26 @@ export class PartitionedTasks implements PartitionTasks {
     throw e;
   }
 
-  private open(partition: number): Promise<Task> {
-    let opening = this.opening.get(partition);
-    if (opening === undefined) {
-      opening = this.restoreTask(partition).finally(() => this.opening.delete(partition));
-      this.opening.set(partition, opening);
+  private async open(partition: number): Promise<Task> {
+    for (;;) {
+      const task = this.tasks.get(partition);
+      if (task !== undefined) return task;
+      const opening = this.opening.get(partition);
+      if (opening === undefined) break;
+      if (!opening.abort.signal.aborted) return opening.task;
+      await opening.task.catch(() => undefined); // revoked while restoring, assigned again: it may hold the lease by now
     }
-    return opening;
+    const abort = new AbortController();
+    const task = this.restoreTask(partition, abort.signal).finally(() => this.opening.delete(partition));
+    this.opening.set(partition, { task, abort });
+    return task;
   }
 
-  private async restoreTask(partition: number): Promise<Task> {
+  private async restoreTask(partition: number, signal: AbortSignal): Promise<Task> {
     const name = `${this.source.topic}-${partition}`;
     const store = scopedStore(this.root, taskScope(this.source.topic, partition));
     const started = performance.now();
-    const lease = await acquireWriter(store, { leaseMs: this.options.leaseMs, waitMs: this.options.waitMs, onLost: (e) => this.lost(partition, e) });
+    const lease = await acquireWriter(store, { leaseMs: this.options.leaseMs, waitMs: this.options.waitMs, onLost: (e) => this.lost(partition, e), signal });
     try {
       const graph = new TaskGraph(this.source, this.templates, this.ids);
       const loaded = await loadCheckpoint(store, {
@@ -266,7 +278,7 @@ export class PartitionedTasks implements PartitionTasks {
       captured.map(async ({ task, capture }) => {
         const name = `${this.source.topic}-${task.partition}`;
         try {
-          if (capture !== undefined) await this.writeTask(task, capture);
+          if (capture !== undefined) await this.writeTask(task, capture, false);
         } catch (e) {
           // Fenced: the new owner took the task first and goes on from the checkpoint before this one.
           log(e instanceof WriterFencedError ? 'info' : 'warn', 'revoked task not checkpointed', { job: this.job, task: name, error: e instanceof Error ? e.message : String(e) });
@@ -280,26 +292,30 @@ export class PartitionedTasks implements PartitionTasks {
   private captureTask(task: Task, next: string | undefined): Capture | undefined {
     if (next === undefined) return undefined;
     const nodes: Capture['nodes'] = {};
-    for (const { node, id } of task.graph.stateful) nodes[id] = { kind: node.kind, state: copyState(node.snapshot(), `node "${id}" (${node.kind}) of task ${this.source.topic}-${task.partition}`) };
+    for (const { node, id } of task.graph.stateful) nodes[id] = { kind: node.kind, state: encodeStateNow(node.snapshot(), `node "${id}" (${node.kind}) of task ${this.source.topic}-${task.partition}`) };
     const position: KafkaPosition = { kind: 'kafka', topic: this.source.topic, partitions: [{ partition: task.partition, offset: next }] };
     return { sources: { [this.sourceId]: position }, nodes };
   }
 
-  private writeTask(task: Task, capture: Capture): Promise<{ checkpoint: number; bytes: number }> {
-    const write = task.writes.catch(() => undefined).then(async () => {
-      let bytes = 0;
-      const counting: CheckpointStore = { ...bind(task.store), put: (path, data) => ((bytes += data.byteLength), task.store.put(path, data)) };
-      const checkpoint = await writeCheckpoint(
-        counting,
-        { job: this.job, sources: capture.sources, nodes: capture.nodes, pipeline: { description: this.description, fingerprint: this.fingerprint } },
-        { lease: task.lease },
-      );
-      // Committed already: a failed clean-up is retried after the next checkpoint.
-      await pruneCheckpoints(task.store, this.options.keep).catch((e: unknown) =>
-        log('warn', 'could not prune old task checkpoints', { job: this.job, task: `${this.source.topic}-${task.partition}`, error: e instanceof Error ? e.message : String(e) }),
-      );
-      return { checkpoint, bytes };
-    });
+  /**
+   * After the task's previous write; abandoned past the write timeout, so that a hung write never
+   * holds up its handover. A handover does not prune (`prune` false): the next owner does, and the
+   * task's new owner waits for this write.
+   */
+  private writeTask(task: Task, capture: Capture, prune = true): Promise<{ checkpoint: number; bytes: number }> {
+    const name = `${this.source.topic}-${task.partition}`;
+    const write = task.writes
+      .catch(() => undefined)
+      .then(async () => {
+        const { result: checkpoint, bytes } = await writeWithin(task.store, this.options.writeTimeoutMs, `checkpoint of task ${name} to ${task.store.url}`, async (store) => {
+          const n = await writeCheckpoint(store, { job: this.job, sources: capture.sources, nodes: capture.nodes, pipeline: { description: this.description, fingerprint: this.fingerprint } }, { lease: task.lease });
+          // Committed already: a failed clean-up is retried after the next checkpoint.
+          const pruned = prune ? pruneCheckpoints(store, this.options.keep) : undefined;
+          await pruned?.catch((e: unknown) => log('warn', 'could not prune old task checkpoints', { job: this.job, task: name, error: e instanceof Error ? e.message : String(e) }));
+          return n;
+        });
+        return { checkpoint, bytes };
+      });
     task.writes = write;
     return write;
   }

@@ -249,7 +249,7 @@ export class Job {
     const capture = this.gate.at(() => checkpointer.capture());
     const next = Promise.all([capture, this.writes.catch(() => {})])
       .then(async ([c]) => {
-        const { checkpoint: n, bytes } = await checkpointer.write(c, this.options.checkpoint?.writeTimeoutMs ?? 60_000);
+        const { checkpoint: n, bytes } = await checkpointer.write(c, this.writeTimeoutMs);
         this.failedInARow = 0;
         this.last = { checkpoint: n, at: Date.now() };
         this.jobMetrics?.checkpointCommitted(performance.now() - started, bytes);
@@ -267,6 +267,10 @@ export class Job {
     return next;
   }
 
+  private get writeTimeoutMs(): number {
+    return this.options.checkpoint?.writeTimeoutMs ?? 60_000;
+  }
+
   /** The only source must be a Kafka source: its partitions are the tasks. */
   private partitionedTasks(store: CheckpointStore, how: { keep: number; strict: boolean; allowPipelineChange: boolean; freshIfAllDamaged: boolean }): PartitionedTasks {
     const [source, ...others] = this.sources;
@@ -276,7 +280,7 @@ export class Job {
     }
     const p = typeof this.options.partitioned === 'object' ? this.options.partitioned : {};
     const leaseMs = p.leaseMs ?? 10_000;
-    return new PartitionedTasks(store, this.options.name, source, { ...how, leaseMs, waitMs: p.waitMs ?? 6 * leaseMs, fail: (e) => this.fail(e) });
+    return new PartitionedTasks(store, this.options.name, source, { ...how, leaseMs, waitMs: p.waitMs ?? 6 * leaseMs, writeTimeoutMs: this.writeTimeoutMs, fail: (e) => this.fail(e) });
   }
 
   /** Logs a failed checkpoint once, by number, node and file; fails the job past `tolerableFailures` in a row. */
