@@ -78,12 +78,14 @@ export class ProgressPublisher {
 
   /**
    * The checkpoint taken at that cut has committed, holding the source at `position`: its
-   * partitions are checkpointed up to what was processed at the cut. Published at once.
+   * partitions are checkpointed up to what was processed at the cut. Published at once. A
+   * partition revoked meanwhile is left out: its task's last checkpoint came from a later cut, or
+   * was fenced, and its new owner reports it.
    */
   committed(cut: PartitionProcessed[], position: KafkaPosition | undefined): void {
     const inCheckpoint = new Set(position?.partitions.map((p) => p.partition));
     for (const { partition, processed } of cut) {
-      if (!inCheckpoint.has(partition)) continue;
+      if (!inCheckpoint.has(partition) || !this.tracker.owns(partition)) continue;
       this.checkpointed.set(partition, laterOffset(this.checkpointed.get(partition), processed)!);
       this.dirty.add(partition);
     }

@@ -51,6 +51,11 @@ export class KafkaProgress {
     this.logs.delete(partition);
   }
 
+  /** The partition is read here (not revoked since its first emission). */
+  owns(partition: number): boolean {
+    return this.logs.has(partition);
+  }
+
   /** The processed offset of every partition known here (at a cut: what a checkpoint covers). */
   processed(): PartitionProcessed[] {
     const out: PartitionProcessed[] = [];

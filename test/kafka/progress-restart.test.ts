@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Partitioners, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeProgressClients, waitProcessed } from '../../src/client/index.js';
+import { closeProgressClients, waitProcessed, type ProgressRecord } from '../../src/client/index.js';
 import { startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker.js';
 import { seededRandom } from '../fixtures/random.js';
 import { Member } from '../runtime/fixtures/members.js';
@@ -122,6 +122,52 @@ describe('read-your-writes across a SIGKILL: an HTTP handler produces, waits, an
       member.kill('SIGTERM');
       await member.exited;
       server.close();
+    }
+  }, 300_000);
+});
+
+describe('read-your-writes under a partitioned job: the member owning a partition reports it', () => {
+  it('keeps every wait working while partitions move between members, and never reports below a checkpoint', async () => {
+    const group = 'payments-parts';
+    const dir = mkdtempSync(join(tmpdir(), 'sf-ryw-parts-'));
+    const args = [broker.brokers.join(','), group, join(dir, 'store'), 'partitioned'];
+    const payBoth = async (amount: number) => {
+      const metas = await Promise.all([0, 1].map((partition) => producer.send({ topic: 'payments', acks: -1, messages: [{ partition, value: JSON.stringify({ user: `p${partition}`, amount }) }] })));
+      await Promise.all(metas.map((meta) => waitProcessed(meta, { group, brokers: broker.brokers, level: 'checkpointed', timeoutMs: 90_000 })));
+    };
+    const a = new Member('member-a', script, args);
+    let b: Member | undefined;
+    try {
+      await payBoth(1); // A owns both partitions
+      b = new Member('member-b', script, args);
+      const member = b;
+      await waitFor(() => member.lines.some((l) => l.message === 'kafka partitions assigned' && (l.partitions as number[]).length > 0), 90_000, () => `B never got a partition: ${member.tail()}`);
+      await payBoth(2); // one partition each
+      a.kill('SIGKILL');
+      await a.exited;
+      await payBoth(3); // B took A's partition over from its checkpoint
+    } catch (e) {
+      throw new Error(`${String(e)}\n--- a\n${a.tail(30)}\n--- b\n${b?.tail(30)}`, { cause: e });
+    } finally {
+      a.kill('SIGKILL');
+      b?.kill('SIGTERM');
+      await Promise.all([a.exited, b?.exited]);
+    }
+    // The raw progress records: per partition, a new owner starts at or above the checkpoint it took over.
+    const high = await k.highWatermarks(`${group}.progress`);
+    const count = [...high.values()].reduce((n, h) => n + Number(h), 0);
+    const records = (await k.readAll(`${group}.progress`, count)).sort((x, y) => Number(x.offset) - Number(y.offset) || x.partition - y.partition).map((r) => JSON.parse(r.value!.toString()) as ProgressRecord);
+    for (const partition of [0, 1]) {
+      const mine = records.filter((r) => r.topic === 'payments' && r.partition === partition);
+      expect(new Set(mine.map((r) => r.member)).size).toBeGreaterThan(1); // it did move
+      let checkpointed = -1n;
+      for (const r of mine) {
+        expect(BigInt(r.processed)).toBeGreaterThanOrEqual(checkpointed);
+        if (r.checkpointed !== null) {
+          expect(BigInt(r.checkpointed)).toBeGreaterThanOrEqual(checkpointed);
+          checkpointed = BigInt(r.checkpointed);
+        }
+      }
     }
   }, 300_000);
 });
