@@ -58,7 +58,7 @@ export class ProgressPublisher {
     this.group = source.config.groupId;
     this.sourceTopic = source.topic;
     this.progressTopic = options.topic ?? progressTopicOf(this.group);
-    this.intervalMs = options.intervalMs ?? 50;
+    this.intervalMs = options.intervalMs ?? 20;
     if (!(this.intervalMs >= 0)) throw new TypeError(`progress: intervalMs must be a number >= 0, not ${options.intervalMs}`);
     this.book = new ProgressBook(this.group);
     this.tracker = new KafkaProgress((p) => source.nextOffsetOf(p), (p) => this.changed(p));

@@ -34,7 +34,7 @@ export class ProgressReader {
     kafka: Kafka,
     readonly topic: string,
   ) {
-    this.consumer = kafka.consumer({ groupId: `streamframe-progress-reader-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 50, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+    this.consumer = kafka.consumer({ groupId: `streamframe-progress-reader-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 20, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
     this.ready = this.start(kafka);
     this.ready.catch(() => undefined); // each wait reports it
   }
