@@ -19,7 +19,7 @@ beforeAll(async () => {
   producer = k.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   client = new ProgressClient(clientConfig(broker));
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await client?.close();
@@ -53,18 +53,18 @@ describe('a job publishes its progress; a publisher waits for it', () => {
     try {
       for (let i = 0; i < 5; i++) {
         const meta = await send(i % 2, 10);
-        await client.waitProcessed(meta, { group: 'view-a', timeoutMs: 20_000 });
+        await client.waitProcessed(meta, { group: 'view-a', timeoutMs: 60_000 });
         // Read your write: the sum in memory includes this order.
         expect(sums.get(i % 2)).toBe(10 * (Math.floor(i / 2) + 1));
       }
       const meta = await send(0, 5);
-      await client.waitProcessed(meta, { group: 'view-a', level: 'checkpointed', timeoutMs: 20_000 });
+      await client.waitProcessed(meta, { group: 'view-a', level: 'checkpointed', timeoutMs: 60_000 });
       expect(sums.get(0)).toBe(35);
       expect(job.lastCheckpoint).toBeDefined();
     } finally {
       await job.stop();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('serves GET /progress as a long poll next to /metrics', async () => {
     const { job } = sumJob('view-http');
@@ -73,7 +73,7 @@ describe('a job publishes its progress; a publisher waits for it', () => {
       const base = `http://127.0.0.1:${job.metricsPort}`;
       const [meta] = await send(1, 1);
       const offset = meta.baseOffset!;
-      const polled = await fetch(`${base}/progress?topic=orders&partition=1&offset=${offset}&level=processed&timeoutMs=20000`);
+      const polled = await fetch(`${base}/progress?topic=orders&partition=1&offset=${offset}&level=processed&timeoutMs=60000`);
       expect(polled.status).toBe(200);
       const body = (await polled.json()) as { processed: string; passed: boolean; group: string };
       expect(body).toMatchObject({ group: 'view-http', passed: true });
@@ -96,12 +96,12 @@ describe('a job publishes its progress; a publisher waits for it', () => {
     } finally {
       await job.stop();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('rejects on timeout with the job, partition, wanted and current offsets', async () => {
     const { job } = sumJob('view-slow');
     try {
-      await client.waitProcessed(await send(0, 1), { group: 'view-slow', timeoutMs: 20_000 });
+      await client.waitProcessed(await send(0, 1), { group: 'view-slow', timeoutMs: 60_000 });
       const wanted = { topic: 'orders', partition: 0, offset: '1000000' };
       const error = await client.waitProcessed(wanted, { group: 'view-slow', timeoutMs: 300 }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ProgressTimeoutError);
@@ -112,10 +112,10 @@ describe('a job publishes its progress; a publisher waits for it', () => {
     } finally {
       await job.stop();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('says when a group has no progress topic, and refuses bad record metadata', async () => {
-    const missing = await client.waitProcessed({ topic: 'orders', partition: 0, offset: '0' }, { group: 'no-such-job', timeoutMs: 1_000 }).catch((e: unknown) => e);
+    const missing = await client.waitProcessed({ topic: 'orders', partition: 0, offset: '0' }, { group: 'no-such-job', timeoutMs: 5_000 }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ProgressTopicMissingError);
     expect((missing as Error).message).toMatch(/no-such-job\.progress.*no-such-job/);
     await expect(client.waitProcessed({ topic: 'orders', partition: -1, offset: '0' }, { group: 'view-a' })).rejects.toThrow(/topic, partition, offset/);
@@ -129,7 +129,7 @@ describe('a job publishes its progress; a publisher waits for it', () => {
     const logs = captureLogs();
     const { job } = sumJob('view-junk');
     try {
-      await client.waitProcessed(await send(1, 1), { group: 'view-junk', timeoutMs: 20_000 });
+      await client.waitProcessed(await send(1, 1), { group: 'view-junk', timeoutMs: 60_000 });
       await producer.send({
         topic: 'view-junk.progress',
         messages: [
@@ -139,11 +139,11 @@ describe('a job publishes its progress; a publisher waits for it', () => {
         ],
       });
       const meta = await send(1, 1);
-      await client.waitProcessed(meta, { group: 'view-junk', timeoutMs: 20_000 });
+      await client.waitProcessed(meta, { group: 'view-junk', timeoutMs: 60_000 });
       // A fresh client reads the topic from the start, junk included.
       const fresh = new ProgressClient(clientConfig(broker));
       try {
-        await fresh.waitProcessed(meta, { group: 'view-junk', timeoutMs: 20_000 });
+        await fresh.waitProcessed(meta, { group: 'view-junk', timeoutMs: 60_000 });
       } finally {
         await fresh.close();
       }
@@ -153,20 +153,20 @@ describe('a job publishes its progress; a publisher waits for it', () => {
       restoreLogs();
       await job.stop();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('waits for several jobs at once (fan-out), over one consumer per progress topic', async () => {
     const a = sumJob('fan-a');
     const b = sumJob('fan-b');
     try {
       const metas = await Promise.all([send(0, 3), send(1, 4)]);
-      await Promise.all(metas.map((m) => client.waitProcessed(m, { groups: ['fan-a', 'fan-b'], timeoutMs: 20_000 })));
+      await Promise.all(metas.map((m) => client.waitProcessed(m, { groups: ['fan-a', 'fan-b'], timeoutMs: 60_000 })));
       for (const { sums } of [a, b]) expect([sums.get(0) ?? 0, sums.get(1) ?? 0].every((s) => s > 0)).toBe(true);
       expect(client.topics.filter((t) => t.startsWith('fan-')).sort()).toEqual(['fan-a.progress', 'fan-b.progress']);
     } finally {
       await Promise.all([a.job.stop(), b.job.stop()]);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('refuses progress on a job without a Kafka source', () => {
     expect(() => runJob(Stream.fromIterable([1, 2]), { name: 'plain', progress: true })).toThrow(/progress.*no Kafka source \(fromIterable/);

@@ -123,7 +123,7 @@ describe('read-your-writes across a SIGKILL: an HTTP handler produces, waits, an
       await member.exited;
       server.close();
     }
-  }, 300_000);
+  }, 480_000);
 });
 
 describe('read-your-writes under a partitioned job: the member owning a partition reports it', () => {
@@ -169,5 +169,5 @@ describe('read-your-writes under a partitioned job: the member owning a partitio
         }
       }
     }
-  }, 300_000);
+  }, 480_000);
 });
