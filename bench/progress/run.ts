@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { ProgressClient, runJob, Stream } from '../../src/index.js';
 import { startKafkaBroker, type KafkaTestBroker } from '../../test/fixtures/kafka/broker.js';
+import { kcatProduce } from '../kcat.js';
 
 const rates = (process.argv[2] ?? '1000,50000').split(',').map(Number);
 const seconds = Number(process.argv[3] ?? 8);
@@ -117,17 +118,7 @@ async function produceAll(broker: KafkaTestBroker, topic: string, n: number): Pr
   const byPartition: string[][] = [[], [], [], []];
   for (let i = 0; i < n; i++) byPartition[i % 4].push(line(i));
   if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is needed to produce the overhead benchmark input quickly');
-  await Promise.all(
-    byPartition.map(
-      (lines, partition) =>
-        new Promise<void>((res, rej) => {
-          const kcat = spawn('kcat', ['-P', '-b', broker.bootstrap, '-t', topic, '-p', String(partition), '-X', 'linger.ms=20', '-X', 'batch.num.messages=10000'], { stdio: ['pipe', 'ignore', 'inherit'] });
-          kcat.on('error', rej);
-          kcat.on('exit', (code) => (code === 0 ? res() : rej(new Error(`kcat exited ${code}`))));
-          kcat.stdin.end(lines.join('\n') + '\n');
-        }),
-    ),
-  );
+  await kcatProduce(broker.bootstrap, topic, byPartition);
 }
 
 /** The job in this process, reading `n` messages to the end; seconds from the first to the last. */

@@ -73,9 +73,8 @@ export class ProgressBook {
 
   /** Resolves once the job has moved past `offset` at `level`; rejects with ProgressTimeoutError after `timeoutMs`. */
   wait(topic: string, partition: number, offset: string, level: ProgressLevel, timeoutMs: number): Promise<void> {
+    if (this.isPast(topic, partition, offset, level)) return Promise.resolve();
     const key = progressKey(topic, partition);
-    const wanted = BigInt(offset);
-    if (this.passed(key, wanted, level)) return Promise.resolve();
     let set = this.waiters.get(key);
     if (set === undefined) this.waiters.set(key, (set = new Set()));
     const waiting = set;
@@ -89,7 +88,7 @@ export class ProgressBook {
         waiting.delete(waiter);
         then();
       };
-      const waiter: Waiter = { offset: wanted, level, wake: () => settle(resolve), fail: (e) => settle(() => reject(e)) };
+      const waiter: Waiter = { offset: BigInt(offset), level, wake: () => settle(resolve), fail: (e) => settle(() => reject(e)) };
       waiting.add(waiter);
     });
   }

@@ -10,7 +10,7 @@ import { laterOffset, progressKey, progressTopicOf, type ProgressRecord } from '
 export interface ProgressOptions {
   /** The progress topic (default `<group>.progress`). */
   topic?: string;
-  /** Publish a partition's change at most this often, ms (default 50); checkpoint commits go out at once. */
+  /** Publish a partition's change at most this often, ms (default 20); checkpoint commits go out at once. */
   intervalMs?: number;
 }
 
@@ -23,6 +23,8 @@ export interface ProgressSource {
   nextOffsetOf(partition: number): string | undefined;
   progress: KafkaProgress | undefined;
 }
+
+const RETRY_MS = 1_000;
 
 interface Published {
   processed: string | null;
@@ -47,6 +49,7 @@ export class ProgressPublisher {
   private readonly published = new Map<number, Published>();
   private readonly checkpointed = new Map<number, string>();
   private readonly dirty = new Set<number>();
+  private started = false;
   private producer: Promise<Producer> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> | undefined;
@@ -65,10 +68,10 @@ export class ProgressPublisher {
     source.progress = this.tracker;
   }
 
-  /** Connect (creating the topic, compacted, if the brokers let us); publishing waits for it. */
+  /** Connect (creating the topic, compacted, if the brokers let us) and publish from now on. */
   start(): void {
-    this.producer ??= this.connect();
-    this.producer.catch(() => undefined); // reported where a publish awaits it
+    this.started = true;
+    void this.connected().catch(() => undefined); // reported by the publish that awaits it
   }
 
   /** At the cut of a checkpoint: every partition's processed offset then. */
@@ -97,7 +100,7 @@ export class ProgressPublisher {
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.sending;
-    if (this.dirty.size > 0 && this.producer !== undefined) await this.send().catch(() => undefined);
+    if (this.dirty.size > 0 && this.started) await this.send().catch(() => undefined);
     this.closed = true;
     const producer = this.producer;
     this.producer = undefined;
@@ -110,10 +113,11 @@ export class ProgressPublisher {
   }
 
   private schedule(now: boolean): void {
-    if (this.closed || this.producer === undefined) return;
+    if (this.closed || !this.started) return;
     if (this.sending !== undefined) return; // the send in flight schedules the next one
     clearTimeout(this.timer);
-    const wait = now ? 0 : Math.max(0, this.lastSend + this.intervalMs - Date.now());
+    // After a failure (brokers away), try again every second rather than every interval.
+    const wait = now ? 0 : Math.max(0, this.lastSend + (this.failures > 0 ? RETRY_MS : this.intervalMs) - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.sending = this.send()
@@ -147,13 +151,25 @@ export class ProgressPublisher {
     if (records.length === 0) return;
     for (const r of records) this.book.update(r.topic, r.partition, r);
     try {
-      const producer = await this.producer!;
+      const producer = await this.connected();
       await producer.send({ topic: this.progressTopic, acks: 1, messages: records.map((r) => ({ key: progressKey(r.topic, r.partition), value: JSON.stringify(r) })) });
       for (const r of records) this.published.set(r.partition, { processed: r.processed, checkpointed: r.checkpointed });
     } catch (e) {
       for (const r of records) this.dirty.add(r.partition); // again with the next send
       throw e;
     }
+  }
+
+  /** The producer, connecting it first; a connection that failed is tried anew at the next publish. */
+  private connected(): Promise<Producer> {
+    if (this.producer === undefined) {
+      const connecting = this.connect();
+      this.producer = connecting;
+      connecting.catch(() => {
+        if (this.producer === connecting) this.producer = undefined;
+      });
+    }
+    return this.producer;
   }
 
   private async connect(): Promise<Producer> {
