@@ -6,7 +6,8 @@
  *     at a steady rate; every 50 ms a probe message is sent and the time from its acknowledgement
  *     to `waitProcessed` resolving is taken, at level processed and (every 4th probe) checkpointed;
  *  2. overhead: the same job in this process reads pre-produced messages to the end, progress off
- *     and on, alternating; the best time of each counts (first message to last).
+ *     and on, alternating; the best time of each counts (first message to last), and the best CPU
+ *     time of this process meanwhile (steadier than wall time while others load the machine).
  *
  * Usage: npx tsx bench/progress/run.ts [rates=1000,50000] [seconds=8] [overheadMessages=400000] [passes=3]
  */
@@ -20,7 +21,7 @@ import { ProgressClient, runJob, Stream } from '../../src/index.js';
 import { startKafkaBroker, type KafkaTestBroker } from '../../test/fixtures/kafka/broker.js';
 import { kcatProduce } from '../kcat.js';
 
-const rates = (process.argv[2] ?? '1000,50000').split(',').map(Number);
+const rates = (process.argv[2] ?? '1000,50000').split(',').map(Number).filter((r) => r > 0);
 const seconds = Number(process.argv[3] ?? 8);
 const overheadMessages = Number(process.argv[4] ?? 400_000);
 const passes = Number(process.argv[5] ?? 3);
@@ -121,21 +122,31 @@ async function produceAll(broker: KafkaTestBroker, topic: string, n: number): Pr
   await kcatProduce(broker.bootstrap, topic, byPartition);
 }
 
-/** The job in this process, reading `n` messages to the end; seconds from the first to the last. */
-async function readAll(broker: KafkaTestBroker, topic: string, n: number, dir: string, progress: boolean, batched: boolean): Promise<number> {
+/**
+ * The job in this process, reading `n` messages to the end: seconds from the first to the last, and
+ * the CPU seconds this process spent meanwhile (steadier than wall time on a shared machine).
+ */
+async function readAll(broker: KafkaTestBroker, topic: string, n: number, dir: string, progress: boolean, batched: boolean): Promise<{ wall: number; cpu: number }> {
   const group = `ovh-${progress ? 'on' : 'off'}-${Math.random().toString(36).slice(2)}`;
   const config = { ...client(broker), groupId: group, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 };
   let count = 0;
   let first = 0;
   let last = 0;
+  let cpuFirst: NodeJS.CpuUsage | undefined;
+  let cpu = 0;
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   const sums: Record<string, number> = {};
   const count1 = (size: number) => {
-    if (first === 0) first = performance.now();
+    if (first === 0) {
+      first = performance.now();
+      cpuFirst = process.cpuUsage();
+    }
     count += size;
     if (count >= n) {
       last = performance.now();
+      const used = process.cpuUsage(cpuFirst);
+      cpu = (used.user + used.system) / 1e6;
       done();
     }
   };
@@ -150,7 +161,7 @@ async function readAll(broker: KafkaTestBroker, topic: string, n: number, dir: s
   const job = runJob(src, { name: group, handleSignals: false, progress, checkpoint: { store: join(dir, group), every: { ms: 1_000 } } });
   await finished;
   await job.stop();
-  return (last - first) / 1000;
+  return { wall: (last - first) / 1000, cpu };
 }
 
 const broker = await startKafkaBroker({ brokers: 1 });
@@ -167,17 +178,19 @@ try {
     const topic = `ovh-${batched ? 'batched' : 'single'}`;
     await broker.createTopic(topic, 4);
     await produceAll(broker, topic, n);
-    const best = { off: Infinity, on: Infinity };
+    const best = { off: { wall: Infinity, cpu: Infinity }, on: { wall: Infinity, cpu: Infinity } };
     for (let i = 0; i < passes; i++) {
       for (const on of i % 2 === 0 ? [false, true] : [true, false]) {
-        const s = await readAll(broker, topic, n, dir, on, batched);
-        if (on) best.on = Math.min(best.on, s);
-        else best.off = Math.min(best.off, s);
-        process.stderr.write(`  ${topic} progress ${on ? 'on' : 'off'}: ${s.toFixed(2)} s\n`);
+        const t = await readAll(broker, topic, n, dir, on, batched);
+        const b = on ? best.on : best.off;
+        b.wall = Math.min(b.wall, t.wall);
+        b.cpu = Math.min(b.cpu, t.cpu);
+        process.stderr.write(`  ${topic} progress ${on ? 'on' : 'off'}: ${t.wall.toFixed(2)} s, CPU ${t.cpu.toFixed(2)} s\n`);
       }
     }
     const what = batched ? 'fromKafkaBatched (10 000 per batch)' : 'fromKafka (one element per message)';
-    console.log(`\n${what}, ${n} messages: progress off ${best.off.toFixed(2)} s (${Math.round(n / best.off / 1000)}k msgs/s), on ${best.on.toFixed(2)} s (${Math.round(n / best.on / 1000)}k msgs/s): overhead ${(((best.on - best.off) / best.off) * 100).toFixed(1)}%`);
+    const pct = (on: number, off: number) => `${(((on - off) / off) * 100).toFixed(1)}%`;
+    console.log(`\n${what}, ${n} messages, best of ${passes}: progress off ${best.off.wall.toFixed(2)} s (${Math.round(n / best.off.wall / 1000)}k msgs/s, CPU ${best.off.cpu.toFixed(2)} s), on ${best.on.wall.toFixed(2)} s (${Math.round(n / best.on.wall / 1000)}k msgs/s, CPU ${best.on.cpu.toFixed(2)} s): overhead ${pct(best.on.wall, best.off.wall)} wall, ${pct(best.on.cpu, best.off.cpu)} CPU`);
   }
 } finally {
   await broker.stop();
