@@ -9,7 +9,7 @@ function packagesLoadedBy(file: string, seen = new Set<string>(), packages = new
   if (seen.has(file)) return packages;
   seen.add(file);
   const text = readFileSync(file, 'utf8');
-  for (const [, typeOnly, spec] of text.matchAll(/^(?:import|export)\s+(type\s+)?[^'";]*?from\s+'([^']+)'/gm)) {
+  for (const [, typeOnly, spec] of text.matchAll(/^(?:import|export)\s+(type\s+)?(?:[^'";]*?from\s+)?'([^']+)'/gm)) {
     if (typeOnly) continue;
     if (spec.startsWith('.')) packagesLoadedBy(resolve(dirname(file), spec.replace(/\.js$/, '.ts')), seen, packages);
     else packages.add(spec);
