@@ -1,20 +1,20 @@
 /**
  * The job of the read-your-writes latency benchmark, run as a child process:
- *   node --import tsx bench/progress/job.ts <brokers> <group> <store dir> <topic>
+ *   node --import tsx bench/progress/job.ts <brokers> <group> <store dir> <topic> [pollInterval ms=100]
  * fromKafkaBatched(decode json) → a per-key sum, checkpointed every second, progress published
  * with the default settings. Prints `ready` once its partitions are assigned.
  */
 import { logLevel } from 'kafkajs';
 import { runJob, setLogger, Stream } from '../../src/index.js';
 
-const [brokers, groupId, store, topic] = process.argv.slice(2);
+const [brokers, groupId, store, topic, poll] = process.argv.slice(2);
 setLogger({
   log: (level, message, fields) => {
     if (message === 'kafka partitions assigned') process.stdout.write('ready\n');
     if (level === 'warn' || level === 'error') process.stderr.write(JSON.stringify({ level, message, ...fields }) + '\n');
   },
 });
-const events = Stream.fromKafkaBatched(topic, { brokers: brokers.split(','), groupId, logLevel: logLevel.NOTHING }, { startFrom: 'latest', decode: 'json', maxBatchSize: 10_000 }).name('events');
+const events = Stream.fromKafkaBatched(topic, { brokers: brokers.split(','), groupId, logLevel: logLevel.NOTHING }, { startFrom: 'latest', decode: 'json', maxBatchSize: 10_000, pollInterval: Number(poll ?? 100) }).name('events');
 events
   .accumulate(
     (sums: Record<string, number>, batch: { k: string; v: number }[]) => {

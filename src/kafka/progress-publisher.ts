@@ -10,7 +10,7 @@ import { laterOffset, progressKey, progressTopicOf, type ProgressRecord } from '
 export interface ProgressOptions {
   /** The progress topic (default `<group>.progress`). */
   topic?: string;
-  /** Publish a partition's change at most this often, ms (default 20); checkpoint commits go out at once. */
+  /** Publish a partition's change at most this often, ms (default 50); checkpoint commits go out at once. */
   intervalMs?: number;
 }
 
@@ -61,7 +61,7 @@ export class ProgressPublisher {
     this.group = source.config.groupId;
     this.sourceTopic = source.topic;
     this.progressTopic = options.topic ?? progressTopicOf(this.group);
-    this.intervalMs = options.intervalMs ?? 20;
+    this.intervalMs = options.intervalMs ?? 50;
     if (!(this.intervalMs >= 0)) throw new TypeError(`progress: intervalMs must be a number >= 0, not ${options.intervalMs}`);
     this.book = new ProgressBook(this.group);
     this.tracker = new KafkaProgress((p) => source.nextOffsetOf(p), (p) => this.changed(p));
