@@ -168,6 +168,23 @@ describe('a job publishes its progress; a publisher waits for it', () => {
     }
   }, 180_000);
 
+  it('publishes to a topic of its choice, and without checkpoints only processed moves', async () => {
+    const orders = Stream.fromKafka('orders', consumerConfig(broker, 'view-custom'), { startFrom: 'earliest' });
+    orders.sink(() => {});
+    const job = runJob(orders, { name: 'view-custom', handleSignals: false, progress: { topic: 'custom-progress', intervalMs: 10 } });
+    try {
+      const meta = await send(0, 1);
+      await client.waitProcessed(meta, { group: 'view-custom', progressTopic: 'custom-progress', timeoutMs: 60_000 });
+      const e = (await client.waitProcessed(meta, { group: 'view-custom', progressTopic: () => 'custom-progress', level: 'checkpointed', timeoutMs: 200 }).catch((x: unknown) => x)) as ProgressTimeoutError;
+      expect(e).toBeInstanceOf(ProgressTimeoutError);
+      expect(e.current).toMatchObject({ checkpointed: null });
+      expect(e.message).toMatch(/checkpointed unknown/);
+      expect(await k.highWatermarks('view-custom.progress').catch(() => 'absent')).toBe('absent');
+    } finally {
+      await job.stop();
+    }
+  }, 180_000);
+
   it('refuses progress on a job without a Kafka source', () => {
     expect(() => runJob(Stream.fromIterable([1, 2]), { name: 'plain', progress: true })).toThrow(/progress.*no Kafka source \(fromIterable/);
   });
