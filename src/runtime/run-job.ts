@@ -5,12 +5,12 @@ import { drain, errorText, isSeekable, log, nodeIds, walk, type Clock, type Time
 import { CheckpointWriteError, openStore, WriterFencedError, type AcquireWriterOptions, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
 import { Source } from '../sources/source.js';
 import { KafkaSourceBase } from '../kafka/source.js';
+import type { ProgressOptions } from '../kafka/progress-publisher.js';
 import { Checkpointer } from './checkpointer.js';
 import { CutGate } from './cut.js';
 import { JobMetrics, type JobMetricsSnapshot } from './metrics.js';
 import { PartitionedTasks } from './partitioned.js';
 import { ReadYourWrites, type PositionToken } from './read-your-writes.js';
-import type { ProgressOptions } from '../kafka/progress-publisher.js';
 import { JobProgress, type ProgressCut } from './progress.js';
 import { progressHandler } from './progress-http.js';
 
