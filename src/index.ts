@@ -12,3 +12,4 @@ export * from './kafka/index.js';
 export * from './dataframe/index.js';
 export * from './interop/index.js';
 export * from './display/index.js';
+export * from './client/index.js';

@@ -26,3 +26,4 @@ export { type KafkaRecord, type Decode, type Decoded, type KafkaMetaEntry } from
 export { type KafkaPosition } from './offsets.js';
 export { type KafkaClientConfig, type KafkaConsumerConfig, type KafkaProducerConfig } from './config.js';
 export { type StartFrom } from './group.js';
+export { type ProgressOptions } from './progress-publisher.js';

@@ -11,6 +11,7 @@ import { brokerList, createKafka, errorText, groupTiming, type KafkaConsumerConf
 import { commitAsTemporaryMember, connectToGroup, startOffsets, type StartFrom } from './group.js';
 import { taskStarts, type PartitionTasks } from './tasks.js';
 import { checkPosition, nextOffset, offsetBefore, type KafkaPosition } from './offsets.js';
+import type { KafkaProgress } from './progress.js';
 import { recordOf, valueDecoder, type Decode, type DecodeFn, type KafkaMetaEntry } from './record.js';
 
 export interface KafkaSourceOptions<D extends Decode<any> = 'buffer'> extends StreamOptions {
@@ -103,6 +104,8 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
   private delivering = -1;
   /** Set by a partitioned job: each partition's emissions go to its own task (see PartitionTasks). */
   tasks: PartitionTasks | undefined;
+  /** Set by a job that publishes its progress: which offsets have left the graph. */
+  progress: KafkaProgress | undefined;
   private pendingCheckpointCommit: KafkaPosition | undefined;
 
   constructor(
@@ -186,10 +189,16 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     if (mine.length > 0) await consumer.commitOffsets(mine.map((p) => ({ topic: this.topic, ...p })));
   }
 
+  /** The next offset to read in `partition`, while it is assigned and its start is known. */
+  nextOffsetOf(partition: number): string | undefined {
+    return this.assignment.get(partition)?.next;
+  }
+
   /** A partitioned job lost this partition's task to another member: stop reading it until the group assigns it anew. */
   dropPartition(partition: number): void {
     this.assignment.drop(partition);
     this.commits?.forget(partition);
+    this.progress?.forget(partition);
   }
 
   /** A commit that waited for a join or a leave. */
@@ -342,7 +351,10 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     const seek = (partition: number, offset: string) => consumer.seek({ topic: this.topic, partition, offset });
     const { kept, revoked, fresh } = this.assignment.assign(assigned, seek);
     for (const p of kept) this.commits?.recommit(p);
-    for (const p of revoked) this.commits?.forget(p.partition);
+    for (const p of revoked) {
+      this.commits?.forget(p.partition);
+      this.progress?.forget(p.partition);
+    }
     if (revoked.length > 0) this.tasks?.revoked(revoked);
     this.enter('member');
     log('info', 'kafka partitions assigned', { source: this.id, topic: this.topic, partitions: assigned });
@@ -417,11 +429,12 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
   /**
    * Emit `element` (NOTHING: only dead letters) for the messages `first`..`last` of `part`, and
    * move the position past them once the emit settled. Alone, the element carries a RefCounter that
-   * commits `last + 1` when the graph is done with it.
+   * commits `last + 1` when the graph is done with it; under a job publishing progress, one that
+   * marks `first`..`last` processed.
    */
   protected async deliver(part: PartitionState, element: T | typeof NOTHING, letters: Letter[], first: string, last: string): Promise<void> {
     const end = nextOffset(last);
-    const ref = this.gate === undefined ? this.commits?.track(part.partition, end) : undefined;
+    const ref = this.gate === undefined ? this.commits?.track(part.partition, end) : this.progress?.track(part.partition, first, end);
     const meta: KafkaMetaEntry[] = [{ ref, topic: this.topic, partition: part.partition, offset: first, lastOffset: last }];
     this.letters = letters;
     this.delivering = part.partition;

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { NodeStats, Stream } from '../core/index.js';
 
@@ -143,10 +143,12 @@ export class JobMetrics {
     return this.registry.metrics();
   }
 
-  /** Serve `GET /metrics` in Prometheus text format. */
-  serve(port: number, host = '0.0.0.0'): Promise<Server> {
+  /** Serve `GET /metrics` in Prometheus text format, and other paths of the job (`/progress`) beside it. */
+  serve(port: number, host = '0.0.0.0', routes: Record<string, RequestListener> = {}): Promise<Server> {
     const server = createServer((req, res) => {
-      if (req.url !== '/metrics') {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (req.method === 'GET' && Object.hasOwn(routes, path)) return routes[path](req, res);
+      if (path !== '/metrics') {
         res.writeHead(404).end();
         return;
       }

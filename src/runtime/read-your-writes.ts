@@ -62,7 +62,7 @@ export class ReadYourWrites {
   private track(source: Source<any>): void {
     const position = () => {
       const p = numericPosition((source as unknown as Seekable).position?.());
-      if (p === undefined) throw new Error(`runJob: source "${this.sourceIds.get(source)}" (${source.kind}) has no single numeric position, so trackProcessed cannot follow it`);
+      if (p === undefined) throw new Error(`runJob: source "${this.sourceIds.get(source)}" (${source.kind}) has no single numeric position, so trackProcessed cannot follow it (a Kafka source's progress is kept per partition: use the job option progress and waitProcessed)`);
       return p;
     };
     position(); // fail now, not at the first element

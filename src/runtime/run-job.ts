@@ -1,14 +1,18 @@
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { drain, errorText, isSeekable, log, nodeIds, walk, type Clock, type TimerHandle } from '../core/index.js';
 import { CheckpointWriteError, openStore, WriterFencedError, type AcquireWriterOptions, type CheckpointStore, type OpenStoreOptions } from '../checkpoint/index.js';
 import { Source } from '../sources/source.js';
 import { KafkaSourceBase } from '../kafka/source.js';
+import type { ProgressOptions } from '../kafka/progress-publisher.js';
 import { Checkpointer } from './checkpointer.js';
 import { CutGate } from './cut.js';
 import { JobMetrics, type JobMetricsSnapshot } from './metrics.js';
 import { PartitionedTasks } from './partitioned.js';
 import { ReadYourWrites, type PositionToken } from './read-your-writes.js';
+import { JobProgress, type ProgressCut } from './progress.js';
+import { progressHandler } from './progress-http.js';
 
 export type { PositionToken };
 
@@ -58,6 +62,13 @@ export interface JobOptions {
   /** Track when each source element has left the graph, for `job.processed()` and `job.checkpointed()`. */
   trackProcessed?: boolean;
   /**
+   * Read-your-writes for other processes: publish, per input partition of every Kafka source, the
+   * next offset whose predecessors have all left the graph (`processed`) and the one a committed
+   * checkpoint covers (`checkpointed`), to the compacted topic `<group>.progress` (or `topic`) and,
+   * with a `metricsPort`, as the long poll `GET /progress`. Publishers wait with `waitProcessed`.
+   */
+  progress?: boolean | ProgressOptions;
+  /**
    * Scale out: each partition of the job's Kafka source is a task with its own copy of every
    * stateful node's state, checkpointed under `tasks/<topic>-<partition>/` of the store. Start more
    * processes with the same code, group and store; they share the partitions.
@@ -101,6 +112,7 @@ export class Job {
   private last: { checkpoint: number; at: number } | undefined;
   private readonly jobMetrics: JobMetrics | undefined;
   private readonly readYourWrites: ReadYourWrites;
+  private readonly progress: JobProgress | undefined;
   private servedPort: number | undefined;
 
   /** The options without `storeOptions`: credentials live only inside the store's client. */
@@ -118,6 +130,7 @@ export class Job {
     const ids = nodeIds(this.sources);
     if (options.metrics || options.metricsPort !== undefined) this.jobMetrics = new JobMetrics(options.name, ids);
     this.readYourWrites = new ReadYourWrites(options.name, new Map(this.sources.map((s) => [s, ids.get(s)!])), options.trackProcessed ?? false);
+    if (options.progress) this.progress = new JobProgress(options.name, this.sources, ids, options.progress === true ? {} : options.progress);
     if (cp !== undefined) {
       for (const s of this.sources) {
         if (!isSeekable(s)) {
@@ -210,6 +223,7 @@ export class Job {
 
   private async runRestored(): Promise<void> {
     const cleanup = [this.attachGate(), this.startTimer(), this.handleSignals(), await this.serveMetrics()];
+    this.progress?.start();
     try {
       await Promise.all(this.sources.map((s) => s.start().catch((e: unknown) => this.fail(e)).finally(() => this.gate.runIfQuiet())));
       if (this.failure === undefined) await drain(this.sources).catch((e: unknown) => this.fail(e));
@@ -221,6 +235,7 @@ export class Job {
       if (this.checkpointer !== undefined) await this.enqueueCheckpoint(this.checkpointer);
       else await this.writes;
     } finally {
+      await this.progress?.close();
       for (const undo of cleanup) undo();
       for (const n of walk(this.sources)) n.stopTimers();
     }
@@ -246,14 +261,15 @@ export class Job {
     if (this.failure !== undefined) return Promise.reject(new Error(`job "${this.options.name}" failed; its state is not a consistent cut`));
     this.writesQueued++;
     const started = performance.now();
-    const capture = this.gate.at(() => checkpointer.capture());
+    const capture = this.gate.at((): [ReturnType<JobCheckpoints['capture']>, ProgressCut | undefined] => [checkpointer.capture(), this.progress?.atCut()]);
     const next = Promise.all([capture, this.writes.catch(() => {})])
-      .then(async ([c]) => {
+      .then(async ([[c, cut]]) => {
         const { checkpoint: n, bytes } = await checkpointer.write(c, this.writeTimeoutMs);
         this.failedInARow = 0;
         this.last = { checkpoint: n, at: Date.now() };
         this.jobMetrics?.checkpointCommitted(performance.now() - started, bytes);
         this.readYourWrites.committed(c.sources);
+        if (cut !== undefined) this.progress?.committed(cut, c.sources);
         log('info', 'checkpoint committed', { job: this.options.name, checkpoint: n, bytes });
         return n;
       })
@@ -300,7 +316,8 @@ export class Job {
 
   private async serveMetrics(): Promise<() => void> {
     if (this.jobMetrics === undefined || this.options.metricsPort === undefined) return () => {};
-    const server = await this.jobMetrics.serve(this.options.metricsPort, this.options.metricsHost);
+    const routes: Record<string, RequestListener> = this.progress === undefined ? {} : { '/progress': progressHandler(this.progress) };
+    const server = await this.jobMetrics.serve(this.options.metricsPort, this.options.metricsHost, routes);
     this.servedPort = (server.address() as AddressInfo).port;
     log('info', 'serving metrics', { job: this.options.name, port: this.servedPort });
     return () => server.close();

@@ -3,7 +3,7 @@ import { RefCounter, type Meta } from '../core/index.js';
 /**
  * The position of an element as one number: an index (`fromIterable`), a byte offset
  * (`fromTextFile`), a poll count (`fromPeriodic`). Sources whose positions are not one ordered
- * number (Kafka's per-partition offsets) cannot be tracked this way yet.
+ * number (Kafka's per-partition offsets) are tracked per partition instead (kafka/progress.ts).
  */
 export function numericPosition(p: unknown): number | undefined {
   if (typeof p === 'number') return p;
