@@ -41,10 +41,10 @@ export class JoinBuffer<X> {
     return (this.byKey.get(key) ?? []).filter((h) => h.ts >= lo && h.ts <= hi);
   }
 
-  /** Remove and return every element with event time at or below `bound`, earliest first (ties in arrival order). */
+  /** Remove and return every element with event time below `bound`, earliest first (ties in arrival order). */
   expire(bound: number): Held<X>[] {
     const out: Held<X>[] = [];
-    while (this.heap.length > 0 && this.heap[0].ts <= bound) {
+    while (this.heap.length > 0 && this.heap[0].ts < bound) {
       const held = this.pop();
       const list = this.byKey.get(held.key)!;
       list.splice(list.indexOf(held), 1);
