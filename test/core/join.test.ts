@@ -174,3 +174,26 @@ describe('interval join', () => {
     expect(() => setup().joined.restore({ left: [], right: [], watermarks: [] } as never)).toThrow(StateShapeError);
   });
 });
+
+describe("the README's join example", () => {
+  it('runs: orders with their payments (or unpaid), and with their user\'s latest profile', () => {
+    type Order = { orderId: number; user: string; ts: number };
+    type Payment = { orderId: number; amount: number; ts: number };
+    type Profile = { id: string; country: string };
+    const orders = new Stream<Order>();
+    const payments = new Stream<Payment>();
+    const profiles = new Stream<Profile>();
+    const paid = orders.join(payments, { key: 'orderId', on: 'ts', within: { before: '1min', after: '1h' }, outOfOrder: '5s', how: 'left' });
+    const lines: string[] = [];
+    paid.sink(([order, payment]) => void lines.push(`${order.orderId} ${payment === null ? 'unpaid' : payment.amount}`));
+    const withCountry = orders.joinLatest(profiles, { key: { left: 'user', right: 'id' }, ttl: '1d' }).sinkToList();
+    profiles.emit({ id: 'ann', country: 'fr' });
+    orders.emit({ orderId: 1, user: 'ann', ts: 0 });
+    orders.emit({ orderId: 2, user: 'bob', ts: 1000 });
+    payments.emit({ orderId: 1, amount: 30, ts: 60_000 });
+    payments.emit({ orderId: 3, amount: 5, ts: 2 * 3_600_000 });
+    orders.emit({ orderId: 4, user: 'ann', ts: 2 * 3_600_000 }); // both inputs' watermarks pass order 2's hour: unpaid
+    expect(lines).toEqual(['1 30', '2 unpaid']);
+    expect(withCountry.map(([o, p]) => `${o.orderId} ${p.country}`)).toEqual(['1 fr', '4 fr']);
+  });
+});
