@@ -17,21 +17,19 @@ let broker: KafkaTestBroker;
 let input: string;
 let dir: string;
 beforeAll(async () => {
-  broker = await startKafkaBroker({ brokers: 1, topics: { payments: 1 } });
+  broker = await startKafkaBroker({ brokers: 1, topics: { orders: 1 } });
   dir = mkdtempSync(join(tmpdir(), 'sf-join-crash-'));
-  input = join(dir, 'orders.jsonl');
+  input = join(dir, 'payments.jsonl');
   // Orders every 10 ms of event time, up to 30 ms out of order; payments likewise, each for an
-  // order up to 5 places away, so some fall within [-20, +60] ms of their order and some do not.
+  // order up to 5 places away, so some fall within [-60, +40] ms of their order and some do not.
   const random = seededRandom(20261127);
   const keys = Array.from({ length: TOTAL }, () => `k${Math.floor(random() * 40)}`);
   const at = (i: number) => BASE + i * 10 + Math.floor(random() * 30);
-  writeFileSync(input, keys.map((k, i) => JSON.stringify({ i, k, ts: at(i) })).join('\n') + '\n');
-  const payments = Array.from({ length: TOTAL }, (_, i) => {
-    const order = Math.min(TOTAL - 1, Math.max(0, i + Math.floor(random() * 11) - 5));
-    return { value: JSON.stringify({ i, k: keys[order], ts: at(i) }) };
-  });
+  const orders = keys.map((k, i) => ({ value: JSON.stringify({ i, k, ts: at(i) }) }));
+  const payments = Array.from({ length: TOTAL }, (_, i) => JSON.stringify({ i, k: keys[Math.min(TOTAL - 1, Math.max(0, i + Math.floor(random() * 11) - 5))], ts: at(i) }));
+  writeFileSync(input, payments.join('\n') + '\n');
   const kafka = new TestKafka(broker);
-  await kafka.produce('payments', payments);
+  await kafka.produce('orders', orders);
   await kafka.close();
 }, 120_000);
 
@@ -45,7 +43,7 @@ function eventTimeOnly(state: unknown) {
   return { ...s, watermarks: s.watermarks.map((w) => ({ ...w, partitions: w.partitions.map(([id, maxTs]) => [id, maxTs]) })) };
 }
 
-describe('join crash test: orders from a file joined with payments from a Kafka topic on event time, SIGKILLed anywhere', () => {
+describe('join crash test: orders from a Kafka topic joined with payments from a file on event time, SIGKILLed anywhere', () => {
   it(`every restart restores both sides' held elements and watermarks, and the result equals an uninterrupted run (${KILLS} kills, same consumer group)`, async () => {
     const bootstrap = broker.brokers.join(',');
     const reference = watchChild(job, [bootstrap, 'reference', input, join(dir, 'reference-store'), join(dir, 'reference.json'), String(TOTAL)]);
