@@ -1,6 +1,6 @@
 /**
  * Every benchmark, one after another, each in its own process (a fresh JIT, nothing shared).
- * Usage: npm run bench [-- core sdf checkpoint kafka]
+ * Usage: npm run bench [-- core sdf checkpoint kafka join]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +11,7 @@ const suites: Record<string, string[]> = {
   sdf: ['bench/sdf/run.ts'],
   checkpoint: ['bench/checkpoint/store-bench.ts', 'bench/checkpoint/pipeline-bench.ts'],
   kafka: ['bench/kafka/run.ts', 'bench/kafka/restart.ts'],
+  join: ['bench/join/core-join.ts'],
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));

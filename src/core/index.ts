@@ -12,6 +12,8 @@ import './nodes/collect.js';
 import './nodes/combine.js';
 import './nodes/flow.js';
 import './nodes/map-async.js';
+import './nodes/join.js';
+import './nodes/join-latest.js';
 
 export { Stream, afterEmit, type Push, type StreamOptions } from './stream.js';
 export { RefCounter } from './ref-counter.js';
@@ -44,3 +46,6 @@ export { CollectNode } from './nodes/collect.js';
 export { ZipNode, ZipLatestNode, CombineLatestNode, UnionNode, type CombineLatestOptions } from './nodes/combine.js';
 export { DelayNode, RateLimitNode, BufferNode, LatestNode } from './nodes/flow.js';
 export { MapAsyncNode } from './nodes/map-async.js';
+export { IntervalJoinNode, intervalJoinSettings, type IntervalJoinState, type IntervalJoinSettings } from './nodes/join.js';
+export { TableJoinNode, type TableJoinState } from './nodes/join-latest.js';
+export { type JoinKey, type JoinTime, type JoinHow, type Joined, type JoinWithin, type IntervalJoinOptions, type TableJoinOptions, type SharedField, type SideSpec } from './nodes/join-spec.js';

@@ -7,6 +7,7 @@ import { Source } from '../sources/source.js';
 import { KafkaSourceBase } from '../kafka/source.js';
 import type { ProgressOptions } from '../kafka/progress-publisher.js';
 import { Checkpointer } from './checkpointer.js';
+import { checkCoPartitioned, joinsAcrossSources } from './co-partition.js';
 import { CutGate } from './cut.js';
 import { JobMetrics, type JobMetricsSnapshot } from './metrics.js';
 import { PartitionedTasks } from './partitioned.js';
@@ -288,11 +289,16 @@ export class Job {
   }
 
   /** The only source must be a Kafka source: its partitions are the tasks. */
-  private partitionedTasks(store: CheckpointStore, how: { keep: number; strict: boolean; allowPipelineChange: boolean; freshIfAllDamaged: boolean }): PartitionedTasks {
+  private partitionedTasks(store: CheckpointStore, how: { keep: number; strict: boolean; allowPipelineChange: boolean; freshIfAllDamaged: boolean }): JobCheckpoints {
     const [source, ...others] = this.sources;
     if (!(source instanceof KafkaSourceBase) || others.length > 0) {
       const kinds = this.sources.map((s) => s.kind).join(', ');
-      throw new Error(`runJob: partitioned job "${this.options.name}" needs exactly one source, a fromKafka or fromKafkaBatched whose partitions are its tasks; it has ${kinds}. Run other sources in a job of their own`);
+      const refusal = new Error(`runJob: partitioned job "${this.options.name}" needs exactly one source, a fromKafka or fromKafkaBatched whose partitions are its tasks; it has ${kinds}. Run other sources in a job of their own`);
+      const joins = joinsAcrossSources(this.sources, nodeIds(this.sources));
+      if (joins.length === 0) throw refusal;
+      // A join of several topics: first say whether they are co-partitioned at all (the brokers know), at start.
+      const checked = checkCoPartitioned(joins).then(() => Promise.reject(refusal));
+      return { acquire: () => checked, restore: async () => null, capture: () => ({ sources: {} }), write: () => checked, release: async () => {} };
     }
     const p = typeof this.options.partitioned === 'object' ? this.options.partitioned : {};
     const leaseMs = p.leaseMs ?? 10_000;

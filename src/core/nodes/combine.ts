@@ -35,7 +35,7 @@ export interface CombineLatestOptions extends StreamOptions {
  * Base for nodes that need to know which upstream an element came from. The position is looked
  * up per element, since connect and disconnect move inputs; `nth` tells apart `a.zip(a)`'s two.
  */
-abstract class MultiInput<T> extends Stream<T> {
+export abstract class MultiInput<T> extends Stream<T> {
   protected override entry(upstream: Stream<any>, nth: number): Push<any> {
     return (x, meta) => this.receive(nthIndex(this.upstreams, upstream, nth), x, meta);
   }

@@ -139,7 +139,7 @@ export class TimeWindowNode<T> extends TimeWindowBase<T, Bucket<T>, WindowResult
 }
 
 /** An event time as ms: a finite number, or a valid Date. */
-function eventTimeOf(v: number | Date): number {
+export function eventTimeOf(v: number | Date): number {
   const ms = v instanceof Date ? v.getTime() : v;
   if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError(`event time must be a finite number of ms or a Date, got ${String(v)}`);
   return ms;

@@ -1,0 +1,101 @@
+/**
+ * One side of an interval join: the elements that may still join, by key (to find matches) and
+ * by event time (to free them in order when the watermark passes their bound).
+ */
+import type { Meta } from '../meta.js';
+
+/** A buffered element: its key, event time and metadata (its references stay retained while it is held). */
+export interface Held<X> {
+  readonly key: unknown;
+  readonly x: X;
+  readonly ts: number;
+  readonly meta: Meta;
+  /** Joined at least once (a left join emits the others with null when they expire). */
+  matched: boolean;
+  /** Arrival order: ties in event time expire in it, and a snapshot keeps it. */
+  readonly seq: number;
+}
+
+export class JoinBuffer<X> {
+  private readonly byKey = new Map<unknown, Held<X>[]>();
+  /** A binary min-heap by (ts, seq): the next element to expire on top. */
+  private readonly heap: Held<X>[] = [];
+  private created = 0;
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  add(key: unknown, x: X, ts: number, meta: Meta, matched: boolean): Held<X> {
+    const held: Held<X> = { key, x, ts, meta, matched, seq: this.created++ };
+    const list = this.byKey.get(key);
+    if (list === undefined) this.byKey.set(key, [held]);
+    else list.push(held);
+    this.heap.push(held);
+    this.up(this.heap.length - 1);
+    return held;
+  }
+
+  /** The held elements of `key` with event time in [lo, hi], in arrival order. */
+  between(key: unknown, lo: number, hi: number): Held<X>[] {
+    return (this.byKey.get(key) ?? []).filter((h) => h.ts >= lo && h.ts <= hi);
+  }
+
+  /** Remove and return every element with event time below `bound`, earliest first (ties in arrival order). */
+  expire(bound: number): Held<X>[] {
+    const out: Held<X>[] = [];
+    while (this.heap.length > 0 && this.heap[0].ts < bound) {
+      const held = this.pop();
+      const list = this.byKey.get(held.key)!;
+      list.splice(list.indexOf(held), 1);
+      if (list.length === 0) this.byKey.delete(held.key);
+      out.push(held);
+    }
+    return out;
+  }
+
+  /** Remove and return everything, earliest first (end of input). */
+  drain(): Held<X>[] {
+    return this.expire(Infinity);
+  }
+
+  /** Every held element in arrival order (a snapshot). */
+  all(): Held<X>[] {
+    return [...this.heap].sort((a, b) => a.seq - b.seq);
+  }
+
+  private pop(): Held<X> {
+    const top = this.heap[0];
+    const last = this.heap.pop()!;
+    if (this.heap.length > 0) {
+      this.heap[0] = last;
+      this.down(0);
+    }
+    return top;
+  }
+
+  private up(i: number): void {
+    const h = this.heap;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(h[i], h[parent])) return;
+      [h[i], h[parent]] = [h[parent], h[i]];
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    for (;;) {
+      let least = i;
+      for (const child of [2 * i + 1, 2 * i + 2]) if (child < h.length && before(h[child], h[least])) least = child;
+      if (least === i) return;
+      [h[i], h[least]] = [h[least], h[i]];
+      i = least;
+    }
+  }
+}
+
+function before<X>(a: Held<X>, b: Held<X>): boolean {
+  return a.ts < b.ts || (a.ts === b.ts && a.seq < b.seq);
+}

@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CoPartitionError, joinsAcrossSources, nodeIds, runJob, Stream } from '../../src/index.js';
+import { startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker.js';
+import { consumerConfig } from '../kafka/helpers.js';
+
+interface Ev {
+  k: string;
+  ts: number;
+}
+
+let broker: KafkaTestBroker;
+beforeAll(async () => {
+  broker = await startKafkaBroker({ brokers: 1, topics: { orders: 4, payments: 3, refunds: 4 } });
+}, 60_000);
+
+afterAll(async () => {
+  await broker?.stop();
+});
+
+const store = () => mkdtempSync(join(tmpdir(), 'sf-copartition-'));
+const topic = (name: string, group: string) => Stream.fromKafka(name, consumerConfig(broker, group), { decode: (v): Ev => JSON.parse(String(v)) }).name(name);
+
+describe('partitioned jobs: both inputs of a join must be co-partitioned', () => {
+  it('a join of topics with different partition counts fails at start, naming both topics and their counts', async () => {
+    const orders = topic('orders', 'copart-1');
+    const payments = topic('payments', 'copart-1');
+    orders.join(payments, { key: 'k', on: 'ts', within: '1s' }).name('paid');
+    const job = runJob([orders, payments], { name: 'paid', partitioned: true, handleSignals: false, logFailure: false, checkpoint: { store: store() } });
+    const error = await job.restored.then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(CoPartitionError);
+    expect((error as Error).message).toMatch(
+      /^join "paid" is not co-partitioned: its left input reads topic "orders" \(4 partitions\), its right input reads topic "payments" \(3 partitions\)\. .*same number of partitions and the same key partitioning/,
+    );
+    await expect(job.done).rejects.toBe(error);
+  }, 60_000);
+
+  it('a table join is checked too; topics with the same count pass the check (and meet the one-source rule of partitioned jobs)', async () => {
+    const orders = topic('orders', 'copart-2');
+    const refunds = topic('refunds', 'copart-2');
+    const payments = topic('payments', 'copart-2');
+    orders.joinLatest(payments, { key: 'k' }).name('latest');
+    const bad = runJob([orders, payments], { name: 'latest', partitioned: true, handleSignals: false, logFailure: false, checkpoint: { store: store() } });
+    await expect(bad.restored).rejects.toThrow(/join "latest" is not co-partitioned: .*"orders" \(4 partitions\).*"payments" \(3 partitions\)/);
+
+    const orders2 = topic('orders', 'copart-3');
+    orders2.join(refunds, { key: 'k', on: 'ts', within: 10 }).name('refunded');
+    const same = runJob([orders2, refunds], { name: 'refunded', partitioned: true, handleSignals: false, logFailure: false, checkpoint: { store: store() } });
+    await expect(same.restored).rejects.toThrow(/needs exactly one source/);
+  }, 60_000);
+
+  it('a join of two streams split from one topic is co-partitioned by construction', () => {
+    const events = topic('orders', 'copart-4');
+    const a = events.filter((e) => e.k < 'm');
+    const b = events.filter((e) => e.k >= 'm');
+    a.join(b, { key: 'k', on: 'ts', within: 10 }).name('self');
+    expect(joinsAcrossSources([events], nodeIds(events))).toEqual([]);
+    const other = topic('payments', 'copart-4');
+    const across = a.join(other, { key: 'k', on: 'ts', within: 10 }).name('across');
+    expect(joinsAcrossSources([events, other], nodeIds([events, other])).map((j) => [j.join, j.sides])).toEqual([[across, [[events], [other]]]]);
+  });
+});
