@@ -10,3 +10,6 @@ export { Random, type RandomOptions as RandomStreamOptions, type RandomPosition 
 export { IngestNode, FrameMapNode } from './frame-nodes.js';
 export { KernelNode, GroupbyNode, WindowAggNode, RowwiseNode, CountsNode, WindowFrameNode, AccumulatePartitionsNode } from './kernel-nodes.js';
 export type { AggMap, AggOut, AggResult, Cols, NodeOptions } from './types.js';
+export { type Joined, type JoinTime, type IntervalSpec, type JoinOptionsBase, type SharedCols } from './join.js';
+export { IntervalJoinNode } from '../join/interval-join-node.js';
+export { JoinColumnError } from '../join/keys.js';

@@ -1,0 +1,121 @@
+/**
+ * `sdf.join(right, options)`: the joins of two DataFrame streams, spelled as pandas' `merge`
+ * (`on`, or `leftOn` / `rightOn`; `how`; `suffixes`), with what makes it a streaming join:
+ *
+ *  - `interval: { on: 'ts', before: '5s', after: '5s' }`: rows whose times are within the bounds
+ *    (`right.ts - before <= left.ts <= right.ts + after`), Flink's interval join.
+ *
+ * The types follow pandas: the output has the left columns, then the right ones; `on` keys once,
+ * other names on both sides suffixed. Keys must have the same dtype on both sides, at compile
+ * time and, for frames that change under the types, at run time (`JoinColumnError`).
+ */
+import type * as arrow from 'apache-arrow';
+import { parseDurationOrZero, type Duration } from '../../core/duration.js';
+import type { Stream } from '../../core/stream.js';
+import type { Frame, Schema } from '../frame.js';
+import type { Dictionary } from '../dictionary.js';
+import { checkKeys, JoinColumnError, type JoinKeys, type JoinSide } from '../join/keys.js';
+import { joinLayout, type JoinLayout } from '../join/layout.js';
+import { IntervalJoinNode } from '../join/interval-join-node.js';
+import type { JoinSettings, SideSpec } from '../join/two-sided.js';
+import type { Cols, Simplify } from './types.js';
+
+/** Columns with the same name and dtype on both sides (what `on` takes). */
+export type SharedCols<L extends Schema, R extends Schema> = { [C in Cols<L> & Cols<R>]: L[C] extends R[C] ? (R[C] extends L[C] ? C : never) : never }[Cols<L> & Cols<R>];
+/** Columns of `R` with dtype `D` (what `rightOn` takes for a `leftOn` of dtype D). */
+export type ColsOfType<R extends Schema, D> = { [C in Cols<R>]: R[C] extends D ? C : never }[Cols<R>];
+type TimeCols<S extends Schema> = ColsOfType<S, 'timestamp' | 'float64' | 'int32'>;
+
+/** pandas' merge layout: left columns (an `on` key once), then right ones; shared other names suffixed. */
+export type Joined<L extends Schema, R extends Schema, On extends string, SX extends string = '_x', SY extends string = '_y'> = Simplify<
+  { [C in Cols<L> as C extends On ? C : C extends Cols<R> ? `${C}${SX}` : C]: L[C] } & {
+    [C in Cols<R> as C extends On ? never : C extends Cols<L> ? `${C}${SY}` : C]: R[C];
+  }
+>;
+
+/** The event-time column: the same name on both sides, or one per side. */
+export type JoinTime<L extends Schema, R extends Schema> = { on: TimeCols<L> & TimeCols<R> } | { leftOn: TimeCols<L>; rightOn: TimeCols<R> };
+
+export type IntervalSpec<L extends Schema, R extends Schema> = JoinTime<L, R> & {
+  /** How far a left row's time may be before its partner's (`left.ts >= right.ts - before`). */
+  before: Duration;
+  /** How far after (`left.ts <= right.ts + after`). */
+  after: Duration;
+};
+
+export interface JoinOptionsBase<SX extends string, SY extends string> {
+  /** `inner` (default): matched rows only; `left`: also each left row that never matched, once no partner can come, with null right columns. */
+  how?: 'inner' | 'left';
+  /** Added to names on both sides other than `on` keys (default `['_x', '_y']`, pandas'). */
+  suffixes?: readonly [SX, SY];
+  /** Bounded out-of-orderness of each side's event time (default 0): how long rows wait for partners. */
+  outOfOrder?: Duration;
+  /** A source partition that sent nothing this long stops holding its side's watermark back. */
+  idleTimeout?: Duration;
+  /** The node's id in graphs and checkpoints. */
+  name?: string;
+  /** Initial state: a snapshot of the same join. */
+  start?: arrow.Table;
+}
+
+/** Keys by name on both sides (`on: 'k'` or `on: ['k', 'j']`). */
+export type KeysOn<K> = { on: K | readonly K[] };
+/** Keys by column per side (pandas' `left_on`, `right_on`). */
+export type KeysLeftRight<KL, KR> = { leftOn: KL; rightOn: KR };
+
+export interface JoinInput {
+  stream: Stream<Frame>;
+  schema: Schema;
+  dicts: Record<string, Dictionary>;
+}
+
+export interface JoinMode {
+  interval?: { on?: string; leftOn?: string; rightOn?: string; before: Duration; after: Duration };
+}
+
+export type JoinSpec = JoinOptionsBase<string, string> & { on?: string | readonly string[]; leftOn?: string | readonly string[]; rightOn?: string | readonly string[] } & JoinMode;
+
+/** What the output DataFrame is made of. */
+export interface JoinBuilt {
+  stream: Stream<Frame>;
+  layout: JoinLayout;
+}
+
+const list = (k: string | readonly string[] | undefined): string[] => (k === undefined ? [] : typeof k === 'string' ? [k] : [...k]);
+
+export function buildJoin(left: JoinInput, right: JoinInput, spec: JoinSpec): JoinBuilt {
+  const shared = list(spec.on);
+  const keys: JoinKeys = shared.length > 0 ? { left: shared, right: shared } : { left: list(spec.leftOn), right: list(spec.rightOn) };
+  checkKeys(keys, left.schema, right.schema);
+  const how = spec.how ?? 'inner';
+  if (how !== 'inner' && how !== 'left') throw new RangeError(`join how must be 'inner' or 'left', got ${String(how)}`);
+  const layout = joinLayout(left, right, shared, spec.suffixes);
+  if (spec.interval === undefined) throw new RangeError('join: say how rows meet: { interval: { on, before, after } }');
+  const time = timeColumns(spec.interval, left.schema, right.schema);
+  const side = (s: JoinInput, k: readonly string[], on: string): SideSpec => ({ schema: s.schema, dicts: s.dicts, keys: k, on });
+  const settings: JoinSettings = {
+    left: side(left, keys.left, time.left),
+    right: side(right, keys.right, time.right),
+    layout,
+    how,
+    outOfOrder: spec.outOfOrder,
+    idleTimeout: spec.idleTimeout,
+    name: spec.name,
+  };
+  const bounds = { beforeMs: parseDurationOrZero(spec.interval.before), afterMs: parseDurationOrZero(spec.interval.after) };
+  const node = new IntervalJoinNode(left.stream, right.stream, settings, bounds);
+  if (spec.start !== undefined) node.restore(spec.start);
+  return { stream: node, layout };
+}
+
+/** The event-time column of each side, checked (a number or timestamp column on both). */
+function timeColumns(t: { on?: string; leftOn?: string; rightOn?: string }, left: Schema, right: Schema): Record<JoinSide, string> {
+  const cols = { left: t.on ?? t.leftOn, right: t.on ?? t.rightOn };
+  for (const [side, schema] of [['left', left], ['right', right]] as const) {
+    const c = cols[side];
+    if (c === undefined) throw new RangeError(`join: the time column of the ${side} side is missing: give { on } or { leftOn, rightOn }`);
+    const dt = schema[c];
+    if (dt !== 'timestamp' && dt !== 'float64' && dt !== 'int32') throw new JoinColumnError(side, c, 'timestamp, float64 or int32', dt ?? `no such column (columns: ${Object.keys(schema).join(', ')})`);
+  }
+  return cols as Record<JoinSide, string>;
+}
