@@ -3,24 +3,21 @@
  * with equal keys join when `right.ts - before <= left.ts <= right.ts + after`. Each pair is
  * emitted once, when the later of its two rows arrives. Rows wait in a `SideBuffer` until the
  * other side's watermark shows no partner can still come: a right row goes when the left
- * watermark passes `ts + after`, a left row when the right watermark passes `ts + before`; with
+ * watermark passes `ts + after`, a left row when the right watermark passes `ts + before`
+ * (rows below their side's watermark are late: see `TwoSidedJoin`); with
  * `how: 'left'` a left row that never matched is emitted then, its right columns null.
  *
  * Checkpoint: one Arrow table in the output's layout, left rows then right rows, with
  * `join_side` and `join_matched` columns; both watermarks in the table's metadata.
  */
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import type { Emitted, Meta } from '../../core/meta.js';
 import type { Stateful } from '../../core/stateful.js';
-import { expectTable } from '../../core/state-shape.js';
 import type { Stream } from '../../core/stream.js';
-import { Frame, type Column } from '../frame.js';
-import type { Dictionary } from '../dictionary.js';
-import { toArrow } from '../convert.js';
-import { Ingestor } from '../ingest.js';
-import { readMeta, withMeta } from '../grouped.js';
+import { Frame } from '../frame.js';
 import type { JoinSide } from './keys.js';
-import { joinedFrame, sideFrame } from './layout.js';
+import { joinedFrame } from './layout.js';
+import { joinStateTable, readJoinState } from './state.js';
 import { SideBuffer, type ChunkRows } from './side-buffer.js';
 import { TwoSidedJoin, type JoinClockState, type JoinSettings, type SideBatch } from './two-sided.js';
 
@@ -109,8 +106,8 @@ export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Tab
 
   protected advance(meta: Meta): Emitted {
     const outer = this.settings.how === 'left';
-    this.buffers.right.freeUpTo(this.watermark('left') - this.bounds.afterMs, false);
-    const unmatched = this.buffers.left.freeUpTo(this.watermark('right') - this.bounds.beforeMs, outer);
+    this.buffers.right.freeBelow(this.watermark('left') - this.bounds.afterMs, false);
+    const unmatched = this.buffers.left.freeBelow(this.watermark('right') - this.bounds.beforeMs, outer);
     return this.emitParts(this.unmatchedRows(unmatched), meta);
   }
 
@@ -125,42 +122,22 @@ export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Tab
 
   /** End of input: no partner will come; a left join emits the left rows that never matched. */
   override endOfInput(): Emitted {
-    const unmatched = this.buffers.left.freeUpTo(Infinity, this.settings.how === 'left');
+    const unmatched = this.buffers.left.freeBelow(Infinity, this.settings.how === 'left');
     this.buffers.right.clear();
     return this.emitParts(this.unmatchedRows(unmatched), undefined);
   }
 
   snapshot(): arrow.Table {
-    const { layout } = this.settings;
-    const frames: Frame[] = [];
-    const counts: Record<JoinSide, number> = { left: 0, right: 0 };
-    for (const side of SIDES) {
-      const { frame, matched } = this.buffers[side].held();
-      counts[side] = frame.length;
-      const joined = side === 'left' ? joinedFrame(layout, frame, frame.length) : joinedFrame(layout, frame.length, frame);
-      const sideCol: Column = { dtype: 'bool', data: new Uint8Array(frame.length).fill(side === 'left' ? 1 : 0) };
-      frames.push(joined.withColumns({ join_left: sideCol, join_matched: { dtype: 'bool', data: matched } }));
-    }
-    const table = toArrow(Frame.concat(frames));
-    return withMeta(table, { kind: 'intervalJoin', version: 1, leftRows: counts.left, rightRows: counts.right, clock: this.clockState() });
+    const held = { left: this.buffers.left.held(), right: this.buffers.right.held() };
+    return joinStateTable(this.settings.layout, held, { kind: 'intervalJoin', version: 1, clock: this.clockState() });
   }
 
   restore(table: arrow.Table): void {
-    expectTable(this.kind, table);
-    const meta = readMeta(table);
-    if (meta.kind !== 'intervalJoin') throw new Error(`restore ${this.id}: expected an intervalJoin state, got ${String(meta.kind)}`);
-    const { layout } = this.settings;
-    const schema = { ...layout.schema, join_left: 'bool', join_matched: 'bool' } as const;
-    const dicts: Record<string, Dictionary> = {};
-    const all = new Ingestor(schema, { dicts }).fromArrow(table);
-    const leftRows = meta.leftRows as number;
+    const { held, meta } = readJoinState('intervalJoin', this.id, this.settings.layout, table);
     for (const side of SIDES) {
-      const part = side === 'left' ? all.slice(0, leftRows) : all.slice(leftRows);
-      const rows = sideFrame(layout, side, part);
-      const batch = this.prepare(side, rows);
-      const matched = part.col('join_matched').data as Uint8Array;
+      const batch = this.prepare(side, held[side].frame);
       this.buffers[side].clear();
-      this.buffers[side].add(batch.frame, batch.keys, batch.ts, Array.from({ length: rows.length }, (_, i) => i), matched);
+      this.buffers[side].add(batch.frame, batch.keys, batch.ts, Array.from({ length: batch.frame.length }, (_, i) => i), held[side].matched);
     }
     this.restoreClock(meta.clock as JoinClockState);
   }

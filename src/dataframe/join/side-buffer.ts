@@ -2,7 +2,7 @@
  * The buffered rows of one side of a join: batches as they came (chunks), each row's key id and
  * event time, whether it matched yet (for outer joins), and a hash index key id → rows.
  *
- * Rows are freed by event time (`freeUpTo`). A chunk goes as soon as all its rows are freed; when
+ * Rows are freed by event time (`freeBelow`). A chunk goes as soon as all its rows are freed; when
  * freed rows still pinned in partly live chunks outnumber the live ones, the live rows are copied
  * into one chunk, so memory stays within about twice the rows the join must hold.
  */
@@ -19,11 +19,11 @@ interface Chunk {
   matched: Uint8Array;
   alive: Uint8Array;
   live: number;
-  /** The smallest event time of a live row (what `freeUpTo` compares first). */
+  /** The smallest event time of a live row (what `freeBelow` compares first). */
   minTs: number;
 }
 
-/** Rows of a chunk that `freeUpTo` or a probe hands back. */
+/** Rows of a chunk that `freeBelow` hands back. */
 export interface ChunkRows {
   frame: Frame;
   rows: number[];
@@ -102,17 +102,24 @@ export class SideBuffer {
     return this.chunks.get(chunk)!.frame;
   }
 
-  /** Free every row with event time ≤ `ts`; returns the freed rows that never matched (for outer joins). */
-  freeUpTo(ts: number, wantUnmatched: boolean): ChunkRows[] {
+  /** The smallest event time held (Infinity when empty). */
+  get minTs(): number {
+    let min = Infinity;
+    for (const c of this.chunks.values()) if (c.minTs < min) min = c.minTs;
+    return min;
+  }
+
+  /** Free every row with event time below `ts`; returns the freed rows that never matched (for outer joins). */
+  freeBelow(ts: number, wantUnmatched: boolean): ChunkRows[] {
     const unmatched: ChunkRows[] = [];
     const touched = new Set<number>();
     for (const [id, c] of this.chunks) {
-      if (c.minTs > ts) continue;
+      if (c.minTs >= ts) continue;
       const lost: number[] = [];
       let minTs = Infinity;
       for (let i = 0; i < c.ts.length; i++) {
         if (c.alive[i] === 0) continue;
-        if (c.ts[i] <= ts) {
+        if (c.ts[i] < ts) {
           c.alive[i] = 0;
           touched.add(c.keys[i]);
           if (wantUnmatched && c.matched[i] === 0) lost.push(i);

@@ -2,8 +2,9 @@
  * What the interval and as-of join nodes share: two inputs told apart by position (0: left,
  * 1: right, also when both are the same stream), each batch aligned to its side's dictionaries
  * and checked (key and time columns, errors through the node's policy), key ids that mean the
- * same on both sides, one watermark per side, and a `late` stream for rows that came after
+ * same on both sides, one watermark per side, and a `late` stream for rows whose time is below
  * their side's watermark (they could have matched rows already freed; never silently dropped).
+ * A row at the watermark is on time: joins free rows only strictly below what the watermark allows.
  */
 import { Stream, type Push, type StreamOptions } from '../../core/stream.js';
 import { joinEmitted, type Emitted, type Meta } from '../../core/meta.js';
@@ -21,8 +22,10 @@ export interface SideSpec {
   schema: Schema;
   dicts: Record<string, Dictionary>;
   keys: readonly string[];
-  /** Event-time column; undefined for a static table side. */
+  /** Event-time column; undefined: rows have no time (a static table's rows are all current). */
   on: string | undefined;
+  /** A static table: all its rows are there from the start (its watermark is +Infinity). */
+  complete?: boolean;
 }
 
 export interface JoinSettings extends StreamOptions, WatermarkOptions {
@@ -38,7 +41,7 @@ export interface SideBatch {
   frame: Frame;
   keys: Int32Array;
   ts: Float64Array;
-  /** That side's watermark before this batch: rows at or below it are late. */
+  /** That side's watermark before this batch: rows below it are late. */
   watermark: number;
 }
 
@@ -49,7 +52,7 @@ export interface JoinClockState {
 }
 
 export abstract class TwoSidedJoin extends Stream<Frame> {
-  /** Rows that arrived at or below their side's watermark (`key` says the side). */
+  /** Rows that arrived below their side's watermark (`key` says the side). */
   readonly late: LateStream<Frame>;
   protected readonly keyIndex: KeyIndex;
   protected readonly trackers: Record<JoinSide, WatermarkTracker>;
@@ -79,7 +82,7 @@ export abstract class TwoSidedJoin extends Stream<Frame> {
 
   /** The side's watermark now (a static side: +Infinity, it is complete). */
   protected watermark(side: JoinSide): number {
-    return this.settings[side].on === undefined ? Infinity : this.trackers[side].current(this.clock.now());
+    return this.settings[side].complete === true ? Infinity : this.trackers[side].current(this.clock.now());
   }
 
   /** Align and check a batch of one side; key ids and event times per row. */
@@ -102,11 +105,12 @@ export abstract class TwoSidedJoin extends Stream<Frame> {
     }
     const late: number[] = [];
     const onTime: number[] = [];
+    const cutoff = this.lateApplies(side) ? batch.watermark : -Infinity;
     let maxTs = -Infinity;
     for (let i = 0; i < batch.ts.length; i++) {
       const t = batch.ts[i];
       if (t > maxTs) maxTs = t;
-      (t <= batch.watermark ? late : onTime).push(i);
+      (t < cutoff ? late : onTime).push(i);
     }
     const results: Emitted[] = [];
     if (late.length > 0) results.push(this.sendLate(batch, late, meta));
@@ -120,11 +124,16 @@ export abstract class TwoSidedJoin extends Stream<Frame> {
     if (this.stats !== undefined) this.stats.lateElements += rows.length;
     let eventTime = -Infinity;
     for (const r of rows) if (b.ts[r] > eventTime) eventTime = b.ts[r];
-    const reason = `${b.side} rows at or below the ${b.side} watermark ${b.watermark} (their partners may be freed already)`;
+    const reason = `${b.side} rows below the ${b.side} watermark ${b.watermark} (their partners may be freed already)`;
     return this.late.emit({ element: b.frame.take(rows), key: b.side, eventTime, watermark: b.watermark, reason }, meta);
   }
 
-  /** Join the on-time rows `rows` of a batch (a null event time counts as late, NaN ≤ x being false: see `receive`). */
+  /** Whether rows of `side` below its watermark are late (not when nothing is ever freed for them). */
+  protected lateApplies(_side: JoinSide): boolean {
+    return true;
+  }
+
+  /** Join the on-time rows `rows` of a batch (a null event time is never late: it joins nothing, see the subclasses). */
   protected abstract arrive(batch: SideBatch, rows: number[], meta: Meta): Emitted;
   /** After a watermark moved: emit what it completes, free what it expires. */
   protected abstract advance(meta: Meta): Emitted;
