@@ -3,8 +3,8 @@
  * equal time in arrival order. `latest(key, t)` is the last version at or before t (pandas'
  * `merge_asof`, direction 'backward'). `prune(bound)` drops versions no lookup at or after
  * `bound` can pick: all but the last at or before it, and with a TTL those older than
- * `bound - ttl`. Pruning runs when the versions have doubled since the last prune, so it costs
- * O(1) per row.
+ * `bound - ttl`. Pruning runs when the versions have doubled since the last prune, or (with a
+ * TTL) when the bound moved a TTL on, so it costs O(1) per row, and expired keys go in time.
  */
 import { Frame, type Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
@@ -19,6 +19,7 @@ export class VersionStore {
   private byKey = new Map<number, Versions>();
   private count = 0;
   private keptAtPrune = 0;
+  private prunedAt = -Infinity;
 
   constructor(
     readonly schema: Schema,
@@ -54,9 +55,10 @@ export class VersionStore {
     return { frame: v.frames[at], row: v.rows[at] };
   }
 
-  /** Drop what no lookup at time ≥ `bound` can pick, if enough has piled up since the last time (or `force`). */
-  prune(bound: number, force = false): void {
-    if (!force && this.count < 2 * this.keptAtPrune + 1024) return;
+  /** Drop what no lookup at time ≥ `bound` can pick, if enough has piled up since the last prune (or a TTL passed). */
+  prune(bound: number): void {
+    if (this.count < 2 * this.keptAtPrune + 1024 && !(bound - this.prunedAt >= this.ttlMs)) return;
+    this.prunedAt = bound;
     for (const [key, v] of this.byKey) {
       let from = Math.max(0, upperBound(v.ts, bound) - 1);
       if (this.ttlMs < Infinity) while (from < v.ts.length && bound - v.ts[from] > this.ttlMs) from++;
@@ -94,6 +96,7 @@ export class VersionStore {
     this.byKey.clear();
     this.count = 0;
     this.keptAtPrune = 0;
+    this.prunedAt = -Infinity;
   }
 }
 

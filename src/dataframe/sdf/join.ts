@@ -4,19 +4,24 @@
  *
  *  - `interval: { on: 'ts', before: '5s', after: '5s' }`: rows whose times are within the bounds
  *    (`right.ts - before <= left.ts <= right.ts + after`), Flink's interval join.
+ *  - `asof: { on: 'ts', ttl: '1h' }`: each left row with the latest right row of its key at or
+ *    before its time (pandas' `merge_asof`, a KTable join); `how` defaults to 'left' here.
+ *  - right a `StaticTable` (an Arrow table or any batch): a lookup join, or as-of on its time column.
  *
  * The types follow pandas: the output has the left columns, then the right ones; `on` keys once,
  * other names on both sides suffixed. Keys must have the same dtype on both sides, at compile
  * time and, for frames that change under the types, at run time (`JoinColumnError`).
  */
 import type * as arrow from 'apache-arrow';
-import { parseDurationOrZero, type Duration } from '../../core/duration.js';
+import { parseDuration, parseDurationOrZero, type Duration } from '../../core/duration.js';
 import type { Stream } from '../../core/stream.js';
-import type { Frame, Schema } from '../frame.js';
+import { Frame, type Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
+import { Ingestor, type Batch } from '../ingest.js';
 import { checkKeys, JoinColumnError, type JoinKeys, type JoinSide } from '../join/keys.js';
 import { joinLayout, type JoinLayout } from '../join/layout.js';
 import { IntervalJoinNode } from '../join/interval-join-node.js';
+import { AsofJoinNode } from '../join/asof-join-node.js';
 import type { JoinSettings, SideSpec } from '../join/two-sided.js';
 import type { Cols, Simplify } from './types.js';
 
@@ -43,8 +48,37 @@ export type IntervalSpec<L extends Schema, R extends Schema> = JoinTime<L, R> & 
   after: Duration;
 };
 
+export type AsofSpec<L extends Schema, R extends Schema> = JoinTime<L, R> & {
+  /** A right row older than this (before the left row's time) does not match, and is freed. */
+  ttl?: Duration;
+};
+/** As-of on a static table: the left's time column, and the table's (omitted: every row is current). */
+export type AsofTableSpec<L extends Schema, R extends Schema> = ({ on: TimeCols<L> & TimeCols<R> } | { leftOn: TimeCols<L>; rightOn?: TimeCols<R> }) & { ttl?: Duration };
+
+/**
+ * A table that does not change while the job runs (reference data: an Arrow table, a column
+ * object, rows), the right side of a lookup or as-of join. Its rows are code, not state: a
+ * restarted job reads them again.
+ */
+export class StaticTable<S extends Schema> {
+  readonly frame: Frame;
+  readonly schema: Readonly<S>;
+  readonly dicts: Record<string, Dictionary> = {};
+
+  constructor(data: Batch, options: { example: S }) {
+    this.schema = Object.freeze({ ...options.example });
+    this.frame = new Ingestor(this.schema, { dicts: this.dicts }).ingest(data);
+  }
+}
+
+/** What `join` takes as its right side. */
+export type JoinRight = { readonly schema: Schema; readonly dicts: Record<string, Dictionary> } & ({ readonly stream: Stream<Frame> } | StaticTable<Schema>);
+export type SchemaOf<X> = X extends { readonly schema: Readonly<infer R extends Schema> } ? R : never;
+/** How rows meet: required for two streams; a static table may also be a plain lookup. */
+export type JoinMode<X, L extends Schema, R extends Schema> = X extends StaticTable<any> ? { asof?: AsofTableSpec<L, R> } : { interval: IntervalSpec<L, R> } | { asof: AsofSpec<L, R> };
+
 export interface JoinOptionsBase<SX extends string, SY extends string> {
-  /** `inner` (default): matched rows only; `left`: also each left row that never matched, once no partner can come, with null right columns. */
+  /** `inner` (default; 'left' for as-of): matched rows only; `left`: also each left row that never matched, once no partner can come, with null right columns. */
   how?: 'inner' | 'left';
   /** Added to names on both sides other than `on` keys (default `['_x', '_y']`, pandas'). */
   suffixes?: readonly [SX, SY];
@@ -64,16 +98,20 @@ export type KeysOn<K> = { on: K | readonly K[] };
 export type KeysLeftRight<KL, KR> = { leftOn: KL; rightOn: KR };
 
 export interface JoinInput {
-  stream: Stream<Frame>;
+  stream?: Stream<Frame>;
+  frame?: Frame;
   schema: Schema;
   dicts: Record<string, Dictionary>;
 }
 
-export interface JoinMode {
-  interval?: { on?: string; leftOn?: string; rightOn?: string; before: Duration; after: Duration };
-}
-
-export type JoinSpec = JoinOptionsBase<string, string> & { on?: string | readonly string[]; leftOn?: string | readonly string[]; rightOn?: string | readonly string[] } & JoinMode;
+type TimeSpec = { on?: string; leftOn?: string; rightOn?: string };
+export type JoinSpec = JoinOptionsBase<string, string> & {
+  on?: string | readonly string[];
+  leftOn?: string | readonly string[];
+  rightOn?: string | readonly string[];
+  interval?: TimeSpec & { before: Duration; after: Duration };
+  asof?: TimeSpec & { ttl?: Duration };
+};
 
 /** What the output DataFrame is made of. */
 export interface JoinBuilt {
@@ -87,12 +125,14 @@ export function buildJoin(left: JoinInput, right: JoinInput, spec: JoinSpec): Jo
   const shared = list(spec.on);
   const keys: JoinKeys = shared.length > 0 ? { left: shared, right: shared } : { left: list(spec.leftOn), right: list(spec.rightOn) };
   checkKeys(keys, left.schema, right.schema);
-  const how = spec.how ?? 'inner';
+  const table = right.frame;
+  const how = spec.how ?? (spec.asof !== undefined || table !== undefined ? 'left' : 'inner');
   if (how !== 'inner' && how !== 'left') throw new RangeError(`join how must be 'inner' or 'left', got ${String(how)}`);
   const layout = joinLayout(left, right, shared, spec.suffixes);
-  if (spec.interval === undefined) throw new RangeError('join: say how rows meet: { interval: { on, before, after } }');
-  const time = timeColumns(spec.interval, left.schema, right.schema);
-  const side = (s: JoinInput, k: readonly string[], on: string): SideSpec => ({ schema: s.schema, dicts: s.dicts, keys: k, on });
+  const modes = [spec.interval, spec.asof].filter((m) => m !== undefined).length;
+  if (modes > 1 || (modes === 0 && table === undefined)) throw new RangeError('join: say how rows of two streams meet: { interval: { on, before, after } } or { asof: { on } }');
+  const time = timeColumns(spec.interval ?? spec.asof ?? {}, left.schema, right.schema, table !== undefined);
+  const side = (s: JoinInput, k: readonly string[], on: string | undefined): SideSpec => ({ schema: s.schema, dicts: s.dicts, keys: k, on });
   const settings: JoinSettings = {
     left: side(left, keys.left, time.left),
     right: side(right, keys.right, time.right),
@@ -102,20 +142,27 @@ export function buildJoin(left: JoinInput, right: JoinInput, spec: JoinSpec): Jo
     idleTimeout: spec.idleTimeout,
     name: spec.name,
   };
-  const bounds = { beforeMs: parseDurationOrZero(spec.interval.before), afterMs: parseDurationOrZero(spec.interval.after) };
-  const node = new IntervalJoinNode(left.stream, right.stream, settings, bounds);
+  let node: IntervalJoinNode | AsofJoinNode;
+  if (spec.interval !== undefined) {
+    if (table !== undefined) throw new RangeError('join: an interval join needs two streams; join a static table as a lookup or { asof }');
+    node = new IntervalJoinNode(left.stream!, right.stream!, settings, { beforeMs: parseDurationOrZero(spec.interval.before), afterMs: parseDurationOrZero(spec.interval.after) });
+  } else {
+    const ttlMs = spec.asof?.ttl === undefined ? Infinity : parseDuration(spec.asof.ttl);
+    node = new AsofJoinNode(left.stream!, table ?? right.stream!, settings, ttlMs);
+  }
   if (spec.start !== undefined) node.restore(spec.start);
   return { stream: node, layout };
 }
 
 /** The event-time column of each side, checked (a number or timestamp column on both). */
-function timeColumns(t: { on?: string; leftOn?: string; rightOn?: string }, left: Schema, right: Schema): Record<JoinSide, string> {
+function timeColumns(t: TimeSpec, left: Schema, right: Schema, table: boolean): Record<JoinSide, string | undefined> {
   const cols = { left: t.on ?? t.leftOn, right: t.on ?? t.rightOn };
   for (const [side, schema] of [['left', left], ['right', right]] as const) {
     const c = cols[side];
+    if (c === undefined && table) continue; // a lookup: no times; or rows of a table that are all current
     if (c === undefined) throw new RangeError(`join: the time column of the ${side} side is missing: give { on } or { leftOn, rightOn }`);
     const dt = schema[c];
     if (dt !== 'timestamp' && dt !== 'float64' && dt !== 'int32') throw new JoinColumnError(side, c, 'timestamp, float64 or int32', dt ?? `no such column (columns: ${Object.keys(schema).join(', ')})`);
   }
-  return cols as Record<JoinSide, string>;
+  return cols;
 }
