@@ -160,7 +160,7 @@ describe('as-of join property', () => {
               p = make(state);
             }
             const takeLeft = j >= rb.length || (i < lb.length && order[n % order.length]);
-            const rows = takeLeft ? lb[i++] : rb[j++];
+            const rows: object[] = takeLeft ? lb[i++] : rb[j++];
             if (rows.length > 0) (takeLeft ? p.l : p.r).emit(cols(rows));
           }
           p.joined.stream.endOfInput();

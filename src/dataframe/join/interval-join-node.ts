@@ -14,7 +14,7 @@ import type * as arrow from 'apache-arrow';
 import type { Emitted, Meta } from '../../core/meta.js';
 import type { Stateful } from '../../core/stateful.js';
 import type { Stream } from '../../core/stream.js';
-import { Frame } from '../frame.js';
+import { Frame, toFloat64 } from '../frame.js';
 import type { JoinSide } from './keys.js';
 import { joinedFrame } from './layout.js';
 import { joinStateTable, readJoinState } from './state.js';
@@ -26,6 +26,8 @@ export interface IntervalBounds {
   beforeMs: number;
   /** How far after. */
   afterMs: number;
+  /** A window join: partners must also have the same value in this column (the window's start). */
+  sameWindow?: string;
 }
 
 const SIDES: readonly JoinSide[] = ['left', 'right'];
@@ -48,7 +50,7 @@ export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Tab
   }
 
   override params(): Record<string, unknown> {
-    return { ...super.params(), before: this.bounds.beforeMs, after: this.bounds.afterMs };
+    return { ...super.params(), before: this.bounds.beforeMs, after: this.bounds.afterMs, sameWindow: this.bounds.sameWindow ?? null };
   }
 
   /** Rows held for future partners, per side. */
@@ -72,6 +74,8 @@ export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Tab
     const keep: number[] = [];
     const matched = b.side === 'left' && outer ? new Uint8Array(b.frame.length) : undefined;
     const unmatchable: number[] = [];
+    const window = this.bounds.sameWindow;
+    const mineWindow = window === undefined ? undefined : toFloat64(b.frame.col(window));
     for (const i of rows) {
       const t = b.ts[i];
       if (b.keys[i] < 0 || t !== t) {
@@ -84,11 +88,13 @@ export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Tab
         t - below,
         t + above,
         (chunk, row) => {
+          if (mineWindow !== undefined && mineWindow[i] !== toFloat64(this.buffers[other].frameOf(chunk).col(window!))[row]) return false;
           let g = theirs.get(chunk);
           if (g === undefined) theirs.set(chunk, (g = { mine: [], rows: [] }));
           g.mine.push(i);
           g.rows.push(row);
           if (matched !== undefined) matched[i] = 1;
+          return true;
         },
         outer && other === 'left',
       );

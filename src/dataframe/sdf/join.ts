@@ -6,6 +6,8 @@
  *    (`right.ts - before <= left.ts <= right.ts + after`), Flink's interval join.
  *  - `asof: { on: 'ts', ttl: '1h' }`: each left row with the latest right row of its key at or
  *    before its time (pandas' `merge_asof`, a KTable join); `how` defaults to 'left' here.
+ *  - `window: { tumbling: '10s', on: 'ts' }` (or `{ hopping, slide }`): rows of the same window;
+ *    the output starts with `window_start`, `window_end`.
  *  - right a `StaticTable` (an Arrow table or any batch): a lookup join, or as-of on its time column.
  *
  * The types follow pandas: the output has the left columns, then the right ones; `on` keys once,
@@ -24,6 +26,9 @@ import { IntervalJoinNode } from '../join/interval-join-node.js';
 import { AsofJoinNode } from '../join/asof-join-node.js';
 import type { JoinSettings, SideSpec } from '../join/two-sided.js';
 import type { Cols, Simplify } from './types.js';
+import { FrameMapNode } from './frame-nodes.js';
+import { windowShape, type TimeWindowSpec, type WindowShape } from '../../core/window-book.js';
+import { assignWindows, windowColumnsFirst, WINDOW_END, WINDOW_START } from '../join/windows.js';
 
 /** Columns with the same name and dtype on both sides (what `on` takes). */
 export type SharedCols<L extends Schema, R extends Schema> = { [C in Cols<L> & Cols<R>]: L[C] extends R[C] ? (R[C] extends L[C] ? C : never) : never }[Cols<L> & Cols<R>];
@@ -52,6 +57,9 @@ export type AsofSpec<L extends Schema, R extends Schema> = JoinTime<L, R> & {
   /** A right row older than this (before the left row's time) does not match, and is freed. */
   ttl?: Duration;
 };
+/** Both rows in the same tumbling or hopping window of their event times. */
+export type WindowJoinSpec<L extends Schema, R extends Schema> = ({ tumbling: Duration } | { hopping: Duration; slide: Duration }) & JoinTime<L, R>;
+
 /** As-of on a static table: the left's time column, and the table's (omitted: every row is current). */
 export type AsofTableSpec<L extends Schema, R extends Schema> = ({ on: TimeCols<L> & TimeCols<R> } | { leftOn: TimeCols<L>; rightOn?: TimeCols<R> }) & { ttl?: Duration };
 
@@ -76,6 +84,8 @@ export type JoinRight = { readonly schema: Schema; readonly dicts: Record<string
 export type SchemaOf<X> = X extends { readonly schema: Readonly<infer R extends Schema> } ? R : never;
 /** How rows meet: required for two streams; a static table may also be a plain lookup. */
 export type JoinMode<X, L extends Schema, R extends Schema> = X extends StaticTable<any> ? { asof?: AsofTableSpec<L, R> } : { interval: IntervalSpec<L, R> } | { asof: AsofSpec<L, R> };
+/** The output of a window join: the window bounds, then the joined columns. */
+export type WindowJoined<J extends Schema> = Simplify<{ window_start: 'timestamp'; window_end: 'timestamp' } & J>;
 
 export interface JoinOptionsBase<SX extends string, SY extends string> {
   /** `inner` (default; 'left' for as-of): matched rows only; `left`: also each left row that never matched, once no partner can come, with null right columns. */
@@ -111,6 +121,7 @@ export type JoinSpec = JoinOptionsBase<string, string> & {
   rightOn?: string | readonly string[];
   interval?: TimeSpec & { before: Duration; after: Duration };
   asof?: TimeSpec & { ttl?: Duration };
+  window?: TimeSpec & TimeWindowSpec;
 };
 
 /** What the output DataFrame is made of. */
@@ -129,19 +140,14 @@ export function buildJoin(left: JoinInput, right: JoinInput, spec: JoinSpec): Jo
   const how = spec.how ?? (spec.asof !== undefined || table !== undefined ? 'left' : 'inner');
   if (how !== 'inner' && how !== 'left') throw new RangeError(`join how must be 'inner' or 'left', got ${String(how)}`);
   const layout = joinLayout(left, right, shared, spec.suffixes);
-  const modes = [spec.interval, spec.asof].filter((m) => m !== undefined).length;
-  if (modes > 1 || (modes === 0 && table === undefined)) throw new RangeError('join: say how rows of two streams meet: { interval: { on, before, after } } or { asof: { on } }');
-  const time = timeColumns(spec.interval ?? spec.asof ?? {}, left.schema, right.schema, table !== undefined);
-  const side = (s: JoinInput, k: readonly string[], on: string | undefined): SideSpec => ({ schema: s.schema, dicts: s.dicts, keys: k, on });
-  const settings: JoinSettings = {
-    left: side(left, keys.left, time.left),
-    right: side(right, keys.right, time.right),
-    layout,
-    how,
-    outOfOrder: spec.outOfOrder,
-    idleTimeout: spec.idleTimeout,
-    name: spec.name,
-  };
+  const modes = [spec.interval, spec.asof, spec.window].filter((m) => m !== undefined).length;
+  if (modes > 1 || (modes === 0 && table === undefined)) throw new RangeError('join: say how rows of two streams meet: { interval: { on, before, after } }, { asof: { on } } or { window: { tumbling, on } }');
+  const time = timeColumns(spec.interval ?? spec.asof ?? spec.window ?? {}, left.schema, right.schema, table !== undefined);
+  if (spec.window !== undefined) {
+    if (table !== undefined) throw new RangeError('join: a window join needs two streams');
+    return windowJoin(left, right, keys, shared, time as Record<JoinSide, string>, spec, how);
+  }
+  const settings = joinSettings(left, right, keys, time, layout, how, spec);
   let node: IntervalJoinNode | AsofJoinNode;
   if (spec.interval !== undefined) {
     if (table !== undefined) throw new RangeError('join: an interval join needs two streams; join a static table as a lookup or { asof }');
@@ -152,6 +158,29 @@ export function buildJoin(left: JoinInput, right: JoinInput, spec: JoinSpec): Jo
   }
   if (spec.start !== undefined) node.restore(spec.start);
   return { stream: node, layout };
+}
+
+function joinSettings(left: JoinInput, right: JoinInput, keys: JoinKeys, time: Record<JoinSide, string | undefined>, layout: JoinLayout, how: 'inner' | 'left', spec: JoinSpec): JoinSettings {
+  const side = (s: JoinInput, k: readonly string[], on: string | undefined): SideSpec => ({ schema: s.schema, dicts: s.dicts, keys: k, on });
+  return { left: side(left, keys.left, time.left), right: side(right, keys.right, time.right), layout, how, outOfOrder: spec.outOfOrder, idleTimeout: spec.idleTimeout, name: spec.name };
+}
+
+/** Each side's rows placed in their windows, joined on the keys within one window, window columns first. */
+function windowJoin(left: JoinInput, right: JoinInput, keys: JoinKeys, shared: string[], time: Record<JoinSide, string>, spec: JoinSpec, how: 'inner' | 'left'): JoinBuilt {
+  const { window } = spec;
+  const shape = windowShape(window as TimeWindowSpec);
+  if (shape.kind === 'session') throw new RangeError('join: a window join takes tumbling or hopping windows');
+  const placed = (s: JoinInput, side: JoinSide): JoinInput => {
+    for (const c of [WINDOW_START, WINDOW_END]) if (c in s.schema) throw new JoinColumnError(side, c, 'no such column (a window join adds it)', s.schema[c]);
+    const stream = new FrameMapNode(s.stream!, 'sdfWindowAssign', { size: shape.size, slide: shape.slide, on: time[side] }, (f) => assignWindows(f, time[side], shape as WindowShape));
+    return { stream, schema: { ...s.schema, [WINDOW_START]: 'timestamp' }, dicts: s.dicts };
+  };
+  const [l, r] = [placed(left, 'left'), placed(right, 'right')];
+  const layout = joinLayout(l, r, [...shared, WINDOW_START], spec.suffixes);
+  const node = new IntervalJoinNode(l.stream!, r.stream!, joinSettings(l, r, keys, time, layout, how, spec), { beforeMs: shape.size, afterMs: shape.size, sameWindow: WINDOW_START });
+  if (spec.start !== undefined) node.restore(spec.start);
+  const out = new FrameMapNode(node, 'sdfWindowJoinColumns', { size: shape.size }, (f) => windowColumnsFirst(f, shape.size));
+  return { stream: out, layout: { ...layout, schema: windowColumnsFirst(Frame.empty(layout.schema, layout.dicts), shape.size).schema } };
 }
 
 /** The event-time column of each side, checked (a number or timestamp column on both). */
