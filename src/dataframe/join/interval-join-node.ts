@@ -26,8 +26,12 @@ export interface IntervalBounds {
   beforeMs: number;
   /** How far after. */
   afterMs: number;
-  /** A window join: partners must also have the same value in this column (the window's start). */
-  sameWindow?: string;
+  /**
+   * A window join: rows are placed by their window's end instead of their time (this column, the
+   * window's start, plus `size`), with zero bounds, so partners share a window and a row is freed
+   * as soon as the other side's watermark passes its window's end.
+   */
+  window?: { start: string; size: number };
 }
 
 const SIDES: readonly JoinSide[] = ['left', 'right'];
@@ -50,7 +54,7 @@ export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Tab
   }
 
   override params(): Record<string, unknown> {
-    return { ...super.params(), before: this.bounds.beforeMs, after: this.bounds.afterMs, sameWindow: this.bounds.sameWindow ?? null };
+    return { ...super.params(), before: this.bounds.beforeMs, after: this.bounds.afterMs, window: this.bounds.window ?? null };
   }
 
   /** Rows held for future partners, per side. */
@@ -74,10 +78,9 @@ export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Tab
     const keep: number[] = [];
     const matched = b.side === 'left' && outer ? new Uint8Array(b.frame.length) : undefined;
     const unmatchable: number[] = [];
-    const window = this.bounds.sameWindow;
-    const mineWindow = window === undefined ? undefined : toFloat64(b.frame.col(window));
+    const times = this.times(b);
     for (const i of rows) {
-      const t = b.ts[i];
+      const t = times[i];
       if (b.keys[i] < 0 || t !== t) {
         if (b.side === 'left' && outer) unmatchable.push(i);
         continue;
@@ -88,7 +91,6 @@ export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Tab
         t - below,
         t + above,
         (chunk, row) => {
-          if (mineWindow !== undefined && mineWindow[i] !== toFloat64(this.buffers[other].frameOf(chunk).col(window!))[row]) return false;
           let g = theirs.get(chunk);
           if (g === undefined) theirs.set(chunk, (g = { mine: [], rows: [] }));
           g.mine.push(i);
@@ -99,7 +101,7 @@ export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Tab
         outer && other === 'left',
       );
     }
-    this.buffers[b.side].add(b.frame, b.keys, b.ts, keep, matched);
+    this.buffers[b.side].add(b.frame, b.keys, times, keep, matched);
     const parts: Frame[] = [];
     for (const [chunk, g] of theirs) {
       const a = b.frame.take(g.mine);
@@ -108,6 +110,12 @@ export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Tab
     }
     if (unmatchable.length > 0) parts.push(joinedFrame(this.settings.layout, b.frame.take(unmatchable), unmatchable.length));
     return this.emitParts(parts, meta);
+  }
+
+  /** Each row's time in the buffers: its event time, or for a window join its window's end. */
+  private times(b: SideBatch): Float64Array {
+    const w = this.bounds.window;
+    return w === undefined ? b.ts : toFloat64(b.frame.col(w.start)).map((s) => s + w.size);
   }
 
   protected advance(meta: Meta): Emitted {
@@ -143,7 +151,7 @@ export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Tab
     for (const side of SIDES) {
       const batch = this.prepare(side, held[side].frame);
       this.buffers[side].clear();
-      this.buffers[side].add(batch.frame, batch.keys, batch.ts, Array.from({ length: batch.frame.length }, (_, i) => i), held[side].matched);
+      this.buffers[side].add(batch.frame, batch.keys, this.times(batch), Array.from({ length: batch.frame.length }, (_, i) => i), held[side].matched);
     }
     this.restoreClock(meta.clock as JoinClockState);
   }

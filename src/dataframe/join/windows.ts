@@ -1,8 +1,7 @@
 /**
  * Window joins: both rows in the same tumbling or hopping window. Each row is placed in its
  * windows first (`assignWindows`: a `window_start` column; a hopping window's row once per
- * window), then joined as an interval join on the keys whose partners must share `window_start`
- * (two rows of one window are less than its size apart, so the interval is ± size).
+ * window), then joined as an interval join on the keys and the window (see `IntervalBounds.window`).
  */
 import type { WindowShape } from '../../core/window-book.js';
 import { Frame, toFloat64, type Column } from '../frame.js';

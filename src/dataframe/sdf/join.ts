@@ -177,7 +177,7 @@ function windowJoin(left: JoinInput, right: JoinInput, keys: JoinKeys, shared: s
   };
   const [l, r] = [placed(left, 'left'), placed(right, 'right')];
   const layout = joinLayout(l, r, [...shared, WINDOW_START], spec.suffixes);
-  const node = new IntervalJoinNode(l.stream!, r.stream!, joinSettings(l, r, keys, time, layout, how, spec), { beforeMs: shape.size, afterMs: shape.size, sameWindow: WINDOW_START });
+  const node = new IntervalJoinNode(l.stream!, r.stream!, joinSettings(l, r, keys, time, layout, how, spec), { beforeMs: 0, afterMs: 0, window: { start: WINDOW_START, size: shape.size } });
   if (spec.start !== undefined) node.restore(spec.start);
   const out = new FrameMapNode(node, 'sdfWindowJoinColumns', { size: shape.size }, (f) => windowColumnsFirst(f, shape.size));
   return { stream: out, layout: { ...layout, schema: windowColumnsFirst(Frame.empty(layout.schema, layout.dicts), shape.size).schema } };
