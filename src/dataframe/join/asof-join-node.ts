@@ -61,7 +61,7 @@ export class AsofJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> 
     const complete = this.watermark('right');
     const now: number[] = [];
     const wait: number[] = [];
-    for (const i of rows) (b.ts[i] < complete || b.keys[i] < 0 || b.ts[i] !== b.ts[i] ? now : wait).push(i);
+    for (const i of rows) (b.ts[i] < complete || b.keys[i] !== b.keys[i] || b.ts[i] !== b.ts[i] ? now : wait).push(i);
     this.pending.add(b.frame, b.keys, b.ts, wait);
     return this.lookup(b.frame, b.keys, b.ts, now, meta);
   }
@@ -77,7 +77,7 @@ export class AsofJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> 
   }
 
   /** Emit `rows` of a left batch with their latest versions (or nulls, for a left join). */
-  private lookup(frame: Frame, keys: Int32Array, ts: Float64Array, rows: number[], meta: Meta): Emitted {
+  private lookup(frame: Frame, keys: Float64Array, ts: Float64Array, rows: number[], meta: Meta): Emitted {
     if (rows.length === 0) return undefined;
     const byFrame = new Map<Frame, { mine: number[]; theirs: number[] }>();
     const unmatched: number[] = [];

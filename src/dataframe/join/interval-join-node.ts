@@ -81,7 +81,7 @@ export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Tab
     const times = this.times(b);
     for (const i of rows) {
       const t = times[i];
-      if (b.keys[i] < 0 || t !== t) {
+      if (b.keys[i] !== b.keys[i] || t !== t) {
         if (b.side === 'left' && outer) unmatchable.push(i);
         continue;
       }

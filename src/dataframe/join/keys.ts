@@ -1,8 +1,9 @@
 /**
  * Join keys: which columns of each side are matched, checked against both schemas, and a
- * `KeyIndex` that gives equal key values the same integer id whichever side (and so whichever
- * string dictionary) a row comes from. Ids are dense and never reused; a null key gets -1 and
- * matches nothing (pandas' merge matches nulls; SQL and Flink do not, and neither do we).
+ * `KeyIndex` that gives equal key values the same number whichever side (and so whichever
+ * string dictionary) a row comes from: one numeric key is its own value; a string gets a dense
+ * id; several keys a dense id of the combination. A null key gets NaN and matches nothing
+ * (pandas' merge matches nulls; SQL and Flink do not, and neither do we).
  */
 import { SchemaMismatchError } from '../errors.js';
 import type { Dictionary } from '../dictionary.js';
@@ -92,7 +93,7 @@ class ColumnIds {
   }
 }
 
-/** Rows' key ids from one or several key columns; a row with any null key gets -1. */
+/** Rows' key ids from one or several key columns; a row with any null key gets NaN. */
 export class KeyIndex {
   private readonly columns: ColumnIds[];
   /** Several keys: (id so far, next column's id) → combined id, level by level (as the Grouper does). */
@@ -103,8 +104,11 @@ export class KeyIndex {
     this.levels = Array.from({ length: width - 1 }, () => new Map());
   }
 
-  ids(frame: Frame, keys: readonly string[]): Int32Array {
-    let out = this.columns[0].ids(frame.col(keys[0]));
+  ids(frame: Frame, keys: readonly string[]): Float64Array {
+    const first = frame.col(keys[0]);
+    // One numeric key: its values are the ids (no table of every key ever seen).
+    if (keys.length === 1 && first.dtype !== 'utf8') return toFloat64(first);
+    let out = this.columns[0].ids(first);
     for (let k = 1; k < keys.length; k++) {
       const next = this.columns[k].ids(frame.col(keys[k]));
       const level = this.levels[k - 1];
@@ -119,6 +123,6 @@ export class KeyIndex {
         out[i] = id;
       }
     }
-    return out;
+    return Float64Array.from(out, (id) => (id < 0 ? NaN : id));
   }
 }

@@ -14,7 +14,7 @@ const ROW_BITS = 16777216;
 
 interface Chunk {
   frame: Frame;
-  keys: Int32Array;
+  keys: Float64Array;
   ts: Float64Array;
   matched: Uint8Array;
   alive: Uint8Array;
@@ -52,7 +52,7 @@ export class SideBuffer {
   }
 
   /** Keep `rows` of `frame` (aligned to this side's dictionaries); `keys` and `ts` are per row of `frame`. */
-  add(frame: Frame, keys: Int32Array, ts: Float64Array, rows: readonly number[], matched?: Uint8Array): void {
+  add(frame: Frame, keys: Float64Array, ts: Float64Array, rows: readonly number[], matched?: Uint8Array): void {
     if (rows.length === 0) return;
     if (rows.length >= ROW_BITS) {
       for (let at = 0; at < rows.length; at += ROW_BITS - 1) this.add(frame, keys, ts, rows.slice(at, at + ROW_BITS - 1), matched);
@@ -61,7 +61,7 @@ export class SideBuffer {
     const whole = rows.length === frame.length;
     const chunk: Chunk = {
       frame: whole ? frame : frame.take(rows),
-      keys: whole ? keys : Int32Array.from(rows, (r) => keys[r]),
+      keys: whole ? keys : Float64Array.from(rows, (r) => keys[r]),
       ts: whole ? ts : Float64Array.from(rows, (r) => ts[r]),
       matched: matched === undefined ? new Uint8Array(rows.length) : whole ? matched : Uint8Array.from(rows, (r) => matched[r]),
       alive: new Uint8Array(rows.length).fill(1),
@@ -189,6 +189,6 @@ export class SideBuffer {
     const frame = Frame.concat(parts.map((p) => (p.rows.length === p.frame.length ? p.frame : p.frame.take(p.rows))), this.schema, this.dicts);
     const all = <K extends 'keys' | 'ts' | 'matched'>(k: K) => parts.flatMap((p) => p[k]);
     const rows = Array.from({ length: frame.length }, (_, i) => i);
-    this.add(frame, Int32Array.from(all('keys')), Float64Array.from(all('ts')), rows, Uint8Array.from(all('matched')));
+    this.add(frame, Float64Array.from(all('keys')), Float64Array.from(all('ts')), rows, Uint8Array.from(all('matched')));
   }
 }

@@ -39,7 +39,7 @@ export interface JoinSettings extends StreamOptions, WatermarkOptions {
 export interface SideBatch {
   side: JoinSide;
   frame: Frame;
-  keys: Int32Array;
+  keys: Float64Array;
   ts: Float64Array;
   /** That side's watermark before this batch: rows below it are late. */
   watermark: number;

@@ -32,10 +32,10 @@ export class VersionStore {
     return this.count;
   }
 
-  add(frame: Frame, keys: Int32Array, ts: Float64Array, rows: readonly number[]): void {
+  add(frame: Frame, keys: Float64Array, ts: Float64Array, rows: readonly number[]): void {
     for (const i of rows) {
       const t = ts[i];
-      if (keys[i] < 0 || t !== t) continue; // a null key or time is never the latest of anything
+      if (keys[i] !== keys[i] || t !== t) continue; // a null key or time is never the latest of anything
       let v = this.byKey.get(keys[i]);
       if (v === undefined) this.byKey.set(keys[i], (v = { ts: [], frames: [], rows: [] }));
       const at = upperBound(v.ts, t);
@@ -48,7 +48,7 @@ export class VersionStore {
 
   /** The latest version of `key` at or before `t` (within the TTL): its frame and row, or undefined. */
   latest(key: number, t: number): { frame: Frame; row: number } | undefined {
-    const v = key < 0 || t !== t ? undefined : this.byKey.get(key);
+    const v = key !== key || t !== t ? undefined : this.byKey.get(key);
     if (v === undefined) return undefined;
     const at = upperBound(v.ts, t) - 1;
     if (at < 0 || t - v.ts[at] > this.ttlMs) return undefined;
