@@ -68,7 +68,7 @@ const used = () => {
 };
 const ROW_BYTES = { q3: { left: 32, right: 28 }, q8: { left: 36, right: 40 } }; // float64 8, utf8 code 4, plus window_start 8 (q8)
 for (const name of ['q3', 'q8'] as const) {
-  const p = joinPipeline(name);
+  const p = joinPipeline(name, false);
   const base = used();
   let peak = { ratio: 0, heap: 0, raw: 0, held: '', retained: '' };
   chunks.forEach((c, i) => {

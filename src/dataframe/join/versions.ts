@@ -36,13 +36,20 @@ export class VersionStore {
     for (const i of rows) {
       const t = ts[i];
       if (keys[i] !== keys[i] || t !== t) continue; // a null key or time is never the latest of anything
-      let v = this.byKey.get(keys[i]);
-      if (v === undefined) this.byKey.set(keys[i], (v = { ts: [], frames: [], rows: [] }));
-      const at = upperBound(v.ts, t);
-      v.ts.splice(at, 0, t);
-      v.frames.splice(at, 0, frame);
-      v.rows.splice(at, 0, i);
+      const v = this.byKey.get(keys[i]);
       this.count++;
+      if (v === undefined) this.byKey.set(keys[i], { ts: [t], frames: [frame], rows: [i] });
+      else if (t >= v.ts[v.ts.length - 1]) {
+        // in order (the usual case): append
+        v.ts.push(t);
+        v.frames.push(frame);
+        v.rows.push(i);
+      } else {
+        const at = upperBound(v.ts, t);
+        v.ts.splice(at, 0, t);
+        v.frames.splice(at, 0, frame);
+        v.rows.splice(at, 0, i);
+      }
     }
   }
 
