@@ -1,0 +1,120 @@
+/**
+ * The table side of an as-of join: per key, its rows ("versions") in event-time order, rows of
+ * equal time in arrival order. `latest(key, t)` is the last version at or before t (pandas'
+ * `merge_asof`, direction 'backward'). `prune(bound)` drops versions no lookup at or after
+ * `bound` can pick: all but the last at or before it, and with a TTL those older than
+ * `bound - ttl`. Pruning runs when the versions have doubled since the last prune, or (with a
+ * TTL) when the bound moved a TTL on, so it costs O(1) per row, and expired keys go in time.
+ */
+import { Frame, type Schema } from '../frame.js';
+import type { Dictionary } from '../dictionary.js';
+
+interface Versions {
+  ts: number[];
+  frames: Frame[];
+  rows: number[];
+}
+
+export class VersionStore {
+  private byKey = new Map<number, Versions>();
+  private count = 0;
+  private keptAtPrune = 0;
+  private prunedAt = -Infinity;
+
+  constructor(
+    readonly schema: Schema,
+    readonly dicts: Record<string, Dictionary>,
+    /** Versions older than this (ms, before the looking-up row's time) do not match; Infinity: none expire. */
+    readonly ttlMs = Infinity,
+  ) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(frame: Frame, keys: Float64Array, ts: Float64Array, rows: readonly number[]): void {
+    for (const i of rows) {
+      const t = ts[i];
+      if (keys[i] !== keys[i] || t !== t) continue; // a null key or time is never the latest of anything
+      const v = this.byKey.get(keys[i]);
+      this.count++;
+      if (v === undefined) this.byKey.set(keys[i], { ts: [t], frames: [frame], rows: [i] });
+      else if (t >= v.ts[v.ts.length - 1]) {
+        // in order (the usual case): append
+        v.ts.push(t);
+        v.frames.push(frame);
+        v.rows.push(i);
+      } else {
+        const at = upperBound(v.ts, t);
+        v.ts.splice(at, 0, t);
+        v.frames.splice(at, 0, frame);
+        v.rows.splice(at, 0, i);
+      }
+    }
+  }
+
+  /** The latest version of `key` at or before `t` (within the TTL): its frame and row, or undefined. */
+  latest(key: number, t: number): { frame: Frame; row: number } | undefined {
+    const v = key !== key || t !== t ? undefined : this.byKey.get(key);
+    if (v === undefined) return undefined;
+    const at = upperBound(v.ts, t) - 1;
+    if (at < 0 || t - v.ts[at] > this.ttlMs) return undefined;
+    return { frame: v.frames[at], row: v.rows[at] };
+  }
+
+  /** Drop what no lookup at time ≥ `bound` can pick, if enough has piled up since the last prune (or a TTL passed). */
+  prune(bound: number): void {
+    if (this.count < 2 * this.keptAtPrune + 1024 && !(bound - this.prunedAt >= this.ttlMs)) return;
+    this.prunedAt = bound;
+    for (const [key, v] of this.byKey) {
+      let from = Math.max(0, upperBound(v.ts, bound) - 1);
+      if (this.ttlMs < Infinity) while (from < v.ts.length && bound - v.ts[from] > this.ttlMs) from++;
+      if (from === 0) continue;
+      this.count -= from;
+      if (from === v.ts.length) {
+        this.byKey.delete(key);
+        continue;
+      }
+      v.ts.splice(0, from);
+      v.frames.splice(0, from);
+      v.rows.splice(0, from);
+    }
+    this.keptAtPrune = this.count;
+  }
+
+  /** Every version, in one frame (the checkpoint); key order, then time. */
+  held(): Frame {
+    const parts: Frame[] = [];
+    let run: { frame: Frame; rows: number[] } | undefined;
+    for (const v of this.byKey.values()) {
+      for (let i = 0; i < v.rows.length; i++) {
+        if (run === undefined || run.frame !== v.frames[i]) {
+          if (run !== undefined) parts.push(run.frame.take(run.rows));
+          run = { frame: v.frames[i], rows: [] };
+        }
+        run.rows.push(v.rows[i]);
+      }
+    }
+    if (run) parts.push(run.frame.take(run.rows));
+    return Frame.concat(parts, this.schema, this.dicts);
+  }
+
+  clear(): void {
+    this.byKey.clear();
+    this.count = 0;
+    this.keptAtPrune = 0;
+    this.prunedAt = -Infinity;
+  }
+}
+
+/** First index whose value is greater than `t` (so equal times keep arrival order). */
+function upperBound(xs: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,105 @@
+// Window joins: rows of both sides in the same tumbling or hopping window, against a naive batch join.
+import fc from 'fast-check';
+import type * as arrow from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import type { IntervalJoinNode } from '../../src/index.js';
+import { runs, split, splitArb } from './helpers.js';
+import { bag, collect, disordered, keyArb, parquetRoundTrip, twoStreams, type LRow, type RRow } from './join-helpers.js';
+
+const L = (...rows: [string, number, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), v: rows.map((r) => r[2]) });
+const R = (...rows: [string, number, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), w: rows.map((r) => r[2]) });
+
+describe("sdf.join(right, { on, window })", () => {
+  it('tumbling: pairs in the same window only, window bounds first', () => {
+    const { l, r, left, right } = twoStreams();
+    const joined = left.join(right, { on: 'k', window: { tumbling: 10, on: 'ts' } });
+    expect(joined.schema).toEqual({ window_start: 'timestamp', window_end: 'timestamp', k: 'utf8', ts_x: 'timestamp', v: 'float64', ts_y: 'timestamp', w: 'int32' });
+    const got = collect(joined);
+    l.emit(L(['a', 9, 1], ['a', 10, 2]));
+    r.emit(R(['a', 11, 3], ['a', 5, 4]));
+    expect(bag(got)).toEqual(
+      bag([
+        { window_start: 10, window_end: 20, k: 'a', ts_x: 10, v: 2, ts_y: 11, w: 3 },
+        { window_start: 0, window_end: 10, k: 'a', ts_x: 9, v: 1, ts_y: 5, w: 4 },
+      ]),
+    );
+  });
+
+  it('hopping: a pair shares every window both rows are in', () => {
+    const { l, r, left, right } = twoStreams();
+    const got = collect(left.join(right, { on: 'k', window: { hopping: 10, slide: 5, on: 'ts' } }));
+    l.emit(L(['a', 7, 1]));
+    r.emit(R(['a', 9, 2], ['a', 12, 3]));
+    // 7 is in [0,10) and [5,15); 9 in the same two; 12 in [5,15) and [10,20)
+    expect(bag(got).map((s) => JSON.parse(s) as { window_start: number; w: number }).map((x) => `${x.window_start}:${x.w}`).sort()).toEqual(['0:2', '5:2', '5:3']);
+  });
+});
+
+const JITTER = 4;
+type Kind = { tumbling: number } | { hopping: number; slide: number };
+const starts = (t: number, kind: Kind) => {
+  const [size, slide] = 'tumbling' in kind ? [kind.tumbling, kind.tumbling] : [kind.hopping, kind.slide];
+  const out: number[] = [];
+  for (let s = Math.floor(t / slide) * slide; s > t - size; s -= slide) out.push(s);
+  return { out, size };
+};
+
+function naiveWindowJoin(ls: LRow[], rs: RRow[], kind: Kind, how: 'inner' | 'left') {
+  const out: object[] = [];
+  for (const a of ls) {
+    const { out: ws, size } = a.ts === null ? { out: [NaN], size: 0 } : starts(a.ts, kind);
+    for (const s of ws) {
+      let hit = false;
+      for (const b of rs) {
+        if (a.k === null || a.k !== b.k || b.ts === null || a.ts === null || !starts(b.ts, kind).out.includes(s)) continue;
+        hit = true;
+        out.push({ window_start: s, window_end: s + size, k: a.k, ts_x: a.ts, v: a.v, ts_y: b.ts, w: b.w });
+      }
+      if (!hit && how === 'left') out.push({ window_start: Number.isNaN(s) ? null : s, window_end: Number.isNaN(s) ? null : s + size, k: a.k, ts_x: a.ts, v: a.v, ts_y: null, w: null });
+    }
+  }
+  return out;
+}
+
+const cols = (rows: object[]) => Object.fromEntries(Object.keys(rows[0]).map((k) => [k, rows.map((r) => (r as Record<string, unknown>)[k])]));
+
+describe('window join property', () => {
+  it('equals a naive batch window join for any split, interleaving, disorder within outOfOrder and checkpoint cut', () => {
+    const lArb = disordered(fc.record({ k: keyArb, v: fc.integer({ min: 0, max: 99 }) }), JITTER) as fc.Arbitrary<LRow[]>;
+    const rArb = disordered(fc.record({ k: keyArb, w: fc.integer({ min: 0, max: 99 }) }), JITTER) as fc.Arbitrary<RRow[]>;
+    const kindArb = fc.constantFrom<Kind>({ tumbling: 5 }, { tumbling: 12 }, { hopping: 10, slide: 5 }, { hopping: 9, slide: 3 });
+    fc.assert(
+      fc.property(lArb, rArb, splitArb, splitArb, fc.array(fc.boolean(), { minLength: 1, maxLength: 20 }), fc.integer({ min: -1, max: 30 }), fc.constantFrom('inner' as const, 'left' as const), kindArb, (ls, rs, lsplit, rsplit, order, cutAt, how, kind) => {
+        const make = (start?: arrow.Table) => {
+          const s = twoStreams();
+          const joined = s.left.join(s.right, { on: 'k', how, window: { ...kind, on: 'ts' }, outOfOrder: JITTER, start });
+          const node = joined.stream.upstreams[0] as unknown as IntervalJoinNode;
+          node.late.sink(() => {
+            throw new Error('nothing is late within outOfOrder');
+          });
+          return { ...s, joined, node, got: collect(joined) };
+        };
+        let p = make();
+        const out: object[] = [];
+        const lb = split(ls, lsplit);
+        const rb = split(rs, rsplit);
+        let i = 0;
+        let j = 0;
+        for (let n = 0; i < lb.length || j < rb.length; n++) {
+          if (n === cutAt) {
+            const state = parquetRoundTrip(p.node.snapshot());
+            out.push(...p.got);
+            p = make(state);
+          }
+          const takeLeft = j >= rb.length || (i < lb.length && order[n % order.length]);
+          const rows: object[] = takeLeft ? lb[i++] : rb[j++];
+          if (rows.length > 0) (takeLeft ? p.l : p.r).emit(cols(rows));
+        }
+        p.node.endOfInput();
+        out.push(...p.got);
+        expect(bag(out)).toEqual(bag(naiveWindowJoin(ls, rs, kind, how)));
+      }),
+      { numRuns: runs(150) },
+    );
+  });
+});
