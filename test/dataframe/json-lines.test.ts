@@ -30,7 +30,7 @@ describe('ingest: JSON lines', () => {
   it('gives what JSON.parse per line and row ingest give (any column order, whitespace, escapes, nulls, absent columns)', () => {
     fc.assert(
       fc.property(fc.array(rowArb.chain((r) => lineArb(r)), { minLength: 1, maxLength: 40 }), fc.boolean(), (lines, strings) => {
-        const batch = strings ? lines.map((l) => (typeof l === 'string' ? l : l.toString('utf8'))) : lines.map((l) => (typeof l === 'string' ? Buffer.from(l) : l));
+        const batch: (string | Buffer)[] = strings ? lines.map((l) => (typeof l === 'string' ? l : l.toString('utf8'))) : lines.map((l) => (typeof l === 'string' ? Buffer.from(l) : l));
         const parsed = batch.map((l) => JSON.parse(typeof l === 'string' ? l : l.toString('utf8')) as Record<string, unknown>);
         // every column appears in some row, so both sides pass the schema check
         parsed.push(Object.fromEntries(names.map((n) => [n, null])));
