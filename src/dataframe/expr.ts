@@ -20,14 +20,6 @@ export type ScalarInput = number | string | boolean | Date | null;
 export type ExprInput = Expr | ScalarInput;
 type CmpOp = 'gt' | 'lt' | 'ge' | 'le' | 'eq' | 'ne';
 
-const CMP: Record<CmpOp, (a: number, b: number) => boolean> = {
-  gt: (a, b) => a > b,
-  lt: (a, b) => a < b,
-  ge: (a, b) => a >= b,
-  le: (a, b) => a <= b,
-  eq: (a, b) => a === b,
-  ne: (a, b) => a !== b,
-};
 const STRCMP: Record<CmpOp, (a: string, b: string) => boolean> = {
   gt: (a, b) => a > b,
   lt: (a, b) => a < b,
@@ -297,24 +289,31 @@ function compare(op: CmpOp, a: Column, b: Column | ScalarInput): Column {
     }
     return boolCol(out);
   }
-  const x = toFloat64(a);
-  const fn = CMP[op];
-  if (!isColumn(b)) {
-    const s = scalarToNumber(a, b);
-    for (let i = 0; i < n; i++) {
-      const v = x[i];
-      out[i] = v !== v || s !== s ? nullResult : fn(v, s) ? 1 : 0;
-    }
-    return boolCol(out);
-  }
-  if (b.dtype === 'utf8') throw new TypeError(`cannot compare ${a.dtype} with utf8`);
-  const y = toFloat64(b);
-  for (let i = 0; i < n; i++) {
-    const v = x[i];
-    const w = y[i];
-    out[i] = v !== v || w !== w ? nullResult : fn(v, w) ? 1 : 0;
-  }
-  return boolCol(out);
+  if (isColumn(b) && b.dtype === 'utf8') throw new TypeError(`cannot compare ${a.dtype} with utf8`);
+  return boolCol(compareNumbers(op, toFloat64(a), isColumn(b) ? toFloat64(b) : scalarToNumber(a, b), out));
+}
+
+/**
+ * One loop per operator, so each comparison is inlined (a table of comparison functions made
+ * one megamorphic call per row). Nulls (NaN) need no test: every comparison with NaN is false,
+ * `!==` true, which is the null result pandas gives (False, and True for `!=`).
+ */
+function compareNumbers(op: CmpOp, x: Float64Array, y: Float64Array | number, out: Uint8Array): Uint8Array {
+  const n = x.length;
+  if (typeof y === 'number') {
+    if (op === 'gt') for (let i = 0; i < n; i++) out[i] = x[i] > y ? 1 : 0;
+    else if (op === 'lt') for (let i = 0; i < n; i++) out[i] = x[i] < y ? 1 : 0;
+    else if (op === 'ge') for (let i = 0; i < n; i++) out[i] = x[i] >= y ? 1 : 0;
+    else if (op === 'le') for (let i = 0; i < n; i++) out[i] = x[i] <= y ? 1 : 0;
+    else if (op === 'eq') for (let i = 0; i < n; i++) out[i] = x[i] === y ? 1 : 0;
+    else for (let i = 0; i < n; i++) out[i] = x[i] !== y ? 1 : 0;
+  } else if (op === 'gt') for (let i = 0; i < n; i++) out[i] = x[i] > y[i] ? 1 : 0;
+  else if (op === 'lt') for (let i = 0; i < n; i++) out[i] = x[i] < y[i] ? 1 : 0;
+  else if (op === 'ge') for (let i = 0; i < n; i++) out[i] = x[i] >= y[i] ? 1 : 0;
+  else if (op === 'le') for (let i = 0; i < n; i++) out[i] = x[i] <= y[i] ? 1 : 0;
+  else if (op === 'eq') for (let i = 0; i < n; i++) out[i] = x[i] === y[i] ? 1 : 0;
+  else for (let i = 0; i < n; i++) out[i] = x[i] !== y[i] ? 1 : 0;
+  return out;
 }
 
 export function castColumn(c: Column, dtype: DType): Column {

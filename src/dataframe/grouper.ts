@@ -8,6 +8,7 @@
  * With no keys every row is group 0 and the single group always exists.
  */
 import { Dictionary } from './dictionary.js';
+import { NumberTable } from './number-table.js';
 import { type Column, type DType, type Schema, type Frame, makeColumn } from './frame.js';
 
 const SLOT_BITS = 67108864; // 2^26
@@ -42,8 +43,12 @@ export class Grouper {
   private n: number;
   private codeToGid = new Int32Array(0);
   private levelMaps: Map<number, number>[] = [];
-  private sorted: Int32Array | null = null;
+  /** Group ids 0..sorted.length-1 in key order (ids are dense and only grow, so new ones are merged in). */
+  private sorted = new Int32Array(0);
   private readonly fast: boolean;
+  /** One numeric key: its value maps to the group id in one lookup (no slot stage). */
+  private readonly numeric: boolean;
+  private nullGid = -1;
 
   constructor(keys: readonly string[], schema: Schema, dicts: Record<string, Dictionary>, dropna = true) {
     this.keys = keys;
@@ -54,6 +59,7 @@ export class Grouper {
       return new KeyStore(dt, dt === 'utf8' ? dicts[k] : undefined);
     });
     this.fast = keys.length === 1 && schema[keys[0]] === 'utf8' && dropna;
+    this.numeric = keys.length === 1 && schema[keys[0]] !== 'utf8' && schema[keys[0]] !== 'bool';
     this.n = keys.length === 0 ? 1 : 0;
     for (let i = 1; i < keys.length; i++) this.levelMaps.push(new Map());
   }
@@ -89,12 +95,12 @@ export class Grouper {
           store.grow(this.n);
           store.codes[g] = c;
           store.valid[g] = 1;
-          this.sorted = null;
         }
         gids[i] = g;
       }
       return gids;
     }
+    if (this.numeric) return this.assignNumeric(frame.col(this.keys[0]), gids);
     const slots = this.keys.map((k, j) => this.slotsOf(frame.col(k), this.stores[j]));
     for (let i = 0; i < len; i++) {
       let g = slots[0][i];
@@ -121,7 +127,6 @@ export class Grouper {
         gid = this.n++;
         this.finalMap.set(g, gid);
         for (let j = 0; j < this.keys.length; j++) this.storeKey(this.stores[j], frame.col(this.keys[j]), i, gid);
-        this.sorted = null;
       }
       gids[i] = gid;
     }
@@ -129,6 +134,32 @@ export class Grouper {
   }
 
   private finalMap = new Map<number, number>();
+
+  private readonly byValue = new NumberTable();
+
+  private assignNumeric(col: Column, gids: Int32Array): Int32Array {
+    const table = this.byValue;
+    const d = col.data;
+    const v = col.dtype === 'int32' ? col.validity : undefined;
+    for (let i = 0; i < d.length; i++) {
+      const x = d[i];
+      if ((v !== undefined && v[i] === 0) || x !== x) {
+        if (this.dropna) gids[i] = -1;
+        else {
+          if (this.nullGid < 0) this.storeKey(this.stores[0], col, i, (this.nullGid = this.n++));
+          gids[i] = this.nullGid;
+        }
+        continue;
+      }
+      let g = table.get(x);
+      if (g < 0) {
+        table.add(x, (g = this.n++));
+        this.storeKey(this.stores[0], col, i, g);
+      }
+      gids[i] = g;
+    }
+    return gids;
+  }
 
   private slotsOf(col: Column, store: KeyStore): Float64Array | Int32Array {
     const n = col.data.length;
@@ -175,40 +206,56 @@ export class Grouper {
     store.valid[gid] = isNull ? 0 : 1;
   }
 
-  /** Group ids ordered by key (pandas sort=True; strings by code unit order; null keys last). Cached. */
+  /**
+   * Group ids ordered by key (pandas sort=True; strings by code unit order; null keys last). The
+   * order is kept: ids that are new since the last call are sorted alone and merged in, so a new
+   * key costs its share of a sort plus a linear merge, not a sort of every key.
+   */
   sortedOrder(): Int32Array {
-    if (this.sorted && this.sorted.length === this.n) return this.sorted;
-    const idx = Array.from({ length: this.n }, (_, i) => i);
-    if (this.keys.length > 0) {
-      const cmps = this.stores.map((s) => {
-        if (s.dtype === 'utf8') {
-          const strs = Array.from({ length: this.n }, (_, g) => s.dict!.decode(s.codes[g]));
-          return (a: number, b: number) => {
-            const x = strs[a];
-            const y = strs[b];
-            if (x === y) return 0;
-            if (x === null) return 1;
-            if (y === null) return -1;
-            return x < y ? -1 : 1;
-          };
-        }
-        return (a: number, b: number) => {
-          const va = s.valid[a];
-          const vb = s.valid[b];
-          if (!va || !vb) return va === vb ? 0 : va ? -1 : 1;
-          return s.codes[a] - s.codes[b];
-        };
-      });
-      idx.sort((a, b) => {
-        for (const c of cmps) {
-          const r = c(a, b);
-          if (r !== 0) return r;
-        }
-        return 0;
-      });
+    const old = this.sorted;
+    if (old.length === this.n) return old;
+    const cmp = this.compare();
+    const fresh = Array.from({ length: this.n - old.length }, (_, i) => old.length + i);
+    if (cmp !== undefined) fresh.sort(cmp);
+    const out = new Int32Array(this.n);
+    let a = 0;
+    let b = 0;
+    for (let o = 0; o < out.length; o++) {
+      out[o] = b >= fresh.length || (a < old.length && (cmp === undefined || cmp(old[a], fresh[b]) <= 0)) ? old[a++] : fresh[b++];
     }
-    this.sorted = Int32Array.from(idx);
-    return this.sorted;
+    this.sorted = out;
+    return out;
+  }
+
+  /** Key order of two group ids, column by column; undefined without keys. */
+  private compare(): ((a: number, b: number) => number) | undefined {
+    if (this.keys.length === 0) return undefined;
+    const cmps = this.stores.map((s) => {
+      if (s.dtype === 'utf8') {
+        const dict = s.dict!;
+        return (a: number, b: number) => {
+          const x = dict.decode(s.codes[a]);
+          const y = dict.decode(s.codes[b]);
+          if (x === y) return 0;
+          if (x === null) return 1;
+          if (y === null) return -1;
+          return x < y ? -1 : 1;
+        };
+      }
+      return (a: number, b: number) => {
+        const va = s.valid[a];
+        const vb = s.valid[b];
+        if (!va || !vb) return va === vb ? 0 : va ? -1 : 1;
+        return s.codes[a] - s.codes[b];
+      };
+    });
+    return (a, b) => {
+      for (const c of cmps) {
+        const r = c(a, b);
+        if (r !== 0) return r;
+      }
+      return 0;
+    };
   }
 
   /** Key columns for the given group ids, in that order. */

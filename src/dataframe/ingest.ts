@@ -2,6 +2,7 @@
  * Normalize a batch into a Frame against an example schema. Accepted batches:
  *  - a column object `{ col: array | typed array }`
  *  - an array of row objects
+ *  - an array of JSON lines (Buffers or strings, one object each: Kafka values undecoded)
  *  - an apache-arrow Table (or anything with `schema.fields` and `getChild`)
  *  - a danfo DataFrame (duck-typed: `columns` plus `values`/`$data`)
  * utf8 columns are encoded into the Ingestor's dictionaries, shared by all frames it makes.
@@ -10,11 +11,13 @@ import * as arrow from 'apache-arrow';
 import { Dictionary } from './dictionary.js';
 import { Frame, type Column, type DType, type Schema } from './frame.js';
 import { RaggedBatchError, SchemaMismatchError } from './errors.js';
+import { isJsonLines, readJsonLines, type JsonLine, type JsonTarget } from './json-lines.js';
+import { rowColumn, rowReader, rowStorage, type SlowCell } from './row-reader.js';
 
 export type ColumnInput = ArrayLike<unknown>;
 export type ColumnObject = Record<string, ColumnInput>;
 export type RowObject = Record<string, unknown>;
-export type Batch = ColumnObject | readonly RowObject[] | arrow.Table | DanfoLike | Frame;
+export type Batch = ColumnObject | readonly RowObject[] | readonly JsonLine[] | arrow.Table | DanfoLike | Frame;
 
 export interface DanfoLike {
   columns: string[];
@@ -54,7 +57,7 @@ export class Ingestor {
 
   ingest(batch: Batch): Frame {
     if (batch instanceof Frame) return this.fromFrame(batch);
-    if (Array.isArray(batch)) return this.fromRows(batch as readonly RowObject[]);
+    if (Array.isArray(batch)) return batch.length > 0 && isJsonLines(batch) ? this.fromJsonLines(batch) : this.fromRows(batch as readonly RowObject[]);
     if (batch === null || typeof batch !== 'object') {
       throw new TypeError(`ingest: unsupported batch of type ${describe(batch)}`);
     }
@@ -89,23 +92,36 @@ export class Ingestor {
 
   fromRows(rows: readonly RowObject[]): Frame {
     if (rows.length === 0) return this.empty();
-    const seen = new Set<string>();
-    const arrays: Record<string, unknown[]> = {};
-    for (const n of this.names) arrays[n] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      if (r === null || typeof r !== 'object' || Array.isArray(r)) {
-        throw new TypeError(`ingest: row ${i} is ${describe(r)}, expected an object`);
-      }
-      for (const k in r) {
-        if (!seen.has(k)) seen.add(k);
-      }
-      for (const n of this.names) arrays[n][i] = r[n];
-    }
-    this.checkNames([...seen]);
-    const cols: Record<string, Column> = {};
-    for (const n of this.names) cols[n] = convertColumn(n, this.schema[n], arrays[n], this.dicts[n]);
-    return new Frame(cols, rows.length);
+    const t = this.rowTarget(rows.length);
+    rowReader(this.schema, this.names)(rows, t.cols, t.dicts, t.slow);
+    return this.rowFrame(t, rows.length);
+  }
+
+  /** JSON lines (one object per Buffer or string, as a Kafka consumer hands over values) → columns. */
+  fromJsonLines(lines: readonly JsonLine[]): Frame {
+    if (lines.length === 0) return this.empty();
+    const t = this.rowTarget(lines.length);
+    readJsonLines(lines, t);
+    return this.rowFrame(t, lines.length);
+  }
+
+  /** Where row-wise input is written: a column per schema name, and the conversion of unusual cells. */
+  private rowTarget(n: number): JsonTarget {
+    const names = this.names;
+    const dicts = names.map((c) => this.dicts[c]);
+    const slow: SlowCell = (j, v, i) => {
+      if (j < 0) throw new TypeError(`ingest: row ${i} is ${describe(v)}, expected an object`);
+      const c = names[j];
+      return this.schema[c] === 'utf8' ? utf8Cell(c, v, i, dicts[j]!) : float64Cell(c, this.schema[c], v, i);
+    };
+    return { names, schema: this.schema, dicts, slow, cols: { data: names.map((c) => rowStorage(this.schema[c], n)), odd: new Set(), present: names.map(() => false) } };
+  }
+
+  private rowFrame(t: JsonTarget, n: number): Frame {
+    this.checkNames([...this.names.filter((_, j) => t.cols.present[j]), ...t.cols.odd]);
+    const out: Record<string, Column> = {};
+    this.names.forEach((c, j) => (out[c] = rowColumn(c, this.schema[c], t.cols.data[j], this.dicts[c], convertColumn)));
+    return new Frame(out, n);
   }
 
   fromArrow(table: arrow.Table): Frame {
@@ -229,6 +245,27 @@ const isTyped = (a: unknown): a is ArrayLike<number> & ArrayBufferView =>
 const isBigTyped = (a: unknown): a is BigInt64Array | BigUint64Array =>
   a instanceof BigInt64Array || a instanceof BigUint64Array;
 
+/** A float64/timestamp cell that is not a number: null, a bigint, a Date or a date string; else the schema error. */
+function float64Cell(name: string, dtype: DType, v: unknown, row: number): number {
+  if (typeof v === 'number') return v;
+  if (v === null || v === undefined) return NaN;
+  if (typeof v === 'bigint') return Number(v);
+  if (dtype === 'timestamp' && v instanceof Date) return v.getTime();
+  if (dtype === 'timestamp' && typeof v === 'string') {
+    const t = Date.parse(v);
+    if (t !== t) throw new SchemaMismatchError(name, dtype, describe(v), `at row ${row} (not a parseable date)`);
+    return t;
+  }
+  throw mismatch(name, dtype, v, row);
+}
+
+/** A utf8 cell's code: strings encoded, null -1; else the schema error. */
+function utf8Cell(name: string, v: unknown, row: number, d: Dictionary): number {
+  if (typeof v === 'string') return d.encode(v);
+  if (v === null || v === undefined) return -1;
+  throw mismatch(name, 'utf8', v, row);
+}
+
 export function convertColumn(name: string, dtype: DType, src: ArrayLike<unknown>, dict?: Dictionary): Column {
   const n = src.length;
   switch (dtype) {
@@ -240,15 +277,7 @@ export function convertColumn(name: string, dtype: DType, src: ArrayLike<unknown
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const v = src[i];
-        if (typeof v === 'number') out[i] = v;
-        else if (v === null || v === undefined) out[i] = NaN;
-        else if (typeof v === 'bigint') out[i] = Number(v);
-        else if (dtype === 'timestamp' && v instanceof Date) out[i] = v.getTime();
-        else if (dtype === 'timestamp' && typeof v === 'string') {
-          const t = Date.parse(v);
-          if (t !== t) throw new SchemaMismatchError(name, dtype, describe(v), `at row ${i} (not a parseable date)`);
-          out[i] = t;
-        } else throw mismatch(name, dtype, v, i);
+        out[i] = typeof v === 'number' ? v : float64Cell(name, dtype, v, i);
       }
       return { dtype, data: out };
     }
@@ -293,9 +322,7 @@ export function convertColumn(name: string, dtype: DType, src: ArrayLike<unknown
       if (isTyped(src) || isBigTyped(src)) throw new SchemaMismatchError(name, dtype, src.constructor.name);
       for (let i = 0; i < n; i++) {
         const v = src[i];
-        if (typeof v === 'string') out[i] = d.encode(v);
-        else if (v === null || v === undefined) out[i] = -1;
-        else throw mismatch(name, dtype, v, i);
+        out[i] = typeof v === 'string' ? d.encode(v) : utf8Cell(name, v, i, d);
       }
       return { dtype, data: out, dict: d };
     }

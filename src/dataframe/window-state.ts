@@ -189,6 +189,16 @@ export class WindowState {
     }
   }
 
+  /** Give every live row a new group id (`assign` gets each chunk's live rows); evicted rows get -1. */
+  regroup(assign: (live: Frame) => Int32Array): void {
+    for (let i = this.head; i < this.chunks.length; i++) {
+      const c = this.chunks[i];
+      const gids = new Int32Array(c.frame.length).fill(-1);
+      gids.set(assign(c.frame.slice(c.start)), c.start);
+      c.gids = gids;
+    }
+  }
+
   /** The window content as one Frame. */
   frame(): Frame {
     const parts: Frame[] = [];
@@ -252,12 +262,17 @@ export interface WindowedOptions {
 
 export class WindowedAggregation {
   readonly window: WindowState;
-  private readonly g: GroupedAggregation;
+  private g: GroupedAggregation;
   private evictedSinceRebuild = 0;
 
-  constructor(opts: WindowedOptions) {
+  constructor(private readonly opts: WindowedOptions) {
     this.window = new WindowState(opts.window, opts.schema, opts.dicts);
     this.g = new GroupedAggregation(opts);
+  }
+
+  /** Groups the aggregation holds state for (live or not yet dropped). */
+  get groups(): number {
+    return this.g.grouper.nGroups;
   }
 
   update(frame: Frame): void {
@@ -272,9 +287,31 @@ export class WindowedAggregation {
     // Incremental sums/variances drift slowly under long add/remove histories: recompute from the
     // window once 4 windows' worth of rows have been evicted (amortized cost: 1/4 of an add per row).
     if (this.evictedSinceRebuild > Math.max(4 * this.window.length, REBUILD_MIN) || this.g.stale) {
-      this.g.rebuild(this.window.spans());
+      if (this.g.grouper.nGroups > 2 * this.liveGroups() + 64) this.regroup();
+      else this.g.rebuild(this.window.spans());
       this.evictedSinceRebuild = 0;
     }
+  }
+
+  /** Groups with rows in the window. */
+  private liveGroups(): number {
+    const size = [...this.g.aggs.values()][0]?.size;
+    if (size === undefined || this.g.keys.length === 0) return this.g.grouper.nGroups;
+    let live = 0;
+    for (let g = 0; g < this.g.grouper.nGroups; g++) if (size[g] > 0) live++;
+    return live;
+  }
+
+  /**
+   * Start the groups afresh from the window's rows: keys that left the window drop out, so the
+   * state follows the live keys (a stream of ever new keys would otherwise keep every key it saw).
+   * It runs where the periodic rebuild would, which reads every live row anyway.
+   */
+  private regroup(): void {
+    const g = new GroupedAggregation(this.opts);
+    this.window.regroup((live) => g.assign(live));
+    for (const sp of this.window.spans()) g.add(sp.frame, sp.gids, sp.seq0, sp.start, sp.end);
+    this.g = g;
   }
 
   result(): Frame {
