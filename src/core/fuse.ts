@@ -1,4 +1,5 @@
 import type { Emitted, Meta } from './meta.js';
+import type { Stream } from './stream.js';
 
 /**
  * Operator fusion: a chain of synchronous one-in-one-out nodes compiled into one function.
@@ -56,6 +57,21 @@ export function stepOf(node: object): StepDefinition<unknown> | undefined {
 /** Internal switch for tests and benchmarks: graphs wired from now on are fused or not. */
 export function setFusion(on: boolean): void {
   enabled = on;
+}
+
+/** Longest chain fused into one function (TurboFan stops optimizing very large functions). */
+const MAX_CHAIN = 32;
+
+/** The nodes from `d` on that one function can run for `origin`: each fusable, and (but the last) with one downstream. */
+export function chainThrough(origin: Stream<any>, d: Stream<any>, nth: number): Stream<any>[] {
+  const chain: Stream<any>[] = [];
+  for (let from = origin, n = d, k = nth; chain.length < MAX_CHAIN; from = n, n = n.downstreams[0], k = 0) {
+    const step = n === origin || chain.includes(n) ? undefined : n.fusedStepFrom(from, k);
+    if (step === undefined) break;
+    chain.push(n);
+    if (step.ends === true || n.downstreams.length !== 1) break;
+  }
+  return chain;
 }
 
 /**

@@ -4,7 +4,7 @@ import { describe, fingerprint, nodeId, toDot, toMermaid, type PipelineDescripti
 import { log } from './log.js';
 import { releaseRefs, retainRefs, type Emitted, type Meta } from './meta.js';
 import { NodeStats } from './stats.js';
-import { compileChain, defineStep, fanOut, stepOf } from './fuse.js';
+import { chainThrough, compileChain, defineStep, fanOut, stepOf, type StepDefinition } from './fuse.js';
 
 /** The function an upstream calls to hand an element to a node. */
 export type Push<T> = (x: T, meta: Meta) => Emitted;
@@ -20,8 +20,6 @@ let nextSeq = 0;
 const noop: Push<unknown> = () => undefined;
 /** Nodes rewiring now: the walk up a cycle of fused nodes stops at them. */
 const rewiring = new Set<Stream<any>>();
-/** Longest chain fused into one function (TurboFan stops optimizing very large functions). */
-const MAX_CHAIN = 32;
 
 /**
  * A node of the stream graph; `new Stream<T>()` is a plain junction that passes elements on.
@@ -234,7 +232,7 @@ export class Stream<T = unknown> {
     try {
       const branches = this.downstreams.map((d, i) => {
         const nth = this.downstreams.slice(0, i).filter((o) => o === d).length;
-        return { d, entry: d.entry(this, nth), chain: this.chainThrough(d, nth) };
+        return { d, entry: d.entry(this, nth), chain: chainThrough(this, d, nth) };
       });
       this.fused = branches.flatMap((b) => b.chain);
       const build = (): Push<T> => {
@@ -260,19 +258,10 @@ export class Stream<T = unknown> {
     return stub;
   }
 
-  /**
-   * The nodes from `d` on that one function can run for this node: each fusable, without
-   * stats, fed by its upstream's plain `update`, and (but the last) with one downstream.
-   */
-  private chainThrough(d: Stream<any>, nth: number): Stream<any>[] {
-    const chain: Stream<any>[] = [];
-    for (let from: Stream<any> = this, n = d, k = nth; chain.length < MAX_CHAIN; from = n, n = n.downstreams[0], k = 0) {
-      const step = n === this || chain.includes(n) || n.stats !== undefined ? undefined : stepOf(n);
-      if (step === undefined || n.entry(from, k) !== n.boundUpdate) break;
-      chain.push(n);
-      if (step.ends === true || n.downstreams.length !== 1) break;
-    }
-    return chain;
+  /** This node's step in a chain fed from `up`, if it can fuse: a fusable class, no stats, fed through its plain `update`. */
+  fusedStepFrom(up: Stream<any>, nth: number): StepDefinition<unknown> | undefined {
+    const step = this.stats === undefined ? stepOf(this) : undefined;
+    return step !== undefined && this.entry(up, nth) === this.boundUpdate ? step : undefined;
   }
 
   /**

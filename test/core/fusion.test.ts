@@ -71,11 +71,11 @@ async function run(s: Scenario, fused: boolean): Promise<{ log: string[]; stats:
       s0 = s0[o.kind](throwing(o.failOn, (x: number) => x, (x: number) => mod(x, o.m) === o.r), { name }).onError(policyOf(o.policy));
     else if (o.kind === 'accumulate') {
       const add = (acc: number, x: number) => (acc + x) % 1009;
-      const fn = o.returnsState ? (acc: number, x: number) => [add(acc, x), acc - x] as const : add;
+      const fn: (acc: number, x: number) => unknown = o.returnsState ? (acc, x) => [add(acc, x), acc - x] : add;
       const options = { name, returnsState: o.returnsState, ...(o.start === undefined ? {} : { start: o.start }) };
       s0 = s0.accumulate(throwing(o.failOn, (_acc: number, x: number) => x, fn) as never, options as never).onError(policyOf(o.policy));
     } else if (o.kind === 'pluck') s0 = s0.map((x: number) => ({ v: x, w: -x })).pluck('v', { name });
-    else if (o.kind === 'starmap') s0 = s0.map((x: number) => [x, 3] as const).starmap((x: number, k: number) => x * k, { name });
+    else if (o.kind === 'starmap') s0 = s0.map((x: number): [number, number] => [x, 3]).starmap((x: number, k: number) => x * k, { name });
     else if (o.kind === 'stream') {
       const junction = new Stream<number>({ name });
       s0.connect(junction);
@@ -89,7 +89,7 @@ async function run(s: Scenario, fused: boolean): Promise<{ log: string[]; stats:
   const list = s0.downstreams[s0.downstreams.length - 1] as Stream<any> & { list?: unknown[] };
   head.connect(top);
 
-  const taps = new Map<Stream<any>, Stream<any>>();
+  const taps = new Map<Stream<any>, { destroy(): void }>();
   const stats = new Map<string, NodeStats>();
   for (const [i, x] of s.inputs.entries()) {
     for (const c of s.changes.filter((c) => c.at === i)) {
@@ -97,7 +97,7 @@ async function run(s: Scenario, fused: boolean): Promise<{ log: string[]; stats:
       if (c.what === 'stats') stats.set(node.id, node.enableStats());
       else if (c.what === 'tap' && !taps.has(node)) taps.set(node, node.sink((y) => void log.push(`tap ${c.node} ${JSON.stringify(y)}`)));
       else if (c.what === 'untap' && taps.has(node)) {
-        node.disconnect(taps.get(node)!);
+        taps.get(node)!.destroy();
         taps.delete(node);
       }
     }
@@ -148,7 +148,7 @@ describe('fused chains', () => {
     expect(s['out'].name).toMatch(/^fused/);
     const tap = doubled.sink((x) => void seen.push(`b${x}`));
     s.emit(3);
-    doubled.disconnect(tap);
+    tap.destroy();
     s.emit(4);
     expect(seen).toEqual(['a4', 'a6', 'b6', 'a8']);
   });
