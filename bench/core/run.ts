@@ -1,25 +1,40 @@
 /**
- * Core benchmark: streamz 0.6.4 (Debian's python3-streamz under /usr/bin/python3), streamframe and
- * a hand-written loop, on the same inputs in one run. Reports events/s and the ratios.
+ * Core benchmark: streamz 0.6.4 (Debian's python3-streamz under /usr/bin/python3), streamframe
+ * (fused chains, and with fusion switched off) and a hand-written loop, on the same inputs in one
+ * run. Each is timed as the first pipeline of a fresh process and as a later one, built after
+ * every workload has run once in that process (as in any program with several pipelines, where
+ * shared call sites have seen many node kinds and functions). Reports events/s and the ratios.
  * Usage: npx tsx bench/core/run.ts [passes]
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { setFusion } from '../../src/core/fuse.js';
 import { workloads, type Workload } from './workloads.js';
 
 const passes = Number(process.argv[2] ?? 7);
 const PROCESSES = 3;
+type Impl = 'fused' | 'unfused' | 'handLoop';
+type Order = 'first' | 'later';
+interface Timing {
+  seconds: number;
+  result: number;
+}
 
-/** Best of `passes` over one pipeline (or hand loop), in this process. */
-function time(w: Workload, build: Workload['streamframe']): { seconds: number; result: number } {
-  const data = Array.from({ length: w.events }, (_, i) => i);
+function build(w: Workload, impl: Impl, out: (x: number) => void): (data: number[]) => void {
+  setFusion(impl === 'fused');
+  return impl === 'handLoop' ? w.handLoop(out) : w.streamframe(out);
+}
+
+/** Best of `passes` over one pipeline (or hand loop); the result is the first pass's last output. */
+function time(w: Workload, impl: Impl, events: number, runs = passes): Timing {
+  const data = Array.from({ length: events }, (_, i) => i);
   let last = NaN;
-  const run = build((x) => {
+  const run = build(w, impl, (x) => {
     last = x;
   });
   let best = Infinity;
   let first = NaN;
-  for (let p = 0; p < passes; p++) {
+  for (let p = 0; p < runs; p++) {
     const start = performance.now();
     run(data);
     best = Math.min(best, (performance.now() - start) / 1000);
@@ -28,15 +43,21 @@ function time(w: Workload, build: Workload['streamframe']): { seconds: number; r
   return { seconds: best, result: first };
 }
 
+/** In a child: run every workload's pipeline once first for `later`, then time one. */
+function child(w: Workload, impl: Impl, order: Order): Timing {
+  if (order === 'later') for (const other of workloads) time(other, impl === 'handLoop' ? 'fused' : impl, other.streamzEvents, 1);
+  return time(w, impl, w.events);
+}
+
 /**
- * Each (workload, implementation) is timed in fresh processes, best of several: one JIT's state
- * (a hand loop optimized far better in one process than another) must not decide the ratio.
+ * Each (workload, implementation, order) is timed in fresh processes, best of several: one JIT's
+ * state (a hand loop optimized far better in one process than another) must not decide the ratio.
  */
-function timeInChild(workload: string, impl: 'streamframe' | 'handLoop'): { seconds: number; result: number } {
-  let best = { seconds: Infinity, result: NaN };
+function timeInChildren(w: Workload, impl: Impl, order: Order): Timing {
+  let best: Timing = { seconds: Infinity, result: NaN };
   for (let i = 0; i < PROCESSES; i++) {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), String(passes), '--child', workload, impl], { encoding: 'utf8' });
-    const r = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; result: number };
+    const args = ['--import', 'tsx', fileURLToPath(import.meta.url), String(passes), '--child', w.name, impl, order];
+    const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }).trim().split('\n').pop()!) as Timing;
     if (r.seconds < best.seconds) best = r;
   }
   return best;
@@ -44,22 +65,36 @@ function timeInChild(workload: string, impl: 'streamframe' | 'handLoop'): { seco
 
 const childAt = process.argv.indexOf('--child');
 if (childAt > 0) {
-  const w = workloads.find((x) => x.name === process.argv[childAt + 1])!;
-  const impl = process.argv[childAt + 2] as 'streamframe' | 'handLoop';
-  console.log(JSON.stringify(time(w, w[impl])));
+  const [name, impl, order] = process.argv.slice(childAt + 1);
+  console.log(JSON.stringify(child(workloads.find((x) => x.name === name)!, impl as Impl, order as Order)));
 } else {
   const script = fileURLToPath(new URL('./streamz_core.py', import.meta.url));
   const streamz = JSON.parse(execFileSync('/usr/bin/python3', [script, '2'], { encoding: 'utf8' })) as { name: string; seconds: number; result: number }[];
-  const fmt = (eps: number) => (eps >= 1e6 ? `${(eps / 1e6).toFixed(2)}M` : `${(eps / 1e3).toFixed(0)}k`);
-  const rows = ['| workload | streamz events/s | streamframe events/s | hand loop events/s | × streamz | ÷ hand loop |', '|---|---|---|---|---|---|'];
+  const fmt = (eps: number) => (eps >= 1e6 ? `${(eps / 1e6).toFixed(1)}M` : `${(eps / 1e3).toFixed(0)}k`);
+  const rows = [
+    '| workload | streamz | hand loop | fused, first | fused, later | unfused, first | unfused, later | fused ÷ hand loop (first / later) | unfused ÷ hand loop (first / later) |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const w of workloads) {
     const z = streamz.find((r) => r.name === w.name)!;
-    const sf = timeInChild(w.name, 'streamframe');
-    const hand = timeInChild(w.name, 'handLoop');
-    if (sf.result !== z.result || hand.result !== z.result) throw new Error(`${w.name}: results differ (streamz ${z.result}, streamframe ${sf.result}, hand ${hand.result})`);
-    const eps = (s: number) => w.events / s;
-    rows.push(`| ${w.name} (${w.events / 1000}k ints) | ${fmt(eps(z.seconds))} | ${fmt(eps(sf.seconds))} | ${fmt(eps(hand.seconds))} | ${(z.seconds / sf.seconds).toFixed(0)}× | ${(sf.seconds / hand.seconds).toFixed(2)}× |`);
+    for (const impl of ['fused', 'unfused', 'handLoop'] as const) {
+      const r = time(w, impl, w.streamzEvents, 1).result;
+      if (r !== z.result) throw new Error(`${w.name}: ${impl} gave ${r}, streamz ${z.result}`);
+    }
+    const t = {} as Record<`${Impl} ${Order}`, Timing>;
+    for (const impl of ['handLoop', 'fused', 'unfused'] as const) for (const order of ['first', 'later'] as const) t[`${impl} ${order}`] = timeInChildren(w, impl, order);
+    const results = new Set(Object.values(t).map((x) => x.result));
+    if (results.size !== 1) throw new Error(`${w.name}: results differ between implementations: ${[...results].join(', ')}`);
+    const hand = Math.min(t['handLoop first'].seconds, t['handLoop later'].seconds);
+    const eps = (s: number) => fmt(w.events / s);
+    const ratio = (impl: Impl) => `${(t[`${impl} first`].seconds / hand).toFixed(2)}× / ${(t[`${impl} later`].seconds / hand).toFixed(2)}×`;
+    rows.push(
+      `| ${w.name} (${w.events / 1000}k ints) | ${eps(z.seconds * (w.events / w.streamzEvents))} | ${eps(hand)} | ${eps(t['fused first'].seconds)} | ${eps(t['fused later'].seconds)} | ${eps(t['unfused first'].seconds)} | ${eps(t['unfused later'].seconds)} | ${ratio('fused')} | ${ratio('unfused')} |`,
+    );
   }
   console.log(rows.join('\n'));
-  console.log(`\nbest of ${passes} passes over one pipeline, best of ${PROCESSES} fresh processes each (streamz: best of 2 passes); node ${process.version}; results checked equal across all three.`);
+  console.log(
+    `\nevents/s; best of ${passes} passes over one pipeline, best of ${PROCESSES} fresh processes each; "later": built after every workload ran once in the process; ` +
+      `streamz: best of 2 passes over its own count (results checked equal on that count); node ${process.version}.`,
+  );
 }

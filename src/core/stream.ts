@@ -4,6 +4,7 @@ import { describe, fingerprint, nodeId, toDot, toMermaid, type PipelineDescripti
 import { log } from './log.js';
 import { releaseRefs, retainRefs, type Emitted, type Meta } from './meta.js';
 import { NodeStats } from './stats.js';
+import { chainThrough, compileChain, defineStep, fanOut, stepOf, type StepDefinition } from './fuse.js';
 
 /** The function an upstream calls to hand an element to a node. */
 export type Push<T> = (x: T, meta: Meta) => Emitted;
@@ -17,6 +18,8 @@ export interface StreamOptions {
 
 let nextSeq = 0;
 const noop: Push<unknown> = () => undefined;
+/** Nodes rewiring now: the walk up a cycle of fused nodes stops at them. */
+const rewiring = new Set<Stream<any>>();
 
 /**
  * A node of the stream graph; `new Stream<T>()` is a plain junction that passes elements on.
@@ -37,6 +40,8 @@ export class Stream<T = unknown> {
   protected policy: ErrorPolicy = 'raise';
   private givenName: string | undefined;
   private boundUpdate: Push<any> | undefined;
+  /** The downstream nodes whose steps `out` runs itself (fused chains). */
+  private fused: readonly Stream<any>[] = [];
   private readonly timers = new Set<TimerHandle>();
   private timersStopped = false;
   private failure: NodeError | undefined;
@@ -216,13 +221,47 @@ export class Stream<T = unknown> {
   protected upstreamAdded(_index: number): void {}
   protected upstreamRemoved(_index: number): void {}
 
+  /**
+   * Rebuild `out` from the downstreams. A downstream that starts a chain of fusable nodes gets
+   * the chain compiled into one function (core/fuse.ts), on the first element, so building a
+   * graph compiles nothing; a node whose chain ran through this one rewires too.
+   */
   protected rewire(): void {
-    const pushes = this.downstreams.map((d, i) => {
-      const nth = this.downstreams.slice(0, i).filter((o) => o === d).length;
-      return d.stats === undefined ? d.entry(this, nth) : d.stats.counting(d.entry(this, nth));
-    });
-    const out = (pushes.length === 0 ? noop : pushes.length === 1 ? pushes[0] : fanOut(pushes)) as Push<T>;
-    this.out = this.stats === undefined ? out : this.stats.countingOut(out);
+    if (rewiring.has(this)) return; // a cycle of fused nodes
+    rewiring.add(this);
+    try {
+      const branches = this.downstreams.map((d, i) => {
+        const nth = this.downstreams.slice(0, i).filter((o) => o === d).length;
+        return { d, entry: d.entry(this, nth), chain: chainThrough(this, d, nth) };
+      });
+      this.fused = branches.flatMap((b) => b.chain);
+      const build = (): Push<T> => {
+        const pushes = branches.map(({ d, entry, chain }) => (chain.length > 0 ? compileChain(chain) : d.stats === undefined ? entry : d.stats.counting(entry)));
+        const out = (pushes.length === 0 ? noop : pushes.length === 1 ? pushes[0] : fanOut(pushes)) as Push<T>;
+        return this.stats === undefined ? out : this.stats.countingOut(out);
+      };
+      this.out = this.fused.length === 0 ? build() : this.onFirstElement(build);
+      for (const up of this.upstreams) if (up.fused.includes(this)) up.rewire();
+    } finally {
+      rewiring.delete(this);
+    }
+  }
+
+  /** An `out` that builds the real one when first called and puts it in its place. */
+  private onFirstElement(build: () => Push<T>): Push<T> {
+    let built: Push<T> | undefined;
+    const stub: Push<T> = (x, meta) => {
+      built ??= build();
+      if (this.out === stub) this.out = built;
+      return built(x, meta);
+    };
+    return stub;
+  }
+
+  /** This node's step in a chain fed from `up`, if it can fuse: a fusable class, no stats, fed through its plain `update`. */
+  fusedStepFrom(up: Stream<any>, nth: number): StepDefinition<unknown> | undefined {
+    const step = this.stats === undefined ? stepOf(this) : undefined;
+    return step !== undefined && this.entry(up, nth) === this.boundUpdate ? step : undefined;
   }
 
   /**
@@ -237,10 +276,10 @@ export class Stream<T = unknown> {
     outside: (node: Stream<any>) => Stream<any>,
   ): Map<Stream<any>, Stream<any>> {
     const copies = new Map<Stream<any>, Stream<any>>(nodes.map((n) => [n, Object.create(Object.getPrototypeOf(n) as object) as Stream<any>]));
-    const links = new Set(['upstreams', 'downstreams', 'seq', 'clock', 'out', 'boundUpdate', 'timers', 'timersStopped', 'failure', 'stats']);
+    const links = new Set(['upstreams', 'downstreams', 'seq', 'clock', 'out', 'boundUpdate', 'fused', 'timers', 'timersStopped', 'failure', 'stats']);
     for (const [n, c] of copies) {
       for (const [key, value] of Object.entries(n)) if (!links.has(key)) (c as unknown as Record<string, unknown>)[key] = copyField(value, n, copies);
-      Object.assign(c, { upstreams: [], downstreams: [], seq: nextSeq++, clock: n.clock, out: noop, boundUpdate: undefined, timers: new Set(), timersStopped: false, failure: undefined, stats: undefined });
+      Object.assign(c, { upstreams: [], downstreams: [], seq: nextSeq++, clock: n.clock, out: noop, boundUpdate: undefined, fused: [], timers: new Set(), timersStopped: false, failure: undefined, stats: undefined });
     }
     const fed = new Set<Stream<any>>();
     for (const [n, c] of copies) {
@@ -368,31 +407,14 @@ export class Stream<T = unknown> {
   }
 }
 
+// A plain stream passes elements on: in a fused chain it is no code at all.
+defineStep(Stream, { write: (_node, w) => w.x });
+
 /** Run `then` once a push has settled: now if it was synchronous, after its promise otherwise. */
 export function afterEmit(r: Emitted, then: () => void): Emitted {
   if (r) return r.then(then);
   then();
   return undefined;
-}
-
-function fanOut(pushes: Push<unknown>[]): Push<unknown> {
-  return (x, meta) => {
-    let pending: Promise<unknown>[] | undefined;
-    for (const push of pushes) {
-      let r: Emitted;
-      try {
-        r = push(x, meta);
-      } catch (e) {
-        // The emit fails with this error; branches already waiting are not awaited, so their own
-        // failures must not surface as unhandled rejections.
-        for (const p of pending ?? []) p.catch(() => {});
-        throw e;
-      }
-      if (r) (pending ??= []).push(r);
-    }
-    if (pending === undefined) return undefined;
-    return pending.length === 1 ? pending[0] : Promise.all(pending);
-  };
 }
 
 function remove<X>(list: X[], item: X): void {

@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { isPromise, type Emitted, type Meta } from '../core/meta.js';
+import { defineStep } from '../core/fuse.js';
 import { Stream, type StreamOptions } from '../core/stream.js';
 
 declare module '../core/stream.js' {
@@ -27,10 +28,19 @@ export class SinkNode<T> extends Stream<never> {
     try {
       r = this.fn(x);
     } catch (e) {
-      return this.fail(e, x, meta, () => this.call(x));
+      return this.failed(e, x, meta);
     }
-    if (r === undefined || !isPromise(r)) return undefined;
-    return r.then(undefined, (e: unknown) => this.fail(e, x, meta, () => this.call(x)));
+    return r === undefined || !isPromise(r) ? undefined : this.awaited(r, x, meta);
+  }
+
+  /** The error policy for `fn` failing on `x` (also called from fused chains). */
+  failed(e: unknown, x: T, meta: Meta): Emitted {
+    return this.fail(e, x, meta, () => this.call(x));
+  }
+
+  /** Wait for what `fn` returned; a rejection goes through the error policy. */
+  awaited(r: Promise<unknown>, x: T, meta: Meta): Emitted {
+    return r.then(undefined, (e: unknown) => this.failed(e, x, meta));
   }
 
   private call(x: T): Emitted {
@@ -38,6 +48,15 @@ export class SinkNode<T> extends Stream<never> {
     return isPromise(r) ? r : undefined;
   }
 }
+
+defineStep(SinkNode, {
+  ends: true,
+  write(n, w) {
+    const r = w.guarded(n, `${w.bind(n.fn)}(${w.x})`);
+    w.line(`return ${r} === undefined || !${w.bind(isPromise)}(${r}) ? undefined : ${w.bind(n)}.awaited(${r}, ${w.x}, meta);`);
+    return undefined;
+  },
+});
 
 export class ListSink<T> extends Stream<never> {
   readonly list: T[] = [];
@@ -55,6 +74,13 @@ export class ListSink<T> extends Stream<never> {
     return undefined;
   }
 }
+defineStep(ListSink, {
+  ends: true,
+  write(n, w) {
+    w.line(`${w.bind(n)}.list.push(${w.x}); return undefined;`);
+    return undefined;
+  },
+});
 
 export class TextFileSink<T> extends Stream<never> {
   private readonly file: WriteStream;

@@ -2,6 +2,7 @@ import type { Emitted, Meta } from '../meta.js';
 import type { Stateful } from '../stateful.js';
 import { Stream, type Push, type StreamOptions } from '../stream.js';
 import { expectState } from '../state-shape.js';
+import { defineStep, type StepWriter } from '../fuse.js';
 
 export interface AccumulateOptions<S> extends StreamOptions {
   /** Initial state; without it the first element becomes the state and is emitted as is. */
@@ -60,14 +61,26 @@ export class AccumulateNode<S, T, R> extends Stream<R> implements Stateful<Accum
     try {
       next = this.fn(this.state, x);
     } catch (e) {
-      return this.fail(e, x, meta, () => this.step(this.fn(this.state as S, x), meta));
-    }
-    if (!this.returnsState) {
-      this.state = next as S;
-      return this.out(next as R, meta);
+      return this.failed(e, x, meta);
     }
     return this.step(next, meta);
   }
+
+  failed(e: unknown, x: T, meta: Meta): Emitted {
+    return this.fail(e, x, meta, () => this.step(this.fn(this.state as S, x), meta));
+  }
+
+  /** `update` as a fused step (core/fuse.ts). */
+  static readonly fusedStep = {
+    write(n: AccumulateNode<unknown, unknown, unknown>, w: StepWriter): string {
+      const state = `${w.bind(n)}.state`;
+      const y = `${w.x}s`;
+      w.line(`let ${y}; if (${state} === ${w.bind(NO_STATE)}) { ${y} = ${state} = ${w.x}; } else {`);
+      const next = w.guarded(n, `${w.bind(n.fn)}(${state}, ${w.x})`);
+      w.line(n.returnsState ? `const [${next}s, ${next}r] = ${next}; ${state} = ${next}s; ${y} = ${next}r; }` : `${y} = ${state} = ${next}; }`);
+      return y;
+    },
+  };
 
   private step(next: unknown, meta: Meta): Emitted {
     if (this.returnsState) {
@@ -93,6 +106,8 @@ export class AccumulateNode<S, T, R> extends Stream<R> implements Stateful<Accum
     this.state = s.hasState ? (s.state as S) : NO_STATE;
   }
 }
+
+defineStep(AccumulateNode, AccumulateNode.fusedStep);
 
 Stream.prototype.accumulate = function (this: Stream<any>, fn: (s: any, x: any) => any, options?: AccumulateOptions<any>) {
   return new AccumulateNode(this, fn, options);

@@ -1,5 +1,6 @@
 import { preview } from '../errors.js';
 import type { Emitted, Meta } from '../meta.js';
+import { defineStep, type StepWriter } from '../fuse.js';
 import { Stream, type StreamOptions, type Push } from '../stream.js';
 
 declare module '../stream.js' {
@@ -33,11 +34,16 @@ export class MapNode<In, Out> extends Stream<Out> {
     try {
       y = this.fn(x);
     } catch (e) {
-      return this.fail(e, x, meta, () => this.out(this.fn(x), meta));
+      return this.failed(e, x, meta);
     }
     return this.out(y, meta);
   }
+  /** The error policy for `fn` throwing on `x` (also called from fused chains). */
+  failed(e: unknown, x: In, meta: Meta): Emitted {
+    return this.fail(e, x, meta, () => this.out(this.fn(x), meta));
+  }
 }
+defineStep(MapNode, { write: (n, w) => w.guarded(n, `${w.bind(n.fn)}(${w.x})`) });
 
 export class StarmapNode<A extends readonly unknown[], Out> extends Stream<Out> {
   constructor(upstream: Stream<A>, readonly fn: (...args: A) => Out, options?: StreamOptions) {
@@ -51,11 +57,15 @@ export class StarmapNode<A extends readonly unknown[], Out> extends Stream<Out> 
     try {
       y = this.fn(...x);
     } catch (e) {
-      return this.fail(e, x, meta, () => this.out(this.fn(...x), meta));
+      return this.failed(e, x, meta);
     }
     return this.out(y, meta);
   }
+  failed(e: unknown, x: A, meta: Meta): Emitted {
+    return this.fail(e, x, meta, () => this.out(this.fn(...x), meta));
+  }
 }
+defineStep(StarmapNode, { write: (n, w) => w.guarded(n, `${w.bind(n.fn)}(...${w.x})`) });
 
 export class FilterNode<T> extends Stream<T> {
   constructor(upstream: Stream<T>, readonly predicate: (x: T) => unknown, options?: StreamOptions) {
@@ -69,11 +79,21 @@ export class FilterNode<T> extends Stream<T> {
     try {
       keep = this.predicate(x);
     } catch (e) {
-      return this.fail(e, x, meta, () => (this.predicate(x) ? this.out(x, meta) : undefined));
+      return this.failed(e, x, meta);
     }
     return keep ? this.out(x, meta) : undefined;
   }
+  failed(e: unknown, x: T, meta: Meta): Emitted {
+    return this.fail(e, x, meta, () => (this.predicate(x) ? this.out(x, meta) : undefined));
+  }
 }
+const filterStep = {
+  write(n: FilterNode<unknown>, w: StepWriter): string {
+    w.line(`if (!${w.guarded(n, `${w.bind(n.predicate)}(${w.x})`)}) return undefined;`);
+    return w.x;
+  },
+};
+defineStep(FilterNode, filterStep);
 
 export class RemoveNode<T> extends FilterNode<T> {
   constructor(upstream: Stream<T>, readonly drop: (x: T) => unknown, options?: StreamOptions) {
@@ -86,6 +106,7 @@ export class RemoveNode<T> extends FilterNode<T> {
     return this.drop.name === '' ? [] : [this.drop.name];
   }
 }
+defineStep(RemoveNode, filterStep);
 
 export class PluckNode<T> extends Stream<unknown> {
   constructor(upstream: Stream<T>, readonly pick: PropertyKey | readonly PropertyKey[], options?: StreamOptions) {
@@ -98,15 +119,22 @@ export class PluckNode<T> extends Stream<unknown> {
     return { pick: Array.isArray(this.pick) ? this.pick.map(String) : String(this.pick) };
   }
   override update(x: T, meta: Meta): Emitted {
-    const pick = this.pick;
     let y: unknown;
     try {
-      y = Array.isArray(pick) ? pick.map((k) => field(x, k)) : field(x, pick as PropertyKey);
+      y = picked(x, this.pick);
     } catch (e) {
-      return this.fail(e, x, meta);
+      return this.failed(e, x, meta);
     }
     return this.out(y, meta);
   }
+  failed(e: unknown, x: T, meta: Meta): Emitted {
+    return this.fail(e, x, meta);
+  }
+}
+defineStep(PluckNode, { write: (n, w) => w.guarded(n, `${w.bind(picked)}(${w.x}, ${w.bind(n.pick)})`) });
+
+function picked(x: unknown, pick: PropertyKey | readonly PropertyKey[]): unknown {
+  return Array.isArray(pick) ? pick.map((k) => field(x, k)) : field(x, pick as PropertyKey);
 }
 
 /** `x[key]`, or an error when there is no such field (streamz raises KeyError / IndexError). */
