@@ -46,7 +46,8 @@ describe('streamframe run', { timeout: 180_000 }, () => {
 
   it('stops on SIGTERM with a final checkpoint and resumes from it with the exact state', async () => {
     const store = join(mkdtempSync(join(tmpdir(), 'sf-run-')), 'cp');
-    const child = spawn(process.execPath, cliArgs('run', fixture('counter-job.ts'), '--checkpoint', store, '--every', '50', '--', '1000'), { cwd: root });
+    // 20 ms an element: the signal lands long before the end (~20 s), however slowly the machine passes it on.
+    const child = spawn(process.execPath, cliArgs('run', fixture('counter-job.ts'), '--checkpoint', store, '--every', '50', '--', '1000', '20'), { cwd: root });
     let out = '';
     let killed = false; // once: a second signal means "exit now" (and after the job ends, the default: die)
     child.stdout.setEncoding('utf8').on('data', (s: string) => {
@@ -178,7 +179,8 @@ describe('streamframe run', { timeout: 180_000 }, () => {
 
   it('SIGHUP stops like SIGTERM: a final checkpoint, exit 0', async () => {
     const store = join(mkdtempSync(join(tmpdir(), 'sf-run-')), 'cp');
-    const child = spawn(process.execPath, cliArgs('run', fixture('counter-job.ts'), '--checkpoint', store, '--every', '50', '--', '1000'), { cwd: root });
+    // 20 ms an element: the signal lands long before the end (~20 s), however slowly the machine passes it on.
+    const child = spawn(process.execPath, cliArgs('run', fixture('counter-job.ts'), '--checkpoint', store, '--every', '50', '--', '1000', '20'), { cwd: root });
     let out = '';
     let hungUp = false;
     child.stdout.setEncoding('utf8').on('data', (s: string) => {
