@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -26,5 +27,13 @@ describe("'streamframe/client'", () => {
   it('is exported as a subpath of the package', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { exports: Record<string, { import: string; types: string }> };
     expect(pkg.exports['./client']).toMatchObject({ import: './dist/client/index.js', types: './dist/client/index.d.ts' });
+    // Resolved through the package's own name, as a publisher imports it (the built output: `npm test` builds first).
+    const script = new URL('../.self-reference-client.mjs', import.meta.url).pathname;
+    writeFileSync(script, "import { waitProcessed, ProgressClient } from 'streamframe/client';\nconsole.log(typeof waitProcessed, typeof ProgressClient);\n");
+    try {
+      expect(execFileSync(process.execPath, [script], { encoding: 'utf8' }).trim()).toBe('function function');
+    } finally {
+      rmSync(script, { force: true });
+    }
   });
 });
