@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoPartitionError, joinsAcrossSources, nodeIds, runJob, Stream } from '../../src/index.js';
 import { startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker.js';
-import { consumerConfig } from '../kafka/helpers.js';
+import { consumerConfig, TestKafka, waitCommittedToEnd } from '../kafka/helpers.js';
 
 interface Ev {
   k: string;
@@ -13,7 +13,7 @@ interface Ev {
 
 let broker: KafkaTestBroker;
 beforeAll(async () => {
-  broker = await startKafkaBroker({ brokers: 1, topics: { orders: 4, payments: 3, refunds: 4 } });
+  broker = await startKafkaBroker({ brokers: 1, topics: { orders: 4, payments: 3, refunds: 4, events: 2 } });
 }, 60_000);
 
 afterAll(async () => {
@@ -61,4 +61,25 @@ describe('partitioned jobs: both inputs of a join must be co-partitioned', () =>
     const across = a.join(other, { key: 'k', on: 'ts', within: 10 }).name('across');
     expect(joinsAcrossSources([events, other], nodeIds([events, other])).map((j) => [j.join, j.sides])).toEqual([[across, [[events], [other]]]]);
   });
+
+  it('runs partitioned when both inputs come from one topic (keyed, so the orders and payments of a key share a partition): every pair found', async () => {
+    const kafka = new TestKafka(broker);
+    // Orders and payments of a key in one partition (keyed messages); payment i pays order i.
+    const messages = Array.from({ length: 200 }, (_, i) => [
+      { key: `k${i % 7}`, value: JSON.stringify({ kind: 'order', k: `k${i % 7}`, ts: i * 10, i }) },
+      { key: `k${i % 7}`, value: JSON.stringify({ kind: 'payment', k: `k${i % 7}`, ts: i * 10 + 5, i }) },
+    ]).flat();
+    await kafka.produce('events', messages);
+    type E = { kind: string; k: string; ts: number; i: number };
+    const events = Stream.fromKafka('events', consumerConfig(broker, 'copart-5'), { startFrom: 'earliest', decode: (v): E => JSON.parse(String(v)) }).name('events');
+    const orders = events.filter((e) => e.kind === 'order');
+    const payments = events.filter((e) => e.kind === 'payment');
+    const pairs: string[] = [];
+    orders.join(payments, { key: 'k', on: 'ts', within: { before: 0, after: 5 } }).name('paid').sink(([o, p]) => void pairs.push(`${o.i}-${p.i}`));
+    const job = runJob(events, { name: 'paid-tasks', partitioned: true, handleSignals: false, checkpoint: { store: store(), every: { ms: 200 } } });
+    await waitCommittedToEnd(kafka, 'copart-5', 'events', 30_000);
+    await job.stop();
+    await kafka.close();
+    expect(pairs.sort()).toEqual(Array.from({ length: 200 }, (_, i) => `${i}-${i}`).sort());
+  }, 60_000);
 });
