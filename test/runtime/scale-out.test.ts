@@ -54,9 +54,9 @@ function traffic(seed: number) {
   return { expected, produced: () => produced, stop: () => ((running = false), done) };
 }
 
-// Issue 9 test (d), still open: under churn a member that joins after a SIGKILL can be given no
-// partition for minutes, or a revoked task's claim is not released (see the issue note). Skipped
-// until that is found, so that the rest of the suite can guard what works; issue 9 stays open.
+// It found a member that waited for a task's lease without rejoining the group: every rebalance
+// then waited for it, and a member that joined got no partition for minutes (kafka/source.ts,
+// awaitStart). STREAMFRAME_MEMBER_LOGS=<dir> keeps each member's log while it runs.
 describe('partitioned job: scale-out over a consumer group with task state on S3', () => {
   it(`3 members, ${ROUNDS} rounds of SIGKILL or stop and restart (3 → 2 → 3) while traffic flows: the last output per key is its exact sum`, async () => {
     const group = 'scale-out';
