@@ -5,10 +5,8 @@ import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { AsofJoinNode, DataFrame, StaticTable, Stream } from '../../src/index.js';
 import { runs, split, splitArb } from './helpers.js';
-import { bag, collect, disordered, keyArb, parquetRoundTrip, replay, twoStreams, without, type LRow, type RRow } from './join-helpers.js';
+import { L, R, bag, collect, disordered, keyArb, parquetRoundTrip, replay, twoStreams, without, type LRow, type RRow } from './join-helpers.js';
 
-const L = (...rows: [string | null, number | null, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), v: rows.map((r) => r[2]) });
-const R = (...rows: [string | null, number | null, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), w: rows.map((r) => r[2]) });
 const node = (df: DataFrame<any>) => df.stream as unknown as AsofJoinNode;
 
 describe("sdf.join(right, { on, asof })", () => {

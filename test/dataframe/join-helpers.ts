@@ -9,6 +9,10 @@ export const rightExample = { k: 'utf8', ts: 'timestamp', w: 'int32' } as const;
 export type LRow = { k: string | null; ts: number | null; v: number };
 export type RRow = { k: string | null; ts: number | null; w: number };
 
+/** A left batch of [k, ts, v] rows and a right batch of [k, ts, w] rows, as column objects. */
+export const L = (...rows: [string | null, number | null, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), v: rows.map((r) => r[2]) });
+export const R = (...rows: [string | null, number | null, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), w: rows.map((r) => r[2]) });
+
 export function twoStreams(clock = new VirtualClock()) {
   const l = new Stream<unknown>({ clock });
   const r = new Stream<unknown>({ clock });

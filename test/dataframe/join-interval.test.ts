@@ -4,15 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataFrame, IntervalJoinNode, JoinColumnError, NodeError, Stream } from '../../src/index.js';
 import { runs, split, splitArb } from './helpers.js';
-import { bag, collect, disordered, keyArb, parquetRoundTrip, replay, twoStreams, without, type LRow, type RRow } from './join-helpers.js';
+import { L, R, bag, collect, disordered, keyArb, parquetRoundTrip, replay, twoStreams, without, type LRow, type RRow } from './join-helpers.js';
 
-const cols = <T extends object>(rows: T[]) => {
-  const out: Record<string, unknown[]> = {};
-  for (const k of ['k', 'ts', 'v', 'w']) if (rows.length > 0 && k in rows[0]) out[k] = rows.map((r) => (r as Record<string, unknown>)[k]);
-  return out;
-};
-const L = (...rows: [string | null, number | null, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), v: rows.map((r) => r[2]) });
-const R = (...rows: [string | null, number | null, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), w: rows.map((r) => r[2]) });
 const node = (df: DataFrame<any>) => df.stream as unknown as IntervalJoinNode;
 
 describe('sdf.join(right, { on, interval })', () => {

@@ -3,10 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { IntervalJoinNode } from '../../src/index.js';
 import { runs, split, splitArb } from './helpers.js';
-import { bag, collect, disordered, keyArb, replay, twoStreams, type LRow, type RRow } from './join-helpers.js';
+import { L, R, bag, collect, disordered, keyArb, replay, twoStreams, type LRow, type RRow } from './join-helpers.js';
 
-const L = (...rows: [string, number, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), v: rows.map((r) => r[2]) });
-const R = (...rows: [string, number, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), w: rows.map((r) => r[2]) });
 
 describe("sdf.join(right, { on, window })", () => {
   it('tumbling: pairs in the same window only, window bounds first', () => {
