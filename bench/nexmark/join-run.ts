@@ -58,7 +58,7 @@ for (const name of ['q3', 'q8'] as const) {
 console.log(lines.join('\n'));
 console.log(`\n${EVENTS} events (${rows} persons + auctions) in chunks of ${CHUNK} events; streamframe: median of 5 passes after a warm-up, node ${process.version}; streamz ${streamz.streamz}, pandas ${streamz.pandas}: best of 3, frames prebuilt.`);
 
-// Join state: rows held (what the join must keep) vs rows in memory, and heap vs their raw bytes.
+// Join state at its peak: rows held (what the join must keep) vs rows in memory, and heap vs their raw bytes.
 const gc = (globalThis as { gc?: () => void }).gc;
 const used = () => {
   gc?.();
@@ -78,9 +78,9 @@ for (const name of ['q3', 'q8'] as const) {
       const raw = held.left * ROW_BYTES[name].left + held.right * ROW_BYTES[name].right;
       const heap = used() - base;
       const retained = 'retained' in p.node ? (p.node as { retained: Record<string, number> }).retained : held;
-      if (heap / raw > peak.ratio) peak = { ratio: heap / raw, heap, raw, held: `${held.left} + ${held.right}`, retained: `${retained.left} + ${retained.right}` };
+      if (heap > peak.heap) peak = { ratio: heap / raw, heap, raw, held: `${held.left} + ${held.right}`, retained: `${retained.left} + ${retained.right}` };
     }
   });
   const held = p.node.held;
-  console.log(`${name}: at the end holds ${held.left} left + ${held.right} right rows; worst sample: held ${peak.held}, in memory ${peak.retained} rows, heap ${(peak.heap / 1e6).toFixed(1)} MB vs ${(peak.raw / 1e6).toFixed(1)} MB raw = ${peak.ratio.toFixed(2)}×${gc === undefined ? ' (run with --expose-gc for the heap)' : ''}`);
+  console.log(`${name}: at the end holds ${held.left} left + ${held.right} right rows; at the peak heap: held ${peak.held}, in memory ${peak.retained} rows, heap ${(peak.heap / 1e6).toFixed(1)} MB vs ${(peak.raw / 1e6).toFixed(1)} MB raw = ${peak.ratio.toFixed(2)}×${gc === undefined ? ' (run with --expose-gc for the heap)' : ''}`);
 }

@@ -5,10 +5,8 @@ import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { AsofJoinNode, DataFrame, StaticTable, Stream } from '../../src/index.js';
 import { runs, split, splitArb } from './helpers.js';
-import { bag, collect, disordered, keyArb, parquetRoundTrip, twoStreams, type LRow, type RRow } from './join-helpers.js';
+import { L, R, bag, collect, disordered, keyArb, parquetRoundTrip, replay, twoStreams, without, type LRow, type RRow } from './join-helpers.js';
 
-const L = (...rows: [string | null, number | null, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), v: rows.map((r) => r[2]) });
-const R = (...rows: [string | null, number | null, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), w: rows.map((r) => r[2]) });
 const node = (df: DataFrame<any>) => df.stream as unknown as AsofJoinNode;
 
 describe("sdf.join(right, { on, asof })", () => {
@@ -122,7 +120,6 @@ function naiveAsof(ls: LRow[], rs: RRow[], how: 'inner' | 'left', ttl: number) {
   return out;
 }
 
-const cols = <T extends object>(rows: T[]) => Object.fromEntries(Object.keys(rows[0]).map((k) => [k, rows.map((r) => (r as Record<string, unknown>)[k])]));
 
 describe('as-of join property', () => {
   it('equals a naive merge_asof of the rows not sent to late, for any split, interleaving, disorder, ttl and checkpoint cut', () => {
@@ -140,41 +137,13 @@ describe('as-of join property', () => {
         fc.integer({ min: 0, max: JITTER + 1 }),
         fc.constantFrom(Infinity, 3, 20),
         (ls, rs, lsplit, rsplit, order, cutAt, how, outOfOrder, ttl) => {
-          const late: Record<string, object[]> = { left: [], right: [] };
-          const make = (start?: arrow.Table) => {
+          const { out, late } = replay(split(ls, lsplit), split(rs, rsplit), order, cutAt, (start) => {
             const s = twoStreams();
             const joined = s.left.join(s.right, { on: 'k', how, asof: { on: 'ts', ...(ttl < Infinity && { ttl }) }, outOfOrder, start });
-            node(joined).late.sink((e) => void late[String(e.key)].push(...e.element.toRows({ timestamps: 'ms' })));
-            return { ...s, joined, got: collect(joined) };
-          };
-          let p = make();
-          const out: object[] = [];
-          const lb = split(ls, lsplit);
-          const rb = split(rs, rsplit);
-          let i = 0;
-          let j = 0;
-          for (let n = 0; i < lb.length || j < rb.length; n++) {
-            if (n === cutAt) {
-              const state = parquetRoundTrip(node(p.joined).snapshot());
-              out.push(...p.got);
-              p = make(state);
-            }
-            const takeLeft = j >= rb.length || (i < lb.length && order[n % order.length]);
-            const rows: object[] = takeLeft ? lb[i++] : rb[j++];
-            if (rows.length > 0) (takeLeft ? p.l : p.r).emit(cols(rows));
-          }
-          p.joined.stream.endOfInput();
-          out.push(...p.got);
+            return { ...s, node: node(joined), got: collect(joined) };
+          });
           if (outOfOrder >= JITTER) expect(late).toEqual({ left: [], right: [] });
-          const keep = <T extends object>(xs: T[], gone: object[]) => {
-            const g = bag(gone);
-            return xs.filter((x) => {
-              const at = g.indexOf(bag([x])[0]);
-              if (at >= 0) g.splice(at, 1);
-              return at < 0;
-            });
-          };
-          expect(bag(out)).toEqual(bag(naiveAsof(keep(ls, late.left), keep(rs, late.right), how, ttl)));
+          expect(bag(out)).toEqual(bag(naiveAsof(without(ls, late.left), without(rs, late.right), how, ttl)));
         },
       ),
       { numRuns: runs(200) },

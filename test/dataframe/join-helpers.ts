@@ -1,6 +1,6 @@
 // Shared by the join tests: two DataFrame streams, output collection, a naive batch join, a Parquet round trip.
 import fc from 'fast-check';
-import { DataFrame, Stream, VirtualClock } from '../../src/index.js';
+import { DataFrame, Stream, VirtualClock, type Frame, type LateElement } from '../../src/index.js';
 import { parquetToTable, tableToParquet } from '../../src/checkpoint/parquet.js';
 import type * as arrow from 'apache-arrow';
 
@@ -8,6 +8,10 @@ export const leftExample = { k: 'utf8', ts: 'timestamp', v: 'float64' } as const
 export const rightExample = { k: 'utf8', ts: 'timestamp', w: 'int32' } as const;
 export type LRow = { k: string | null; ts: number | null; v: number };
 export type RRow = { k: string | null; ts: number | null; w: number };
+
+/** A left batch of [k, ts, v] rows and a right batch of [k, ts, w] rows, as column objects. */
+export const L = (...rows: [string | null, number | null, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), v: rows.map((r) => r[2]) });
+export const R = (...rows: [string | null, number | null, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), w: rows.map((r) => r[2]) });
 
 export function twoStreams(clock = new VirtualClock()) {
   const l = new Stream<unknown>({ clock });
@@ -37,3 +41,54 @@ export function disordered<T>(row: fc.Arbitrary<T>, jitter: number, maxLength = 
 }
 
 export const keyArb = fc.option(fc.constantFrom('a', 'b'), { freq: 8 });
+
+/** What a property run needs of a join under test: its two inputs, its stateful node, what it emitted. */
+export interface JoinRun {
+  l: Stream<unknown>;
+  r: Stream<unknown>;
+  node: { snapshot(): arrow.Table; endOfInput(): unknown; late: Stream<LateElement<Frame>> };
+  got: Record<string, unknown>[];
+}
+
+const columnsOf = (rows: object[]) => Object.fromEntries(Object.keys(rows[0]).map((k) => [k, rows.map((r) => (r as Record<string, unknown>)[k])]));
+
+/**
+ * Feed both sides' batches interleaved in `order` (each side keeps its own order); before step
+ * `cutAt`, snapshot through Parquet and go on in a fresh join restored from it. Returns all
+ * emitted rows and the rows each side sent to late.
+ */
+export function replay(lb: object[][], rb: object[][], order: boolean[], cutAt: number, make: (start?: arrow.Table) => JoinRun) {
+  const late: Record<string, object[]> = { left: [], right: [] };
+  const start = (state?: arrow.Table) => {
+    const p = make(state);
+    p.node.late.sink((e) => void late[String(e.key)].push(...e.element.toRows({ timestamps: 'ms' })));
+    return p;
+  };
+  let p = start();
+  const out: object[] = [];
+  let i = 0;
+  let j = 0;
+  for (let n = 0; i < lb.length || j < rb.length; n++) {
+    if (n === cutAt) {
+      const state = parquetRoundTrip(p.node.snapshot());
+      out.push(...p.got);
+      p = start(state);
+    }
+    const takeLeft = j >= rb.length || (i < lb.length && order[n % order.length]);
+    const rows = takeLeft ? lb[i++] : rb[j++];
+    if (rows.length > 0) (takeLeft ? p.l : p.r).emit(columnsOf(rows));
+  }
+  p.node.endOfInput();
+  return { out: [...out, ...p.got], late };
+}
+
+/** `rows` without one occurrence of each of `gone` (rows the join sent to late). */
+export function without<T extends object>(rows: T[], gone: object[]): T[] {
+  const left = bag(gone);
+  return rows.filter((r) => {
+    const i = left.indexOf(bag([r])[0]);
+    if (i < 0) return true;
+    left.splice(i, 1);
+    return false;
+  });
+}

@@ -4,15 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataFrame, IntervalJoinNode, JoinColumnError, NodeError, Stream } from '../../src/index.js';
 import { runs, split, splitArb } from './helpers.js';
-import { bag, collect, disordered, keyArb, parquetRoundTrip, twoStreams, type LRow, type RRow } from './join-helpers.js';
+import { L, R, bag, collect, disordered, keyArb, parquetRoundTrip, replay, twoStreams, without, type LRow, type RRow } from './join-helpers.js';
 
-const cols = <T extends object>(rows: T[]) => {
-  const out: Record<string, unknown[]> = {};
-  for (const k of ['k', 'ts', 'v', 'w']) if (rows.length > 0 && k in rows[0]) out[k] = rows.map((r) => (r as Record<string, unknown>)[k]);
-  return out;
-};
-const L = (...rows: [string | null, number | null, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), v: rows.map((r) => r[2]) });
-const R = (...rows: [string | null, number | null, number][]) => ({ k: rows.map((r) => r[0]), ts: rows.map((r) => r[1]), w: rows.map((r) => r[2]) });
 const node = (df: DataFrame<any>) => df.stream as unknown as IntervalJoinNode;
 
 describe('sdf.join(right, { on, interval })', () => {
@@ -170,65 +163,19 @@ function naiveJoin(ls: LRow[], rs: RRow[], how: 'inner' | 'left') {
   return out;
 }
 
-type Step = { side: 'l' | 'r'; rows: object[] } | { cut: true };
 const lArb = disordered(fc.record({ k: keyArb, v: fc.integer({ min: 0, max: 99 }) }), JITTER) as fc.Arbitrary<LRow[]>;
 const rArb = disordered(fc.record({ k: keyArb, w: fc.integer({ min: 0, max: 99 }) }), JITTER) as fc.Arbitrary<RRow[]>;
-
-/** Interleave the two sides' batches in a random order (each side keeps its own order). */
-function schedule(lb: object[][], rb: object[][], order: boolean[], cutAt: number): Step[] {
-  const steps: Step[] = [];
-  let i = 0;
-  let j = 0;
-  let n = 0;
-  while (i < lb.length || j < rb.length) {
-    if (n++ === cutAt) steps.push({ cut: true });
-    const takeLeft = j >= rb.length || (i < lb.length && order[n % order.length]);
-    steps.push(takeLeft ? { side: 'l', rows: lb[i++] } : { side: 'r', rows: rb[j++] });
-  }
-  return steps;
-}
-
-function runSteps(steps: Step[], how: 'inner' | 'left', outOfOrder: number) {
-  const late: Record<string, object[]> = { left: [], right: [] };
-  const make = (start?: import('apache-arrow').Table) => {
-    const s = twoStreams();
-    const joined = s.left.join(s.right, { on: 'k', how, interval: { on: 'ts', before: BEFORE, after: AFTER }, outOfOrder, start });
-    node(joined).late.sink((e) => void late[String(e.key)].push(...e.element.toRows({ timestamps: 'ms' })));
-    return { ...s, joined, got: collect(joined) };
-  };
-  let p = make();
-  const out: object[] = [];
-  for (const step of steps) {
-    if ('cut' in step) {
-      const state = parquetRoundTrip(node(p.joined).snapshot());
-      out.push(...p.got);
-      p = make(state);
-      continue;
-    }
-    if (step.rows.length > 0) (step.side === 'l' ? p.l : p.r).emit(cols(step.rows));
-  }
-  p.joined.stream.endOfInput();
-  return { joined: [...out, ...p.got], late };
-}
-
-/** `rows` without one occurrence of each of `gone` (rows the join sent to late). */
-function without<T extends object>(rows: T[], gone: object[]): T[] {
-  const left = bag(gone);
-  return rows.filter((r) => {
-    const i = left.indexOf(bag([r])[0]);
-    if (i < 0) return true;
-    left.splice(i, 1);
-    return false;
-  });
-}
 
 describe('interval join property', () => {
   it('equals a naive batch join of the rows not sent to late, for any batch split, interleaving, disorder and checkpoint cut', () => {
     const outOfOrderArb = fc.integer({ min: 0, max: JITTER + 1 });
     fc.assert(
       fc.property(lArb, rArb, splitArb, splitArb, fc.array(fc.boolean(), { minLength: 1, maxLength: 20 }), fc.integer({ min: -1, max: 40 }), fc.constantFrom('inner' as const, 'left' as const), outOfOrderArb, (ls, rs, ls1, rs1, order, cutAt, how, ooo) => {
-        const steps = schedule(split(ls, ls1), split(rs, rs1), order, cutAt);
-        const { joined, late } = runSteps(steps, how, ooo);
+        const { out: joined, late } = replay(split(ls, ls1), split(rs, rs1), order, cutAt, (start) => {
+          const s = twoStreams();
+          const j = s.left.join(s.right, { on: 'k', how, interval: { on: 'ts', before: BEFORE, after: AFTER }, outOfOrder: ooo, start });
+          return { ...s, node: node(j), got: collect(j) };
+        });
         if (ooo >= JITTER) expect(late).toEqual({ left: [], right: [] }); // disorder within the bound: nothing is late
         expect(bag(joined)).toEqual(bag(naiveJoin(without(ls, late.left), without(rs, late.right), how)));
       }),

@@ -96,7 +96,6 @@ export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Tab
           g.mine.push(i);
           g.rows.push(row);
           if (matched !== undefined) matched[i] = 1;
-          return true;
         },
         outer && other === 'left',
       );

@@ -80,11 +80,10 @@ export class SideBuffer {
   }
 
   /**
-   * Every held row with key `key` whose event time is in [lo, hi]: calls `found(chunk, row)`,
-   * which says whether the row is a partner (a window join also compares windows). `markMatched`
-   * records that a partner was found (outer joins emit the others when freed).
+   * Every held row with key `key` whose time is in [lo, hi]: calls `found(chunk, row)`.
+   * `markMatched` records that the row found a partner (outer joins emit the others when freed).
    */
-  probe(key: number, lo: number, hi: number, found: (chunk: number, row: number) => boolean, markMatched: boolean): void {
+  probe(key: number, lo: number, hi: number, found: (chunk: number, row: number) => void, markMatched: boolean): void {
     const list = this.index.get(key);
     if (list === undefined) return;
     for (const ref of list) {
@@ -92,7 +91,10 @@ export class SideBuffer {
       const r = ref - c * ROW_BITS;
       const chunk = this.chunks.get(c)!;
       const t = chunk.ts[r];
-      if (t >= lo && t <= hi && found(c, r) && markMatched) chunk.matched[r] = 1;
+      if (t >= lo && t <= hi) {
+        if (markMatched) chunk.matched[r] = 1;
+        found(c, r);
+      }
     }
   }
 

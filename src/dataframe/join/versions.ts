@@ -9,11 +9,13 @@
 import { Frame, type Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
 
-interface Versions {
-  ts: number[];
-  frames: Frame[];
-  rows: number[];
-}
+/**
+ * One key's versions in one flat array, three slots each: time, row, frame (one allocation per
+ * key, not four: a table of many keys with one version each is the common case).
+ */
+type Versions = (number | Frame)[];
+const W = 3;
+const tAt = (v: Versions, k: number) => v[k * W] as number;
 
 export class VersionStore {
   private byKey = new Map<number, Versions>();
@@ -38,18 +40,9 @@ export class VersionStore {
       if (keys[i] !== keys[i] || t !== t) continue; // a null key or time is never the latest of anything
       const v = this.byKey.get(keys[i]);
       this.count++;
-      if (v === undefined) this.byKey.set(keys[i], { ts: [t], frames: [frame], rows: [i] });
-      else if (t >= v.ts[v.ts.length - 1]) {
-        // in order (the usual case): append
-        v.ts.push(t);
-        v.frames.push(frame);
-        v.rows.push(i);
-      } else {
-        const at = upperBound(v.ts, t);
-        v.ts.splice(at, 0, t);
-        v.frames.splice(at, 0, frame);
-        v.rows.splice(at, 0, i);
-      }
+      if (v === undefined) this.byKey.set(keys[i], [t, i, frame]);
+      else if (t >= tAt(v, v.length / W - 1)) v.push(t, i, frame); // in order (the usual case): append
+      else v.splice(upperBound(v, t) * W, 0, t, i, frame);
     }
   }
 
@@ -57,9 +50,9 @@ export class VersionStore {
   latest(key: number, t: number): { frame: Frame; row: number } | undefined {
     const v = key !== key || t !== t ? undefined : this.byKey.get(key);
     if (v === undefined) return undefined;
-    const at = upperBound(v.ts, t) - 1;
-    if (at < 0 || t - v.ts[at] > this.ttlMs) return undefined;
-    return { frame: v.frames[at], row: v.rows[at] };
+    const at = upperBound(v, t) - 1;
+    if (at < 0 || t - tAt(v, at) > this.ttlMs) return undefined;
+    return { frame: v[at * W + 2] as Frame, row: v[at * W + 1] as number };
   }
 
   /** Drop what no lookup at time ≥ `bound` can pick, if enough has piled up since the last prune (or a TTL passed). */
@@ -67,17 +60,13 @@ export class VersionStore {
     if (this.count < 2 * this.keptAtPrune + 1024 && !(bound - this.prunedAt >= this.ttlMs)) return;
     this.prunedAt = bound;
     for (const [key, v] of this.byKey) {
-      let from = Math.max(0, upperBound(v.ts, bound) - 1);
-      if (this.ttlMs < Infinity) while (from < v.ts.length && bound - v.ts[from] > this.ttlMs) from++;
+      const n = v.length / W;
+      let from = Math.max(0, upperBound(v, bound) - 1);
+      if (this.ttlMs < Infinity) while (from < n && bound - tAt(v, from) > this.ttlMs) from++;
       if (from === 0) continue;
       this.count -= from;
-      if (from === v.ts.length) {
-        this.byKey.delete(key);
-        continue;
-      }
-      v.ts.splice(0, from);
-      v.frames.splice(0, from);
-      v.rows.splice(0, from);
+      if (from === n) this.byKey.delete(key);
+      else v.splice(0, from * W);
     }
     this.keptAtPrune = this.count;
   }
@@ -87,12 +76,13 @@ export class VersionStore {
     const parts: Frame[] = [];
     let run: { frame: Frame; rows: number[] } | undefined;
     for (const v of this.byKey.values()) {
-      for (let i = 0; i < v.rows.length; i++) {
-        if (run === undefined || run.frame !== v.frames[i]) {
+      for (let k = 0; k < v.length; k += W) {
+        const frame = v[k + 2] as Frame;
+        if (run === undefined || run.frame !== frame) {
           if (run !== undefined) parts.push(run.frame.take(run.rows));
-          run = { frame: v.frames[i], rows: [] };
+          run = { frame, rows: [] };
         }
-        run.rows.push(v.rows[i]);
+        run.rows.push(v[k + 1] as number);
       }
     }
     if (run) parts.push(run.frame.take(run.rows));
@@ -107,13 +97,13 @@ export class VersionStore {
   }
 }
 
-/** First index whose value is greater than `t` (so equal times keep arrival order). */
-function upperBound(xs: readonly number[], t: number): number {
+/** First version whose time is greater than `t` (so equal times keep arrival order). */
+function upperBound(v: Versions, t: number): number {
   let lo = 0;
-  let hi = xs.length;
+  let hi = v.length / W;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (xs[mid] <= t) lo = mid + 1;
+    if (tAt(v, mid) <= t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
