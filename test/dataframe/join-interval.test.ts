@@ -2,11 +2,11 @@
 // checkpoints, and a property test against a naive batch join with random batch splits and disorder.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DataFrame, IntervalJoinNode, JoinColumnError, NodeError, Stream } from '../../src/index.js';
+import { DataFrame, FrameIntervalJoinNode, JoinColumnError, NodeError, Stream } from '../../src/index.js';
 import { runs, split, splitArb } from './helpers.js';
 import { L, R, bag, collect, disordered, keyArb, parquetRoundTrip, replay, twoStreams, without, type LRow, type RRow } from './join-helpers.js';
 
-const node = (df: DataFrame<any>) => df.stream as unknown as IntervalJoinNode;
+const node = (df: DataFrame<any>) => df.stream as unknown as FrameIntervalJoinNode;
 
 describe('sdf.join(right, { on, interval })', () => {
   it('pairs rows with equal keys whose times are within the bounds, once, when the later one arrives', () => {

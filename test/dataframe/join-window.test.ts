@@ -1,7 +1,7 @@
 // Window joins: rows of both sides in the same tumbling or hopping window, against a naive batch join.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { IntervalJoinNode } from '../../src/index.js';
+import type { FrameIntervalJoinNode } from '../../src/index.js';
 import { runs, split, splitArb } from './helpers.js';
 import { L, R, bag, collect, disordered, keyArb, replay, twoStreams, type LRow, type RRow } from './join-helpers.js';
 
@@ -69,7 +69,7 @@ describe('window join property', () => {
         const { out, late } = replay(split(ls, lsplit), split(rs, rsplit), order, cutAt, (start) => {
           const s = twoStreams();
           const joined = s.left.join(s.right, { on: 'k', how, window: { ...kind, on: 'ts' }, outOfOrder: JITTER, start });
-          return { ...s, node: joined.stream.upstreams[0] as unknown as IntervalJoinNode, got: collect(joined) };
+          return { ...s, node: joined.stream.upstreams[0] as unknown as FrameIntervalJoinNode, got: collect(joined) };
         });
         expect(late).toEqual({ left: [], right: [] }); // disorder within outOfOrder
         expect(bag(out)).toEqual(bag(naiveWindowJoin(ls, rs, kind, how)));

@@ -36,7 +36,7 @@ export interface IntervalBounds {
 
 const SIDES: readonly JoinSide[] = ['left', 'right'];
 
-export class IntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> {
+export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> {
   private readonly buffers: Record<JoinSide, SideBuffer>;
 
   constructor(

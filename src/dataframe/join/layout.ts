@@ -63,7 +63,7 @@ function sideColumns(layout: JoinLayout, side: JoinSide, rows: Frame | number, i
   }
 }
 
-/** Joined rows: row i of `left` with row i of `right` (a number: that many null rows on that side). */
+/** FrameJoined rows: row i of `left` with row i of `right` (a number: that many null rows on that side). */
 export function joinedFrame(layout: JoinLayout, left: Frame | number, right: Frame | number): Frame {
   const cols: Record<string, Column> = {};
   sideColumns(layout, 'left', left, cols);

@@ -22,7 +22,7 @@ import { Window, type WindowOptions } from './window.js';
 import { isTimeWindow, TimeWindow, type TimeWindowOf } from './time-window.js';
 import type { WindowSpec } from '../window-state.js';
 import type { AggMap, AggOut, AggResult, Cols, NodeOptions, SeriesLike, Simplify } from './types.js';
-import { buildJoin, StaticTable, type ColsOfType, type Joined, type JoinMode, type JoinOptionsBase, type JoinRight, type JoinSpec, type KeysLeftRight, type KeysOn, type SchemaOf, type SharedCols, type WindowJoined, type WindowJoinSpec } from './join.js';
+import { buildJoin, StaticTable, type ColsOfType, type FrameJoined, type JoinMode, type JoinOptionsBase, type JoinRight, type JoinSpec, type KeysLeftRight, type KeysOn, type SchemaOf, type SharedCols, type WindowJoined, type WindowJoinSpec } from './join.js';
 
 export interface DataFrameOptions<S extends Schema> extends StreamOptions {
   /** The schema every batch must have, e.g. `{ k: 'utf8', v: 'float64', ts: 'timestamp' }` (streamz's `example`). */
@@ -224,19 +224,19 @@ export class DataFrame<S extends Schema = Schema> {
   join<R extends Schema, const K extends SharedCols<S, R>, SX extends string = '_x', SY extends string = '_y'>(
     right: DataFrame<R>,
     options: KeysOn<K> & { window: WindowJoinSpec<S, R> } & JoinOptionsBase<SX, SY>,
-  ): DataFrame<WindowJoined<Joined<S, R, K, SX, SY>>>;
+  ): DataFrame<WindowJoined<FrameJoined<S, R, K, SX, SY>>>;
   join<R extends Schema, const KL extends Cols<S>, const KR extends ColsOfType<R, S[KL]>, SX extends string = '_x', SY extends string = '_y'>(
     right: DataFrame<R>,
     options: KeysLeftRight<KL, KR> & { window: WindowJoinSpec<S, R> } & JoinOptionsBase<SX, SY>,
-  ): DataFrame<WindowJoined<Joined<S, R, never, SX, SY>>>;
+  ): DataFrame<WindowJoined<FrameJoined<S, R, never, SX, SY>>>;
   join<X extends JoinRight, const K extends SharedCols<S, SchemaOf<X>>, SX extends string = '_x', SY extends string = '_y'>(
     right: X,
     options: KeysOn<K> & JoinMode<X, S, SchemaOf<X>> & JoinOptionsBase<SX, SY>,
-  ): DataFrame<Joined<S, SchemaOf<X>, K, SX, SY>>;
+  ): DataFrame<FrameJoined<S, SchemaOf<X>, K, SX, SY>>;
   join<X extends JoinRight, const KL extends Cols<S>, const KR extends ColsOfType<SchemaOf<X>, S[KL]>, SX extends string = '_x', SY extends string = '_y'>(
     right: X,
     options: KeysLeftRight<KL, KR> & JoinMode<X, S, SchemaOf<X>> & JoinOptionsBase<SX, SY>,
-  ): DataFrame<Joined<S, SchemaOf<X>, never, SX, SY>>;
+  ): DataFrame<FrameJoined<S, SchemaOf<X>, never, SX, SY>>;
   join(right: JoinRight, options: object): DataFrame<any> {
     const built = buildJoin(this, right instanceof StaticTable ? right : { ...right, stream: (right as DataFrame).stream }, options as JoinSpec);
     return new DataFrame(built.stream, { example: built.layout.schema, dicts: built.layout.dicts, ingest: false });

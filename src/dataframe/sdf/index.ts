@@ -10,7 +10,7 @@ export { Random, type RandomOptions as RandomStreamOptions, type RandomPosition 
 export { IngestNode, FrameMapNode } from './frame-nodes.js';
 export { KernelNode, GroupbyNode, WindowAggNode, RowwiseNode, CountsNode, WindowFrameNode, AccumulatePartitionsNode } from './kernel-nodes.js';
 export type { AggMap, AggOut, AggResult, Cols, NodeOptions } from './types.js';
-export { StaticTable, type Joined, type JoinTime, type IntervalSpec, type AsofSpec, type AsofTableSpec, type WindowJoinSpec, type WindowJoined, type JoinOptionsBase, type SharedCols } from './join.js';
+export { StaticTable, type FrameJoined, type FrameJoinTime, type IntervalSpec, type AsofSpec, type AsofTableSpec, type WindowJoinSpec, type WindowJoined, type JoinOptionsBase, type SharedCols } from './join.js';
 export { AsofJoinNode } from '../join/asof-join-node.js';
-export { IntervalJoinNode } from '../join/interval-join-node.js';
+export { FrameIntervalJoinNode } from '../join/interval-join-node.js';
 export { JoinColumnError } from '../join/keys.js';

@@ -22,7 +22,7 @@ import type { Dictionary } from '../dictionary.js';
 import { Ingestor, type Batch } from '../ingest.js';
 import { checkKeys, JoinColumnError, type JoinKeys, type JoinSide } from '../join/keys.js';
 import { joinLayout, type JoinLayout } from '../join/layout.js';
-import { IntervalJoinNode } from '../join/interval-join-node.js';
+import { FrameIntervalJoinNode } from '../join/interval-join-node.js';
 import { AsofJoinNode } from '../join/asof-join-node.js';
 import type { JoinSettings, SideSpec } from '../join/two-sided.js';
 import type { Cols, Simplify } from './types.js';
@@ -37,28 +37,28 @@ export type ColsOfType<R extends Schema, D> = { [C in Cols<R>]: R[C] extends D ?
 type TimeCols<S extends Schema> = ColsOfType<S, 'timestamp' | 'float64' | 'int32'>;
 
 /** pandas' merge layout: left columns (an `on` key once), then right ones; shared other names suffixed. */
-export type Joined<L extends Schema, R extends Schema, On extends string, SX extends string = '_x', SY extends string = '_y'> = Simplify<
+export type FrameJoined<L extends Schema, R extends Schema, On extends string, SX extends string = '_x', SY extends string = '_y'> = Simplify<
   { [C in Cols<L> as C extends On ? C : C extends Cols<R> ? `${C}${SX}` : C]: L[C] } & {
     [C in Cols<R> as C extends On ? never : C extends Cols<L> ? `${C}${SY}` : C]: R[C];
   }
 >;
 
 /** The event-time column: the same name on both sides, or one per side. */
-export type JoinTime<L extends Schema, R extends Schema> = { on: TimeCols<L> & TimeCols<R> } | { leftOn: TimeCols<L>; rightOn: TimeCols<R> };
+export type FrameJoinTime<L extends Schema, R extends Schema> = { on: TimeCols<L> & TimeCols<R> } | { leftOn: TimeCols<L>; rightOn: TimeCols<R> };
 
-export type IntervalSpec<L extends Schema, R extends Schema> = JoinTime<L, R> & {
+export type IntervalSpec<L extends Schema, R extends Schema> = FrameJoinTime<L, R> & {
   /** How far a left row's time may be before its partner's (`left.ts >= right.ts - before`). */
   before: Duration;
   /** How far after (`left.ts <= right.ts + after`). */
   after: Duration;
 };
 
-export type AsofSpec<L extends Schema, R extends Schema> = JoinTime<L, R> & {
+export type AsofSpec<L extends Schema, R extends Schema> = FrameJoinTime<L, R> & {
   /** A right row older than this (before the left row's time) does not match, and is freed. */
   ttl?: Duration;
 };
 /** Both rows in the same tumbling or hopping window of their event times. */
-export type WindowJoinSpec<L extends Schema, R extends Schema> = ({ tumbling: Duration } | { hopping: Duration; slide: Duration }) & JoinTime<L, R>;
+export type WindowJoinSpec<L extends Schema, R extends Schema> = ({ tumbling: Duration } | { hopping: Duration; slide: Duration }) & FrameJoinTime<L, R>;
 
 /** As-of on a static table: the left's time column, and the table's (omitted: every row is current). */
 export type AsofTableSpec<L extends Schema, R extends Schema> = ({ on: TimeCols<L> & TimeCols<R> } | { leftOn: TimeCols<L>; rightOn?: TimeCols<R> }) & { ttl?: Duration };
@@ -148,10 +148,10 @@ export function buildJoin(left: JoinInput, right: JoinInput, spec: JoinSpec): Jo
     return windowJoin(left, right, keys, shared, time as Record<JoinSide, string>, spec, how);
   }
   const settings = joinSettings(left, right, keys, time, layout, how, spec);
-  let node: IntervalJoinNode | AsofJoinNode;
+  let node: FrameIntervalJoinNode | AsofJoinNode;
   if (spec.interval !== undefined) {
     if (table !== undefined) throw new RangeError('join: an interval join needs two streams; join a static table as a lookup or { asof }');
-    node = new IntervalJoinNode(left.stream!, right.stream!, settings, { beforeMs: parseDurationOrZero(spec.interval.before), afterMs: parseDurationOrZero(spec.interval.after) });
+    node = new FrameIntervalJoinNode(left.stream!, right.stream!, settings, { beforeMs: parseDurationOrZero(spec.interval.before), afterMs: parseDurationOrZero(spec.interval.after) });
   } else {
     const ttlMs = spec.asof?.ttl === undefined ? Infinity : parseDuration(spec.asof.ttl);
     node = new AsofJoinNode(left.stream!, table ?? right.stream!, settings, ttlMs);
@@ -177,7 +177,7 @@ function windowJoin(left: JoinInput, right: JoinInput, keys: JoinKeys, shared: s
   };
   const [l, r] = [placed(left, 'left'), placed(right, 'right')];
   const layout = joinLayout(l, r, [...shared, WINDOW_START], spec.suffixes);
-  const node = new IntervalJoinNode(l.stream!, r.stream!, joinSettings(l, r, keys, time, layout, how, spec), { beforeMs: 0, afterMs: 0, window: { start: WINDOW_START, size: shape.size } });
+  const node = new FrameIntervalJoinNode(l.stream!, r.stream!, joinSettings(l, r, keys, time, layout, how, spec), { beforeMs: 0, afterMs: 0, window: { start: WINDOW_START, size: shape.size } });
   if (spec.start !== undefined) node.restore(spec.start);
   const out = new FrameMapNode(node, 'sdfWindowJoinColumns', { size: shape.size }, (f) => windowColumnsFirst(f, shape.size));
   return { stream: out, layout: { ...layout, schema: windowColumnsFirst(Frame.empty(layout.schema, layout.dicts), shape.size).schema } };
