@@ -236,7 +236,7 @@ export class Stream<T = unknown> {
       });
       this.fused = branches.flatMap((b) => b.chain);
       const build = (): Push<T> => {
-        const pushes = branches.map(({ d, entry, chain }) => (chain.length > 0 ? compileChain(chain) : d.stats === undefined ? entry : d.stats.counting(entry)));
+        const pushes = branches.map(({ d, entry, chain }) => (chain.length > 0 ? compileChain(chain) : undefined) ?? (d.stats === undefined ? entry : d.stats.counting(entry)));
         const out = (pushes.length === 0 ? noop : pushes.length === 1 ? pushes[0] : fanOut(pushes)) as Push<T>;
         return this.stats === undefined ? out : this.stats.countingOut(out);
       };
