@@ -42,6 +42,8 @@ type Push = (x: unknown, meta: Meta) => Emitted;
 
 const steps = new Map<abstract new (...args: any[]) => unknown, StepDefinition<any>>();
 let enabled = true;
+/** False once the process refused generated code (`--disallow-code-generation-from-strings`, a CSP). */
+let codeAllowed = true;
 let chainsCompiled = 0;
 
 /** Make nodes whose class is exactly `cls` fusable (subclasses may change `update`, so they are not). */
@@ -51,7 +53,7 @@ export function defineStep<N>(cls: abstract new (...args: any[]) => N, step: Ste
 
 /** The step of a node of a fusable class, if fusion is on. */
 export function stepOf(node: object): StepDefinition<unknown> | undefined {
-  return enabled ? steps.get(node.constructor as abstract new () => unknown) : undefined;
+  return enabled && codeAllowed ? steps.get(node.constructor as abstract new () => unknown) : undefined;
 }
 
 /** Internal switch for tests and benchmarks: graphs wired from now on are fused or not. */
@@ -77,9 +79,11 @@ export function chainThrough(origin: Stream<any>, d: Stream<any>, nth: number): 
 /**
  * One function running `nodes`' steps in order and then, unless the last step ends the chain,
  * handing the element to the last node's `out` (read per call, so rewiring that node needs no
- * recompilation).
+ * recompilation). Undefined when the process does not allow generated code: the caller pushes
+ * to the first node's plain `update` instead.
  */
-export function compileChain(nodes: readonly object[]): Push {
+export function compileChain(nodes: readonly object[]): Push | undefined {
+  if (!codeAllowed) return undefined;
   const names: string[] = [];
   const values: unknown[] = [];
   const bind = (value: unknown): string => {
@@ -92,7 +96,7 @@ export function compileChain(nodes: readonly object[]): Push {
   let x: string | undefined = 'x';
   for (const node of nodes) {
     const input: string = x!;
-    x = stepOf(node)!.write(node, {
+    x = steps.get(node.constructor as abstract new () => unknown)!.write(node, {
       x: input,
       bind,
       line: (code) => void lines.push(code),
@@ -110,7 +114,13 @@ export function compileChain(nodes: readonly object[]): Push {
   // cached function would share its call-site feedback with another chain's.
   const kinds = nodes.map((n) => (n as { kind?: string }).kind).join(' → ');
   const source = `// ${kinds}\nreturn function fused${++chainsCompiled}(x, meta) {\n${lines.join('\n')}\n};`;
-  return new Function(...names, source)(...values) as Push;
+  try {
+    return new Function(...names, source)(...values) as Push;
+  } catch (e) {
+    if (!(e instanceof EvalError)) throw e;
+    codeAllowed = false;
+    return undefined;
+  }
 }
 
 /** Fan an element out to several pushes in order; a promise for the asynchronous ones. */

@@ -25,8 +25,8 @@ const rewiring = new Set<Stream<any>>();
  * A node of the stream graph; `new Stream<T>()` is a plain junction that passes elements on.
  *
  * Elements move by direct function calls: each node holds `out`, the downstream's entry function
- * (or a fan-out over several), rebuilt whenever the graph changes, so a chain of synchronous
- * nodes runs as nested calls that V8 inlines, with no per-element allocation.
+ * (or a fan-out over several), rebuilt whenever the graph changes; a chain of synchronous nodes
+ * below it runs as one generated function (core/fuse.ts), with no per-element allocation.
  */
 export class Stream<T = unknown> {
   /** Phantom: makes T invariant, so streams of different element types cannot be connected. */
@@ -236,7 +236,7 @@ export class Stream<T = unknown> {
       });
       this.fused = branches.flatMap((b) => b.chain);
       const build = (): Push<T> => {
-        const pushes = branches.map(({ d, entry, chain }) => (chain.length > 0 ? compileChain(chain) : d.stats === undefined ? entry : d.stats.counting(entry)));
+        const pushes = branches.map(({ d, entry, chain }) => (chain.length > 0 ? compileChain(chain) : undefined) ?? (d.stats === undefined ? entry : d.stats.counting(entry)));
         const out = (pushes.length === 0 ? noop : pushes.length === 1 ? pushes[0] : fanOut(pushes)) as Push<T>;
         return this.stats === undefined ? out : this.stats.countingOut(out);
       };

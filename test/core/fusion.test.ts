@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setFusion } from '../../src/core/fuse.js';
@@ -134,7 +136,7 @@ describe('fused chains', () => {
       { numRuns: runs(150) },
     );
     expect(compiled).toBeGreaterThan(0); // the property compared fused code, not unfused twice
-  });
+  }, runs(150) * 1000); // ~20 ms a run here; generous for a loaded machine
 
   it('re-fuses when the graph changes: a node connected in the middle of a chain after elements flowed', () => {
     setFusion(true);
@@ -152,4 +154,10 @@ describe('fused chains', () => {
     s.emit(4);
     expect(seen).toEqual(['a4', 'a6', 'b6', 'a8']);
   });
+
+  it('fall back to the nodes\' own updates where the process refuses generated code', () => {
+    const script = fileURLToPath(new URL('./fixtures/no-codegen.ts', import.meta.url));
+    const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', script], { encoding: 'utf8', timeout: 120_000 });
+    expect(JSON.parse(out)).toEqual([2, 6, 12, 20, 30]);
+  }, 150_000);
 });
