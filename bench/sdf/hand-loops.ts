@@ -31,6 +31,14 @@ class Codes {
   }
 }
 
+/** `a`, or a copy twice `n` long when it is shorter than n. */
+function grown<A extends Float64Array | Int32Array>(a: A, n: number): A {
+  if (a.length >= n) return a;
+  const b = new (a.constructor as new (n: number) => A)(n * 2);
+  b.set(a);
+  return b;
+}
+
 function filterAssign(batches: readonly Batch[]): number {
   const codes = new Codes();
   let out = 0;
@@ -67,11 +75,7 @@ function groupbySum(batches: readonly Batch[]): number {
     const n = b.v.length;
     const k = new Int32Array(n);
     codes.encode(b.k, k);
-    if (sums.length < codes.strings.length) {
-      const s = new Float64Array(codes.strings.length * 2);
-      s.set(sums);
-      sums = s;
-    }
+    sums = grown(sums, codes.strings.length);
     for (let i = 0; i < n; i++) sums[k[i]] += b.v[i];
     const order = codes.order;
     const res = new Float64Array(order.length);
@@ -94,14 +98,8 @@ function windowGroupbyMean(batches: readonly Batch[], size = 10000): number {
     const n = b.v.length;
     const k = new Int32Array(n);
     codes.encode(b.k, k);
-    if (sums.length < codes.strings.length) {
-      const s = new Float64Array(codes.strings.length * 2);
-      s.set(sums);
-      sums = s;
-      const c = new Int32Array(s.length);
-      c.set(counts);
-      counts = c;
-    }
+    sums = grown(sums, codes.strings.length);
+    counts = grown(counts, codes.strings.length);
     for (let i = 0; i < n; i++) {
       if (live === size) {
         const old = ringK[head];

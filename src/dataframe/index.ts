@@ -2,7 +2,8 @@ export { Dictionary } from './dictionary.js';
 export * from './frame.js';
 export * from './errors.js';
 // not `export *`: ingest.ts's `describe` (a value's type for error messages) would clash with core's graph `describe`
-export { Ingestor, ingest, inferSchema, convertColumn, convertArrowVector, type Batch, type ColumnInput, type ColumnObject, type RowObject, type DanfoLike, type IngestOptions } from './ingest.js';
+export { Ingestor, ingest, inferSchema, convertColumn, type Batch, type ColumnInput, type ColumnObject, type RowObject, type DanfoLike, type IngestOptions } from './ingest.js';
+export { convertArrowVector } from './arrow-ingest.js';
 export * from './convert.js';
 export { Grouper } from './grouper.js';
 export { type AggOp, AGG_OPS, GroupAggregator } from './aggregator.js';
