@@ -36,13 +36,19 @@ export async function listClaims(store: CheckpointStore): Promise<ClaimFile[]> {
 }
 
 export async function readClaim(store: CheckpointStore, file: ClaimFile): Promise<WriterClaim | undefined> {
+  const read = await readClaimFile(store, file);
+  return typeof read === 'object' ? read : undefined;
+}
+
+/** A claim, or why there is none: 'missing' (deleted since the listing) or 'torn' (unreadable). */
+export async function readClaimFile(store: CheckpointStore, file: ClaimFile): Promise<WriterClaim | 'missing' | 'torn'> {
   const bytes = await store.get(file.path);
-  if (bytes === undefined) return undefined;
+  if (bytes === undefined) return 'missing';
   try {
     const c = parseJsonBytes(bytes) as WriterClaim;
-    return c !== null && typeof c === 'object' && Array.isArray(c.inherited) ? { ...c, epoch: file.epoch } : undefined;
+    return c !== null && typeof c === 'object' && Array.isArray(c.inherited) ? { ...c, epoch: file.epoch } : 'torn';
   } catch {
-    return undefined; // a torn or foreign file claims nothing
+    return 'torn';
   }
 }
 

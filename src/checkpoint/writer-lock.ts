@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { log } from '../core/log.js';
 import { committedCheckpointsOf } from './ownership.js';
-import { claimPath, listClaims, readClaim, type WriterClaim } from './claims.js';
+import { claimPath, listClaims, readClaim, readClaimFile, type WriterClaim } from './claims.js';
 import { jsonBytes } from './layout.js';
 import { assertSafeName, type CheckpointStore } from './store.js';
 
@@ -118,16 +118,26 @@ export async function acquireWriter(store: CheckpointStore, options: AcquireWrit
   const holder = options.holder ?? `${HOST}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const deadline = Date.now() + (options.waitMs ?? leaseMs + 2000);
   const seen = new Map<string, { renewedAt: number; at: number }>();
+  const tornSince = new Map<string, number>();
   for (let attempt = 0; ; attempt++) {
     options.signal?.throwIfAborted();
     const files = await listClaims(store);
     const top = files.filter((f) => f.epoch === files[0]?.epoch);
-    const current = (await Promise.all(top.map((f) => readClaim(store, f)))).filter((c): c is WriterClaim => c !== undefined);
+    const read = await Promise.all(top.map((f) => readClaimFile(store, f)));
+    const current = read.filter((c): c is WriterClaim => typeof c === 'object');
     const now = Date.now();
+    // A store without atomic puts (s3rver writes in place) shows a claim being written as torn for
+    // a moment: that is a rival, not a vacancy. Torn for longer than a lease, its writer died mid-put.
+    const torn = top.filter((f, i) => read[i] === 'torn' && now - (tornSince.get(f.path) ?? tornSince.set(f.path, now).get(f.path)!) <= leaseMs);
+    if (torn.length > 0) {
+      if (now >= deadline) throw new StoreLockedError(store.url, `the writer of ${torn[0].path}`, 'its claim is still being written');
+      await sleep(10 + Math.random() * 20);
+      continue;
+    }
     const blocking = current.find((c) => vacancy(c, seen, now) === undefined);
     if (blocking === undefined) {
       const reasons = current.map((c) => `${c.holder}: ${vacancy(c, seen, now)}`);
-      const lease = await tryClaim(store, { epoch: (files[0]?.epoch ?? 0) + 1, holder, leaseMs, onLost: options.onLost });
+      const lease = await tryClaim(store, { epoch: (files[0]?.epoch ?? 0) + 1, holder, leaseMs, judged: new Set(files.map((f) => f.path)), onLost: options.onLost });
       if (lease !== undefined) {
         if (reasons.length > 0) log('info', 'took over the checkpoint store', { store: store.url, holder, epoch: lease.epoch, from: reasons.join('; ') });
         return lease;
@@ -143,10 +153,14 @@ export async function acquireWriter(store: CheckpointStore, options: AcquireWrit
   }
 }
 
-/** Writes a claim of `epoch`; keeps it only if no rival of the same or a higher epoch shows up. */
+/**
+ * Writes a claim of `epoch`; keeps it only if no rival of the same or a higher epoch shows up, and
+ * no claim it did not judge vacant: a rival that saw the store a moment earlier may have just won
+ * the epoch below, and taking over from it would make two writers.
+ */
 async function tryClaim(
   store: CheckpointStore,
-  opts: { epoch: number; holder: string; leaseMs: number; onLost?: (e: WriterFencedError) => void },
+  opts: { epoch: number; holder: string; leaseMs: number; judged: ReadonlySet<string>; onLost?: (e: WriterFencedError) => void },
 ): Promise<Lease | undefined> {
   const inherited = await committedCheckpointsOf(store);
   const token = randomBytes(6).toString('hex');
@@ -164,7 +178,7 @@ async function tryClaim(
   const path = claimPath(opts.epoch, token);
   await store.put(path, jsonBytes(claim, true));
   const after = await listClaims(store);
-  if (after.some((f) => f.path !== path && f.epoch >= opts.epoch)) {
+  if (after.some((f) => f.path !== path && (f.epoch >= opts.epoch || !opts.judged.has(f.path)))) {
     await store.delete(path);
     return undefined;
   }
