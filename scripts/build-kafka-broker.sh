@@ -4,7 +4,7 @@
 # program test/fixtures/kafka/mock-broker.c.  See DESIGN.md, "Test services".
 #
 # Everything is cached outside the source tree, in ${STREAMFRAME_CACHE:-$HOME/.cache/streamframe}/kafka-mock/.
-# Idempotent: when the binary is newer than the C source, this only prints the binary path.
+# Idempotent: when the binary was built from this C source, this only prints the binary path.
 # The path of the binary is always the last line on stdout; progress goes to stderr, compiler
 # output to build.log (librdkafka) and compile.log (our program) in the cache directory.
 #
@@ -121,7 +121,13 @@ $2}' "$f"
   [ "$(grep -c 'streamframe patch' "$f")" = 4 ] || fail "could not patch $f (librdkafka changed?)"
 }
 
-up_to_date() { [ -x "$BIN" ] && [ -f "$LIB" ] && [ "$BIN" -nt "$SRC" ] && [ "$BIN" -nt "$LIB" ]; }
+# The binary records the sha256 of the C source it was built from: a new checkout or worktree
+# (fresh mtimes) reuses it, and any edit to the source rebuilds it.
+src_sha() { sha256sum "$SRC" | cut -d' ' -f1; }
+up_to_date() {
+  [ -x "$BIN" ] && [ -f "$LIB" ] && [ "$BIN" -nt "$LIB" ] &&
+    [ "$(cat "$BIN.src-sha256" 2>/dev/null)" = "$(src_sha)" ]
+}
 
 [ -f "$SRC" ] || fail "missing $SRC"
 if up_to_date; then echo "$BIN"; exit 0; fi
@@ -182,5 +188,6 @@ log "compiling $(basename "$SRC")"
 gcc -std=gnu11 -O2 -g -Wall -I"$RDK/src" \
   -o "$BIN.tmp" "$SRC" "$LIB" $LIBS -lpthread -lm -ldl -lrt >"$CACHE/compile.log" 2>&1 \
   || { rm -f "$BIN.tmp"; fail_log "$CACHE/compile.log" "compiling $SRC failed"; }
+src_sha >"$BIN.src-sha256"
 mv -f "$BIN.tmp" "$BIN"
 echo "$BIN"
