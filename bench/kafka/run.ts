@@ -10,7 +10,7 @@
  *
  * Usage: npx tsx bench/kafka/run.ts [messages=1000000] [passes=2]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import '../../src/index.js';
 import { Stream, runJob } from '../../src/index.js';
 import { startKafkaBroker, type KafkaTestBroker } from '../../test/fixtures/kafka/broker.js';
+import { kcatProduce } from '../kcat.js';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 /** Each variant reads each round this many times (a fresh group each time); the best time counts. */
@@ -47,18 +48,7 @@ async function produce(broker: KafkaTestBroker, topic: string, from: number, n: 
   const byPartition: string[][] = [[], [], [], []];
   for (let i = from; i < from + n; i++) byPartition[i % 4].push(line(i));
   if (spawnSync('kcat', ['-V']).status === 0) {
-    await Promise.all(
-      byPartition.map(
-        (lines, partition) =>
-          new Promise<void>((res, rej) => {
-            const args = ['-P', '-b', broker.bootstrap, '-t', topic, '-p', String(partition), '-X', 'linger.ms=20', '-X', 'batch.num.messages=10000'];
-            const kcat = spawn('kcat', args, { stdio: ['pipe', 'ignore', 'inherit'] });
-            kcat.on('error', rej);
-            kcat.on('exit', (code) => (code === 0 ? res() : rej(new Error(`kcat exited ${code}`))));
-            kcat.stdin.end(lines.join('\n') + '\n');
-          }),
-      ),
-    );
+    await kcatProduce(broker.bootstrap, topic, byPartition);
   } else {
     const p = new Kafka({ clientId: 'bench', ...client(broker) }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await p.connect();

@@ -13,13 +13,13 @@
  *
  * Usage: npx tsx bench/scale-out/run.ts [messages=200000] [passes=3] [pause|restart]   (only part 3 or 4)
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { startKafkaBroker, type KafkaTestBroker } from '../../test/fixtures/kafka/broker.js';
 import { Member } from '../../test/runtime/fixtures/members.js';
+import { kcatProduce } from '../kcat.js';
 
 const total = Number(process.argv[2] ?? 200_000);
 const passes = Number(process.argv[3] ?? 3);
@@ -31,17 +31,7 @@ let runs = 0;
 function produce(broker: KafkaTestBroker, topic: string, n: number, key: (i: number) => string): Promise<void> {
   const byPartition: string[][] = [[], [], [], []];
   for (let i = 0; i < n; i++) byPartition[i % 4].push(JSON.stringify({ k: key(i), v: (i * 7919) % 1000 }));
-  return Promise.all(
-    byPartition.map(
-      (lines, partition) =>
-        new Promise<void>((res, rej) => {
-          const kcat = spawn('kcat', ['-P', '-b', broker.bootstrap, '-t', topic, '-p', String(partition), '-X', 'linger.ms=20', '-X', 'batch.num.messages=10000'], { stdio: ['pipe', 'ignore', 'inherit'] });
-          kcat.on('error', rej);
-          kcat.on('exit', (code) => (code === 0 ? res() : rej(new Error(`kcat exited ${code}`))));
-          kcat.stdin.end(lines.join('\n') + '\n');
-        }),
-    ),
-  ).then(() => undefined);
+  return kcatProduce(broker.bootstrap, topic, byPartition);
 }
 
 async function until(cond: () => boolean, what: string, ms = 300_000): Promise<void> {
