@@ -16,7 +16,9 @@ import { workloads, type Workload } from './workloads.js';
 
 const passes = Number(process.argv[2] ?? 7);
 const ROUNDS = Number(process.argv[3] ?? 3);
-type Impl = 'fused' | 'unfused' | 'handLoop';
+/** The hand loop; streamframe fused and unfused; both again with stats on every node (a job with `metrics: true`). */
+const IMPLS = ['handLoop', 'fused', 'unfused', 'fusedMetrics', 'unfusedMetrics'] as const;
+type Impl = (typeof IMPLS)[number];
 type Order = 'first' | 'later';
 interface Timing {
   seconds: number;
@@ -24,8 +26,8 @@ interface Timing {
 }
 
 function build(w: Workload, impl: Impl, out: (x: number) => void): (data: number[]) => void {
-  setFusion(impl === 'fused');
-  return impl === 'handLoop' ? w.handLoop(out) : w.streamframe(out);
+  setFusion(impl === 'fused' || impl === 'fusedMetrics');
+  return impl === 'handLoop' ? w.handLoop(out) : w.streamframe(out, impl.endsWith('Metrics'));
 }
 
 /** Best of `passes` over one pipeline (or hand loop); the result is the first pass's last output. */
@@ -67,7 +69,7 @@ function timeInChild(w: Workload, impl: Impl, order: Order): Timing {
 function timeInterleaved(w: Workload): Record<`${Impl} ${Order}`, Timing> {
   const t = {} as Record<`${Impl} ${Order}`, Timing>;
   for (let round = 0; round < ROUNDS; round++) {
-    for (const impl of ['handLoop', 'fused', 'unfused'] as const) {
+    for (const impl of IMPLS) {
       for (const order of ['first', 'later'] as const) {
         const r = timeInChild(w, impl, order);
         if (!(t[`${impl} ${order}`]?.seconds <= r.seconds)) t[`${impl} ${order}`] = r;
@@ -88,12 +90,12 @@ if (childAt > 0) {
   const streamz = JSON.parse(execFileSync('/usr/bin/python3', [script, '2'], { encoding: 'utf8' })) as { name: string; seconds: number; result: number }[];
   const fmt = (eps: number) => (eps >= 1e6 ? `${(eps / 1e6).toFixed(1)}M` : `${(eps / 1e3).toFixed(0)}k`);
   const rows = [
-    '| workload | streamz | hand loop | fused, first | fused, later | unfused, first | unfused, later | fused ÷ hand loop (first / later) | unfused ÷ hand loop (first / later) |',
+    '| workload | pipeline | streamz | hand loop | fused | unfused | fused, metrics | unfused, metrics | ÷ hand loop: fused / unfused / fused, metrics / unfused, metrics |',
     '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const w of workloads) {
     const z = streamz.find((r) => r.name === w.name)!;
-    for (const impl of ['fused', 'unfused', 'handLoop'] as const) {
+    for (const impl of IMPLS) {
       const r = time(w, impl, w.streamzEvents, 1).result;
       if (r !== z.result) throw new Error(`${w.name}: ${impl} gave ${r}, streamz ${z.result}`);
     }
@@ -102,15 +104,17 @@ if (childAt > 0) {
     if (results.size !== 1) throw new Error(`${w.name}: results differ between implementations: ${[...results].join(', ')}`);
     const hand = Math.min(t['handLoop first'].seconds, t['handLoop later'].seconds);
     const eps = (s: number) => fmt(w.events / s);
-    const ratio = (impl: Impl) => `${(t[`${impl} first`].seconds / hand).toFixed(2)}× / ${(t[`${impl} later`].seconds / hand).toFixed(2)}×`;
-    rows.push(
-      `| ${w.name} (${w.events / 1000}k ints) | ${eps(z.seconds * (w.events / w.streamzEvents))} | ${eps(hand)} | ${eps(t['fused first'].seconds)} | ${eps(t['fused later'].seconds)} | ${eps(t['unfused first'].seconds)} | ${eps(t['unfused later'].seconds)} | ${ratio('fused')} | ${ratio('unfused')} |`,
-    );
+    for (const order of ['first', 'later'] as const) {
+      const cell = (impl: Impl) => eps(t[`${impl} ${order}`].seconds);
+      const ratios = IMPLS.slice(1).map((impl) => `${(t[`${impl} ${order}`].seconds / hand).toFixed(2)}×`);
+      const zCell = order === 'first' ? eps(z.seconds * (w.events / w.streamzEvents)) : '';
+      rows.push(`| ${w.name} (${w.events / 1000}k ints) | ${order} | ${zCell} | ${eps(hand)} | ${IMPLS.slice(1).map(cell).join(' | ')} | ${ratios.join(' / ')} |`);
+    }
   }
   console.log(rows.join('\n'));
 
   console.log(
-    `\nevents per CPU-second; best of ${passes} passes over one pipeline, best of ${ROUNDS} interleaved rounds of fresh processes; "later": built after every workload ran once in the process; ` +
+    `\nevents per CPU-second; best of ${passes} passes over one pipeline, best of ${ROUNDS} interleaved rounds of fresh processes; "later": built after every workload ran once in the process; hand loop: the better of its first and later; ` +
       `streamz: best of 2 passes over its own count, CPU time too (results checked equal on that count); node ${process.version}; load average at start ${loadAtStart}, at end ${load()}.`,
   );
 }
