@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compiledChains, setFusion } from '../../src/core/fuse.js';
-import { jsonLogger, RefCounter, setLogger, Stream, walk, type ErrorPolicy, type NodeStats } from '../../src/index.js';
+import { jsonLogger, RefCounter, runJob, setLogger, Stream, walk, type ErrorPolicy, type NodeStats } from '../../src/index.js';
 import { runs } from '../dataframe/helpers.js';
 
 // Fused chains (core/fuse.ts) against the same graphs with fusion switched off: the same outputs,
@@ -149,6 +149,42 @@ describe('fused chains', () => {
     expect(compiled).toBeGreaterThan(0);
     expect(compiledWithMetrics).toBeGreaterThan(0);
   }, runs(150) * 1000); // ~20 ms a run here; generous for a loaded machine
+
+  it('run a job with metrics: true fused, with the metrics of the unfused job (counts and timing samples per node)', async () => {
+    const job = async (fused: boolean) => {
+      setFusion(fused);
+      const chainsBefore = compiledChains();
+      // Every node of the job has stats, and nothing outside it runs: each chain compiled is one with stats.
+      const source = Stream.fromIterable(Array.from({ length: 1000 }, (_, i) => i)).name('numbers');
+      source
+        .map((x) => x * 3)
+        .name('tripled')
+        .filter((x) => x % 2 === 0)
+        .name('evens')
+        .map((x) => {
+          if (x % 10 === 0) throw new Error('tens are bad');
+          return x;
+        })
+        .name('checked')
+        .onError('skip')
+        .accumulate((a, x) => a + x, { start: 0 })
+        .name('total')
+        .sink(() => {})
+        .name('out');
+      const running = runJob(source, { name: 'fusion-metrics', handleSignals: false, metrics: true });
+      await running.done;
+      const samples = (await running.metricsText()).split('\n').filter((l) => l.startsWith('streamframe_node_processing_seconds_count'));
+      return { nodes: running.metrics().nodes, samples, compiled: compiledChains() > chainsBefore };
+    };
+    const unfused = await job(false);
+    const fused = await job(true);
+    expect(unfused.compiled).toBe(false);
+    expect(fused.compiled).toBe(true);
+    expect(fused.nodes).toEqual(unfused.nodes);
+    expect(fused.samples).toEqual(unfused.samples);
+    expect(fused.nodes.checked).toMatchObject({ elementsIn: 500, elementsOut: 400, errors: 100 });
+    expect(fused.samples.some((l) => l.includes('node="total"') && l.endsWith(' 6'))).toBe(true); // 400 in, one in 64 timed
+  });
 
   it('re-fuses when the graph changes: a node connected in the middle of a chain after elements flowed', () => {
     setFusion(true);
