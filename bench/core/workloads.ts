@@ -1,4 +1,4 @@
-import { Stream } from '../../src/index.js';
+import { Stream, walk } from '../../src/index.js';
 
 /**
  * The core benchmark's workloads. Each builds one pipeline whose sink calls `out`, and a
@@ -20,8 +20,8 @@ export interface Workload {
   events: number;
   /** Elements streamz runs (it is ~1000× slower); every implementation's result is checked on these. */
   streamzEvents: number;
-  /** Build the pipeline; returns a function that pushes all data through it. */
-  streamframe(out: (x: number) => void): (data: number[]) => void;
+  /** Build the pipeline (with stats on every node for `metrics`, as runJob's `metrics: true`); returns a function that pushes all data through it. */
+  streamframe(out: (x: number) => void, metrics: boolean): (data: number[]) => void;
   handLoop(out: (x: number) => void): (data: number[]) => void;
 }
 
@@ -29,9 +29,10 @@ export const mapFilterAccumulate: Workload = {
   name: 'map → filter(even) → accumulate(add)',
   events: 5_000_000,
   streamzEvents: 1_000_000,
-  streamframe(out) {
+  streamframe(out, metrics) {
     const source = new Stream<number>();
     source.map(inc).filter(even).accumulate(add, { start: 0 }).sink(out);
+    if (metrics) for (const node of walk(source)) node.enableStats();
     return (data) => {
       for (let i = 0; i < data.length; i++) source.emit(data[i]);
     };
@@ -51,9 +52,10 @@ export const slidingWindowSum: Workload = {
   name: 'slidingWindow(100) → sum',
   events: 200_000,
   streamzEvents: 200_000,
-  streamframe(out) {
+  streamframe(out, metrics) {
     const source = new Stream<number>();
     source.slidingWindow(100).map(sum).sink(out);
+    if (metrics) for (const node of walk(source)) node.enableStats();
     return (data) => {
       for (let i = 0; i < data.length; i++) source.emit(data[i]);
     };

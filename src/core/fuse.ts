@@ -1,4 +1,5 @@
 import type { Emitted, Meta } from './meta.js';
+import { SAMPLE_EVERY, type NodeStats } from './stats.js';
 import type { Stream } from './stream.js';
 
 /**
@@ -13,8 +14,10 @@ import type { Stream } from './stream.js';
  *
  * A node class takes part by describing its `update` as a step (`defineStep`), written next to
  * that `update` and behaving exactly as it does; error paths call back into the node (its
- * `failed`), so policies, retries and metrics stay the node's own. test/core/fusion.test.ts
- * runs random chains fused and unfused and compares them.
+ * `failed`), so policies, retries and metrics stay the node's own. A node with stats (a job with
+ * metrics) counts in the chain as its counting wrappers would (core/stats.ts), and hands the
+ * elements it samples for timing to its own `update`. test/core/fusion.test.ts runs random chains
+ * fused and unfused and compares them.
  */
 
 /** Writes one step's code. The element arrives in `x`; the metadata is in `meta`. */
@@ -40,6 +43,14 @@ export interface StepDefinition<N> {
 
 type Push = (x: unknown, meta: Meta) => Emitted;
 
+/** A node that can join a chain: its step, its counters if it has any, and its own entry (its `update`). */
+export interface ChainLink {
+  readonly node: Stream<any>;
+  readonly step: StepDefinition<unknown>;
+  readonly stats: NodeStats | undefined;
+  readonly entry: Push;
+}
+
 const steps = new Map<abstract new (...args: any[]) => unknown, StepDefinition<any>>();
 let enabled = true;
 /** False once the process refused generated code (`--disallow-code-generation-from-strings`, a CSP). */
@@ -61,28 +72,33 @@ export function setFusion(on: boolean): void {
   enabled = on;
 }
 
+/** How many chains this process has compiled (for tests: whether a graph ran fused at all). */
+export function compiledChains(): number {
+  return chainsCompiled;
+}
+
 /** Longest chain fused into one function (TurboFan stops optimizing very large functions). */
 const MAX_CHAIN = 32;
 
 /** The nodes from `d` on that one function can run for `origin`: each fusable, and (but the last) with one downstream. */
-export function chainThrough(origin: Stream<any>, d: Stream<any>, nth: number): Stream<any>[] {
-  const chain: Stream<any>[] = [];
+export function chainThrough(origin: Stream<any>, d: Stream<any>, nth: number): ChainLink[] {
+  const chain: ChainLink[] = [];
   for (let from = origin, n = d, k = nth; chain.length < MAX_CHAIN; from = n, n = n.downstreams[0], k = 0) {
-    const step = n === origin || chain.includes(n) ? undefined : n.fusedStepFrom(from, k);
-    if (step === undefined) break;
-    chain.push(n);
-    if (step.ends === true || n.downstreams.length !== 1) break;
+    const link = n === origin || chain.some((l) => l.node === n) ? undefined : n.chainLinkFrom(from, k);
+    if (link === undefined) break;
+    chain.push(link);
+    if (link.step.ends === true || n.downstreams.length !== 1) break;
   }
   return chain;
 }
 
 /**
- * One function running `nodes`' steps in order and then, unless the last step ends the chain,
+ * One function running the links' steps in order and then, unless the last step ends the chain,
  * handing the element to the last node's `out` (read per call, so rewiring that node needs no
  * recompilation). Undefined when the process does not allow generated code: the caller pushes
  * to the first node's plain `update` instead.
  */
-export function compileChain(nodes: readonly object[]): Push | undefined {
+export function compileChain(chain: readonly ChainLink[]): Push | undefined {
   if (!codeAllowed) return undefined;
   const names: string[] = [];
   const values: unknown[] = [];
@@ -94,9 +110,11 @@ export function compileChain(nodes: readonly object[]): Push | undefined {
   const lines: string[] = [];
   let locals = 0;
   let x: string | undefined = 'x';
-  for (const node of nodes) {
+  for (const [i, { node, step, stats, entry }] of chain.entries()) {
     const input: string = x!;
-    x = steps.get(node.constructor as abstract new () => unknown)!.write(node, {
+    // As NodeStats.counting: count in, and time every SAMPLE_EVERY-th element through the node's own update.
+    if (stats !== undefined) lines.push(`if (++${bind(stats)}.elementsIn % ${SAMPLE_EVERY} === 0) return ${bind(stats)}.timed(${bind(entry)}, ${input}, meta);`);
+    x = step.write(node, {
       x: input,
       bind,
       line: (code) => void lines.push(code),
@@ -107,12 +125,15 @@ export function compileChain(nodes: readonly object[]): Push | undefined {
       },
     });
     if (x === undefined) break;
+    // As NodeStats.countingOut; the last node's own `out` counts for it.
+    if (stats !== undefined && i < chain.length - 1) lines.push(`${bind(stats)}.elementsOut++;`);
   }
-  if (x !== undefined) lines.push(`return ${bind(nodes[nodes.length - 1])}.out(${x}, meta);`);
+  const last = chain[chain.length - 1].node;
+  if (x !== undefined) lines.push(`return ${bind(last)}.out(${x}, meta);`);
   for (let i = 0; i < values.length; i++) names.push(`c${i}`);
   // The number makes every chain's source unique: V8 caches compiled code by source text, and a
   // cached function would share its call-site feedback with another chain's.
-  const kinds = nodes.map((n) => (n as { kind?: string }).kind).join(' → ');
+  const kinds = chain.map((l) => l.node.kind).join(' → ');
   const source = `// ${kinds}\nreturn function fused${++chainsCompiled}(x, meta) {\n${lines.join('\n')}\n};`;
   try {
     return new Function(...names, source)(...values) as Push;

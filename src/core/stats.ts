@@ -5,7 +5,8 @@ export const SAMPLE_EVERY = 64;
 
 /**
  * Plain counters of one node, kept only when a job asks for metrics: the counting wrappers are
- * installed when the graph is wired, so nodes without stats pay nothing.
+ * installed when the graph is wired (or the counting written into a fused chain, core/fuse.ts),
+ * so nodes without stats pay nothing.
  */
 export class NodeStats {
   elementsIn = 0;
@@ -19,15 +20,17 @@ export class NodeStats {
 
   /** Wrap a node's entry function: count, and time every SAMPLE_EVERY-th call. */
   counting<T>(push: (x: T, meta: Meta) => Emitted): (x: T, meta: Meta) => Emitted {
-    return (x, meta) => {
-      if (++this.elementsIn % SAMPLE_EVERY !== 0) return push(x, meta);
-      const start = performance.now();
-      try {
-        return push(x, meta);
-      } finally {
-        this.samples.push((performance.now() - start) / 1000);
-      }
-    };
+    return (x, meta) => (++this.elementsIn % SAMPLE_EVERY !== 0 ? push(x, meta) : this.timed(push, x, meta));
+  }
+
+  /** `push(x, meta)`, its duration kept as a sample (fused chains call it for the sampled elements). */
+  timed<T>(push: (x: T, meta: Meta) => Emitted, x: T, meta: Meta): Emitted {
+    const start = performance.now();
+    try {
+      return push(x, meta);
+    } finally {
+      this.samples.push((performance.now() - start) / 1000);
+    }
   }
 
   countingOut<T>(push: (x: T, meta: Meta) => Emitted): (x: T, meta: Meta) => Emitted {

@@ -1,10 +1,11 @@
-import { realClock, sleep, type Clock, type TimerHandle } from './clock.js';
-import { NodeError, preview, type ErrorPolicy, type FinalPolicy } from './errors.js';
+import { realClock, type Clock, type TimerHandle } from './clock.js';
+import { applyPolicy } from './error-policy.js';
+import { NodeError, type ErrorPolicy } from './errors.js';
 import { describe, fingerprint, nodeId, toDot, toMermaid, type PipelineDescription } from './graph.js';
 import { log } from './log.js';
 import { releaseRefs, retainRefs, type Emitted, type Meta } from './meta.js';
 import { NodeStats } from './stats.js';
-import { chainThrough, compileChain, defineStep, fanOut, stepOf, type StepDefinition } from './fuse.js';
+import { chainThrough, compileChain, defineStep, fanOut, stepOf, type ChainLink } from './fuse.js';
 
 /** The function an upstream calls to hand an element to a node. */
 export type Push<T> = (x: T, meta: Meta) => Emitted;
@@ -234,7 +235,7 @@ export class Stream<T = unknown> {
         const nth = this.downstreams.slice(0, i).filter((o) => o === d).length;
         return { d, entry: d.entry(this, nth), chain: chainThrough(this, d, nth) };
       });
-      this.fused = branches.flatMap((b) => b.chain);
+      this.fused = branches.flatMap((b) => b.chain.map((l) => l.node));
       const build = (): Push<T> => {
         const pushes = branches.map(({ d, entry, chain }) => (chain.length > 0 ? compileChain(chain) : undefined) ?? (d.stats === undefined ? entry : d.stats.counting(entry)));
         const out = (pushes.length === 0 ? noop : pushes.length === 1 ? pushes[0] : fanOut(pushes)) as Push<T>;
@@ -258,10 +259,11 @@ export class Stream<T = unknown> {
     return stub;
   }
 
-  /** This node's step in a chain fed from `up`, if it can fuse: a fusable class, no stats, fed through its plain `update`. */
-  fusedStepFrom(up: Stream<any>, nth: number): StepDefinition<unknown> | undefined {
-    const step = this.stats === undefined ? stepOf(this) : undefined;
-    return step !== undefined && this.entry(up, nth) === this.boundUpdate ? step : undefined;
+  /** This node as a link of a chain fed from `up`, if it can fuse: a fusable class, fed through its plain `update`. */
+  chainLinkFrom(up: Stream<any>, nth: number): ChainLink | undefined {
+    const step = stepOf(this);
+    const entry = this.entry(up, nth);
+    return step !== undefined && entry === this.boundUpdate ? { node: this, step, stats: this.stats, entry } : undefined;
   }
 
   /**
@@ -363,47 +365,7 @@ export class Stream<T = unknown> {
    * failed step (function and push) for the retry policy.
    */
   protected fail(error: unknown, x: unknown, meta: Meta, redo?: () => Emitted): Emitted {
-    const p = this.policy;
-    if (typeof p === 'object' && 'retry' in p) {
-      if (redo !== undefined) return this.retry(p, error, x, meta, redo);
-      return this.giveUp(p.then ?? 'raise', error, x, meta);
-    }
-    return this.giveUp(p, error, x, meta);
-  }
-
-  private async retry(
-    p: { retry: number; backoffMs?: number; maxBackoffMs?: number; then?: FinalPolicy },
-    error: unknown,
-    x: unknown,
-    meta: Meta,
-    redo: () => Emitted,
-  ): Promise<unknown> {
-    let backoff = p.backoffMs ?? 100;
-    for (let attempt = 1; attempt <= p.retry; attempt++) {
-      log('info', 'retrying', { nodeId: this.id, attempt, backoffMs: backoff, error: String(error) });
-      await sleep(this.clock, backoff);
-      backoff = Math.min(backoff * 2, p.maxBackoffMs ?? 30_000);
-      try {
-        return await redo();
-      } catch (e) {
-        if (e instanceof NodeError) throw e; // a node further down failed: not ours to retry
-        error = e;
-      }
-    }
-    return this.giveUp(p.then ?? 'raise', error, x, meta);
-  }
-
-  private giveUp(p: FinalPolicy, error: unknown, x: unknown, meta: Meta): Emitted {
-    if (this.stats !== undefined) {
-      this.stats.errors++;
-      if (typeof p === 'object') this.stats.deadLetters++;
-    }
-    if (p === 'raise') throw new NodeError(this.id, x, error);
-    if (p === 'skip') {
-      log('warn', 'skipped element after error', { nodeId: this.id, element: preview(x), error: String(error) });
-      return undefined;
-    }
-    return p.deadLetter.emit({ error, element: x, nodeId: this.id }, meta);
+    return applyPolicy(this, this.policy, error, x, meta, redo);
   }
 }
 

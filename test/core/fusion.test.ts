@@ -2,13 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setFusion } from '../../src/core/fuse.js';
-import { jsonLogger, RefCounter, setLogger, Stream, type ErrorPolicy, type NodeStats } from '../../src/index.js';
+import { compiledChains, setFusion } from '../../src/core/fuse.js';
+import { jsonLogger, RefCounter, runJob, setLogger, Stream, walk, type ErrorPolicy, type NodeStats } from '../../src/index.js';
 import { runs } from '../dataframe/helpers.js';
 
 // Fused chains (core/fuse.ts) against the same graphs with fusion switched off: the same outputs,
 // dead letters, errors, metadata releases (in the same order) and metrics, including when the
-// graph changes while elements flow.
+// graph changes while elements flow, and in jobs with metrics (stats on every node from the start,
+// as runJob's `metrics: true` does, with enough elements to take timing samples).
 
 type Policy = 'raise' | 'skip' | 'deadLetter' | 'retry';
 type Op =
@@ -40,6 +41,10 @@ const scenario = fc.record({
   ops: fc.array(op, { minLength: 1, maxLength: 8 }),
   sink: fc.constantFrom('sink', 'sinkToList'),
   inputs: fc.array(fc.integer({ min: -20, max: 20 }), { maxLength: 30 }),
+  /** The inputs run this many times over (past SAMPLE_EVERY elements, so nodes with stats take samples). */
+  repeat: fc.integer({ min: 1, max: 6 }),
+  /** Stats on every node before the first element, as in a job with `metrics: true`. */
+  metrics: fc.boolean(),
   changes: fc.array(fc.record({ at: fc.nat(30), node: fc.nat(20), what: fc.constantFrom<Change['what']>('tap', 'untap', 'stats') }), { maxLength: 3 }),
 });
 type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
@@ -55,6 +60,7 @@ const throwing =
 /** Build the scenario's graph, run its inputs, and return everything observable, in order. */
 async function run(s: Scenario, fused: boolean): Promise<{ log: string[]; stats: string[]; compiled: boolean }> {
   setFusion(fused);
+  const chainsBefore = compiledChains();
   const log: string[] = [];
   const dead = new Stream<{ nodeId: string; element: unknown }>();
   dead.sink((d) => void log.push(`dead ${d.nodeId} ${JSON.stringify(d.element)}`));
@@ -93,7 +99,9 @@ async function run(s: Scenario, fused: boolean): Promise<{ log: string[]; stats:
 
   const taps = new Map<Stream<any>, { destroy(): void }>();
   const stats = new Map<string, NodeStats>();
-  for (const [i, x] of s.inputs.entries()) {
+  if (s.metrics) for (const node of walk([head, dead])) stats.set(node.id, node.enableStats());
+  const inputs = Array.from({ length: s.repeat }, () => s.inputs).flat();
+  for (const [i, x] of inputs.entries()) {
     for (const c of s.changes.filter((c) => c.at === i)) {
       const node = nodes[c.node % nodes.length];
       if (c.what === 'stats') stats.set(node.id, node.enableStats());
@@ -111,8 +119,8 @@ async function run(s: Scenario, fused: boolean): Promise<{ log: string[]; stats:
     }
   }
   if (list.list !== undefined) log.push(`list ${JSON.stringify(list.list)}`);
-  const counts = [...stats].map(([id, st]) => `${id} in ${st.elementsIn} out ${st.elementsOut} errors ${st.errors} dead ${st.deadLetters}`);
-  return { log, stats: counts, compiled: head['out'].name.startsWith('fused') };
+  const counts = [...stats].map(([id, st]) => `${id} in ${st.elementsIn} out ${st.elementsOut} errors ${st.errors} dead ${st.deadLetters} samples ${st.samples.length}`);
+  return { log, stats: counts, compiled: compiledChains() > chainsBefore };
 }
 
 describe('fused chains', () => {
@@ -124,19 +132,62 @@ describe('fused chains', () => {
 
   it('behave as the unfused nodes: outputs, dead letters, errors, releases in order, metrics, graph changes while running', async () => {
     let compiled = 0;
+    let compiledWithMetrics = 0;
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         const unfused = await run(s, false);
         const fused = await run(s, true);
         expect(unfused.compiled).toBe(false);
         if (fused.compiled) compiled++;
+        if (fused.compiled && s.metrics) compiledWithMetrics++;
         expect(fused.log).toEqual(unfused.log);
         expect(fused.stats).toEqual(unfused.stats);
       }),
       { numRuns: runs(150) },
     );
-    expect(compiled).toBeGreaterThan(0); // the property compared fused code, not unfused twice
+    // The property compared fused code, not unfused twice, with and without metrics.
+    expect(compiled).toBeGreaterThan(0);
+    expect(compiledWithMetrics).toBeGreaterThan(0);
   }, runs(150) * 1000); // ~20 ms a run here; generous for a loaded machine
+
+  it('run a job with metrics: true fused, with the metrics of the unfused job (counts and timing samples per node)', async () => {
+    const job = async (fused: boolean) => {
+      setFusion(fused);
+      const chainsBefore = compiledChains();
+      // Every node of the job has stats, and nothing outside it runs: each chain compiled is one with stats.
+      const source = Stream.fromIterable(Array.from({ length: 1000 }, (_, i) => i)).name('numbers');
+      const sevens = (x: number) => {
+        if (x % 7 === 0) throw new Error(`${x} is a multiple of 7`);
+        return x;
+      };
+      source
+        .map((x) => ({ v: x, odd: x % 2 === 1 }))
+        .name('tagged')
+        .filter((r) => r.odd)
+        .name('odds')
+        .pluck('v')
+        .name('values')
+        .map(sevens)
+        .name('checked')
+        .onError('skip')
+        .accumulate((a, x) => a + x, { start: 0 })
+        .name('total')
+        .sink(() => {})
+        .name('out');
+      const running = runJob(source, { name: 'fusion-metrics', handleSignals: false, metrics: true });
+      await running.done;
+      const samples = (await running.metricsText()).split('\n').filter((l) => l.startsWith('streamframe_node_processing_seconds_count'));
+      return { nodes: running.metrics().nodes, samples, compiled: compiledChains() > chainsBefore };
+    };
+    const unfused = await job(false);
+    const fused = await job(true);
+    expect(unfused.compiled).toBe(false);
+    expect(fused.compiled).toBe(true);
+    expect(fused.nodes).toEqual(unfused.nodes);
+    expect(fused.samples).toEqual(unfused.samples);
+    expect(fused.nodes.checked).toMatchObject({ elementsIn: 500, elementsOut: 429, errors: 71 });
+    expect(fused.samples.some((l) => l.includes('node="total"') && l.endsWith(' 6'))).toBe(true); // 429 in, one in 64 timed
+  });
 
   it('re-fuses when the graph changes: a node connected in the middle of a chain after elements flowed', () => {
     setFusion(true);
