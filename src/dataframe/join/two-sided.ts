@@ -103,18 +103,21 @@ export abstract class TwoSidedJoin extends Stream<Frame> {
     } catch (e) {
       return this.fail(e, x, meta);
     }
-    const late: number[] = [];
-    const onTime: number[] = [];
+    const n = batch.ts.length;
+    const onTime = new Int32Array(n);
+    let kept = 0;
+    let late: number[] | undefined;
     const cutoff = this.lateApplies(side) ? batch.watermark : -Infinity;
     let maxTs = -Infinity;
-    for (let i = 0; i < batch.ts.length; i++) {
+    for (let i = 0; i < n; i++) {
       const t = batch.ts[i];
       if (t > maxTs) maxTs = t;
-      (t < cutoff ? late : onTime).push(i);
+      if (t < cutoff) (late ??= []).push(i);
+      else onTime[kept++] = i;
     }
     const results: Emitted[] = [];
-    if (late.length > 0) results.push(this.sendLate(batch, late, meta));
-    results.push(this.arrive(batch, onTime, meta));
+    if (late !== undefined) results.push(this.sendLate(batch, late, meta));
+    results.push(this.arrive(batch, kept === n ? onTime : onTime.subarray(0, kept), meta));
     if (maxTs > -Infinity) this.trackers[side].observe(sourcePartition(meta), maxTs, this.clock.now());
     results.push(this.advance(meta));
     return joinEmitted(results);
@@ -133,8 +136,8 @@ export abstract class TwoSidedJoin extends Stream<Frame> {
     return true;
   }
 
-  /** Join the on-time rows `rows` of a batch (a null event time is never late: it joins nothing, see the subclasses). */
-  protected abstract arrive(batch: SideBatch, rows: number[], meta: Meta): Emitted;
+  /** Join the on-time rows `rows` (ascending) of a batch (a null event time is never late: it joins nothing, see the subclasses). */
+  protected abstract arrive(batch: SideBatch, rows: Int32Array, meta: Meta): Emitted;
   /** After a watermark moved: emit what it completes, free what it expires. */
   protected abstract advance(meta: Meta): Emitted;
 

@@ -34,8 +34,9 @@ export class VersionStore {
     return this.count;
   }
 
-  add(frame: Frame, keys: Float64Array, ts: Float64Array, rows: readonly number[]): void {
-    for (const i of rows) {
+  add(frame: Frame, keys: Float64Array, ts: Float64Array, rows: ArrayLike<number>): void {
+    for (let j = 0; j < rows.length; j++) {
+      const i = rows[j];
       const t = ts[i];
       if (keys[i] !== keys[i] || t !== t) continue; // a null key or time is never the latest of anything
       const v = this.byKey.get(keys[i]);
