@@ -49,6 +49,10 @@ export class AsofJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> 
     return { left: this.pending.size, right: this.versions.size };
   }
 
+  protected waiting(): boolean {
+    return this.pending.size > 0;
+  }
+
   /** A static table never frees versions, so no left row can come too late for it. */
   protected override lateApplies(side: 'left' | 'right'): boolean {
     return side === 'right' || this.settings.right.complete !== true;
@@ -108,7 +112,9 @@ export class AsofJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> 
 
   /** End of input: no version will come; every waiting left row is looked up now. */
   override endOfInput(): Emitted {
-    return this.lookupFreed(this.pending.freeBelow(Infinity, true), undefined);
+    const ready = this.pending.freeBelow(Infinity, true);
+    this.rearm();
+    return this.lookupFreed(ready, undefined);
   }
 
   snapshot(): arrow.Table {
@@ -128,5 +134,6 @@ export class AsofJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> 
       this.versions.add(right.frame, right.keys, right.ts, allRows(right.frame.length));
     }
     this.restoreClock(meta.clock as JoinClockState);
+    this.rearm();
   }
 }

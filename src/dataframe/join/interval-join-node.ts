@@ -39,6 +39,8 @@ const SIDES: readonly JoinSide[] = ['left', 'right'];
 
 export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> {
   private readonly buffers: Record<JoinSide, SideBuffer>;
+  /** Pairs found for one batch (reused: its arrays only grow). */
+  private readonly found = new Matches();
 
   constructor(
     left: Stream<Frame>,
@@ -63,6 +65,10 @@ export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arro
     return { left: this.buffers.left.size, right: this.buffers.right.size };
   }
 
+  protected waiting(): boolean {
+    return this.buffers.left.size + this.buffers.right.size > 0;
+  }
+
   /** Rows in memory, per side (held, plus freed rows in chunks that still hold others). */
   get retained(): Record<JoinSide, number> {
     return { left: this.buffers.left.retained, right: this.buffers.right.retained };
@@ -76,7 +82,8 @@ export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arro
     const above = b.side === 'left' ? beforeMs : afterMs;
     const outer = this.settings.how === 'left';
     const theirs = this.buffers[other];
-    const found = new Matches();
+    const found = this.found;
+    found.length = 0;
     const keep = new Int32Array(rows.length);
     let kept = 0;
     const matched = b.side === 'left' && outer ? new Uint8Array(b.frame.length) : undefined;
@@ -132,6 +139,7 @@ export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arro
   override endOfInput(): Emitted {
     const unmatched = this.buffers.left.freeBelow(Infinity, this.settings.how === 'left');
     this.buffers.right.clear();
+    this.rearm();
     return this.emitParts(this.unmatchedRows(unmatched), undefined);
   }
 
@@ -148,5 +156,6 @@ export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arro
       this.buffers[side].add(batch.frame, batch.keys, this.times(batch), allRows(batch.frame.length), batch.frame.length, held[side].matched);
     }
     this.restoreClock(meta.clock as JoinClockState);
+    this.rearm();
   }
 }

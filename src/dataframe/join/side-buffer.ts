@@ -195,6 +195,7 @@ export class SideBuffer {
 
   /** Move the live rows to the front (in order, so each batch's range stays one range) and rebuild the chains. */
   private compact(): void {
+    const before = this.rows.length;
     const idx = this.liveRows();
     const n = idx.length;
     const ranges: Range[] = [];
@@ -210,16 +211,22 @@ export class SideBuffer {
       this.ts[k] = this.ts[idx[k]];
       this.matched[k] = this.matched[idx[k]];
     }
-    this.slots = new NumberTable();
+    // Keys that went keep their slots while they are few (a fresh table regrows); else the table is rebuilt.
+    if (this.slots.size > 2 * n + 1024) this.slots = new NumberTable();
+    else this.head.fill(-1);
     for (let k = 0; k < n; k++) this.link(k);
     this.ranges = ranges;
-    this.shrink(n);
+    this.shrink(n, Math.max(n, before >> 1));
   }
 
-  /** After a compaction: give back arrays much larger than the rows kept. */
-  private shrink(n: number): void {
-    const cap = capacityFor(n, 0);
-    if (3 * cap > this.ts.length) return;
+  /**
+   * After a compaction to `n` rows: give back arrays more than twice the room for `room` rows (half the rows
+   * before it, at least: a window join that frees all its rows at each window's end does not
+   * shrink and regrow every window; a burst is given back over two compactions).
+   */
+  private shrink(n: number, room: number): void {
+    const cap = capacityFor(room, 0);
+    if (2 * cap > this.ts.length) return;
     this.keys = grown(this.keys, cap, n);
     this.ts = grown(this.ts, cap, n);
     this.matched = grown(this.matched, cap, n);
