@@ -90,21 +90,16 @@ export class AsofJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> 
   /** Emit `rows` of a left batch with their latest versions (or nulls, for a left join). */
   private lookup(frame: Frame, keys: Float64Array, ts: Float64Array, rows: Int32Array, meta: Meta): Emitted {
     if (rows.length === 0) return undefined;
-    const byFrame = new Map<Frame, { mine: number[]; theirs: number[] }>();
+    const mine: number[] = [];
+    const theirs: number[] = [];
     const unmatched: number[] = [];
     for (const i of rows) {
       const v = this.versions.latest(keys[i], ts[i]);
-      if (v === undefined) {
-        unmatched.push(i);
-        continue;
-      }
-      let g = byFrame.get(v.frame);
-      if (g === undefined) byFrame.set(v.frame, (g = { mine: [], theirs: [] }));
-      g.mine.push(i);
-      g.theirs.push(v.row);
+      if (v < 0) unmatched.push(i);
+      else mine.push(i), theirs.push(v);
     }
     const { layout } = this.settings;
-    const parts = [...byFrame].map(([right, g]) => joinedFrame(layout, frame.take(g.mine), right.take(g.theirs)));
+    const parts = mine.length === 0 ? [] : [joinedFrame(layout, frame.take(mine), this.versions.take(theirs))];
     if (this.settings.how === 'left' && unmatched.length > 0) parts.push(joinedFrame(layout, frame.take(unmatched), unmatched.length));
     if (parts.length === 0) return undefined;
     return this.emit(Frame.concat(parts, layout.schema, layout.dicts), meta);
