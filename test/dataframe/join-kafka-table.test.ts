@@ -38,7 +38,7 @@ afterAll(async () => {
 /** Orders joined with the profiles read from `topic` from the beginning; the table side goes idle once read. */
 async function joinOrders(topic: string, group: string): Promise<Record<string, unknown>[]> {
   // A record is a version at its `ts`; a tombstone is a version with a null tier, at its record's timestamp.
-  const decode = (v: Buffer | null, rec: KafkaRecord<Buffer | null, Buffer | null>) => (v === null ? { user: String(rec.key), tier: null, ts: rec.timestamp } : { user: String(rec.key), ...(JSON.parse(v.toString()) as { tier: string; ts: number }) });
+  const decode = (v: Buffer | null, rec: KafkaRecord<Buffer | null, Buffer | string | null>) => (v === null ? { user: String(rec.key), tier: null, ts: rec.timestamp } : { user: String(rec.key), ...(JSON.parse(v.toString()) as { tier: string; ts: number }) });
   const source = Stream.fromKafkaBatched(topic, consumerConfig(broker, group), { startFrom: 'earliest', decode });
   const profiles = new DataFrame(source, { example: PROFILE });
   let read = 0;
