@@ -5,8 +5,7 @@
  * frames with `take`, and compacted in place with `keep`. Capacity grows by half, so at most a
  * third of the arrays is slack.
  */
-import { takeColumn, type Column, type DType, type Schema } from '../frame.js';
-import { Frame } from '../frame.js';
+import { Frame, takeColumn, type Column, type DType, type Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
 
 type Data = Float64Array | Int32Array | Uint8Array;
