@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generatePeople, type Chunk } from './people.js';
@@ -23,40 +23,58 @@ const plain = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) =
 writeFileSync(file, JSON.stringify(chunks.map((c) => ({ persons: plain(c.persons), auctions: plain(c.auctions) }))));
 
 const script = fileURLToPath(new URL('./streamz_joins.py', import.meta.url));
-const streamz = JSON.parse(execFileSync('/usr/bin/python3', [script, file], { encoding: 'utf8', maxBuffer: 1 << 28 })) as {
-  queries: Record<string, { rowsPerSec: number; result: unknown }>;
-  streamz: string;
-  pandas: string;
-};
+type Theirs = { queries: Record<string, { rowsPerSec: number; result: unknown }>; streamz: string; pandas: string };
+const streamzRound = (): Theirs => JSON.parse(execFileSync('/usr/bin/python3', [script, file, '2'], { encoding: 'utf8', maxBuffer: 1 << 28 })) as Theirs;
 
-function time(name: 'q3' | 'q8', input: Chunk[]): { rate: number; result: unknown } {
-  const rates: number[] = [];
+/** Rows per CPU second of the best of `reps` passes (process.cpuUsage: other processes on the machine count less). */
+function time(name: 'q3' | 'q8', input: Chunk[], reps: number): { rate: number; result: unknown } {
+  let best = Infinity;
   let result: unknown;
-  for (let rep = 0; rep < 6; rep++) {
+  for (let rep = 0; rep < reps; rep++) {
     const p = joinPipeline(name);
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
     for (const c of input) p.push(c);
     p.finish();
-    if (rep > 0) rates.push(rows / ((performance.now() - t0) / 1000));
+    const t = process.cpuUsage(t0);
+    best = Math.min(best, (t.user + t.system) / 1e6);
     result = p.result();
   }
-  rates.sort((a, b) => a - b);
-  return { rate: rates[rates.length >> 1], result };
+  return { rate: rows / best, result };
+}
+
+// Interleaved rounds (streamz, then ours), best of all: a burst of load on the machine hits both alike.
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const load: number[] = [];
+let streamz: Theirs | undefined;
+const ours: Record<string, { rate: number; result: unknown }> = {};
+time('q3', chunks.slice(0, 50), 2); // warm-up
+time('q8', chunks.slice(0, 50), 2);
+for (let round = 0; round < ROUNDS; round++) {
+  load.push(loadavg()[0]);
+  const theirs = streamzRound();
+  if (streamz === undefined) streamz = theirs;
+  else for (const q of ['q3', 'q8']) streamz.queries[q].rowsPerSec = Math.max(streamz.queries[q].rowsPerSec, theirs.queries[q].rowsPerSec);
+  for (const q of ['q3', 'q8'] as const) {
+    const r = time(q, chunks, 2);
+    if (ours[q] === undefined || r.rate > ours[q].rate) ours[q] = r;
+  }
 }
 
 const LABELS = { q3: 'Q3 local item suggestion: auctions (category 10) as-of join persons (OR, ID, CA) on seller', q8: 'Q8 new users: persons window join auctions on id = seller, tumbling 10 s' };
 const NOTES = { q3: '`accumulate` the persons table, `zip_latest` each auction batch with it, `pd.merge`', q8: '`zip` the two streams, `accumulate` each window\'s frames, `pd.merge` at its end' };
 const fmt = (r: number) => `${(r / 1e6).toFixed(2)}M`;
 const lines = ['| query | streamz + pandas spelling | streamz rows/s | streamframe rows/s | × streamz | results agree |', '|---|---|---|---|---|---|'];
-for (const name of ['q3', 'q8'] as const) {
-  const ours = time(name, chunks);
-  const theirs = streamz.queries[name];
-  const ok = JSON.stringify(ours.result) === JSON.stringify(theirs.result);
-  lines.push(`| ${LABELS[name]} | ${NOTES[name]} | ${fmt(theirs.rowsPerSec)} | ${fmt(ours.rate)} | ${(ours.rate / theirs.rowsPerSec).toFixed(1)}× | ${ok ? `yes (${(ours.result as unknown[]).length} rows)` : 'NO'} |`);
-  if (!ok) console.error(`${name} results differ:\nours    ${JSON.stringify(ours.result).slice(0, 300)}\nstreamz ${JSON.stringify(theirs.result).slice(0, 300)}`);
+for (const name of ROUNDS > 0 ? (['q3', 'q8'] as const) : []) {
+  const mine = ours[name];
+  const theirs = streamz!.queries[name];
+  const ok = JSON.stringify(mine.result) === JSON.stringify(theirs.result);
+  lines.push(`| ${LABELS[name]} | ${NOTES[name]} | ${fmt(theirs.rowsPerSec)} | ${fmt(mine.rate)} | ${(mine.rate / theirs.rowsPerSec).toFixed(1)}× | ${ok ? `yes (${(mine.result as unknown[]).length} rows)` : 'NO'} |`);
+  if (!ok) console.error(`${name} results differ:\nours    ${JSON.stringify(mine.result).slice(0, 300)}\nstreamz ${JSON.stringify(theirs.result).slice(0, 300)}`);
 }
-console.log(lines.join('\n'));
-console.log(`\n${EVENTS} events (${rows} persons + auctions) in chunks of ${CHUNK} events; streamframe: median of 5 passes after a warm-up, node ${process.version}; streamz ${streamz.streamz}, pandas ${streamz.pandas}: best of 3, frames prebuilt.`);
+if (ROUNDS > 0) console.log(lines.join('\n'));
+if (ROUNDS > 0) console.log(
+  `\n${EVENTS} events (${rows} persons + auctions) in chunks of ${CHUNK} events; rows per CPU second, best of ${ROUNDS} interleaved rounds of 2 passes each (streamz then ours); node ${process.version}; streamz ${streamz!.streamz}, pandas ${streamz!.pandas}, frames prebuilt; load average ${load.map((l) => l.toFixed(1)).join(' / ')} at the rounds' starts.`,
+);
 
 // Join state at its peak: rows held (what the join must keep) vs rows in memory, and heap vs their raw bytes.
 const gc = (globalThis as { gc?: () => void }).gc;

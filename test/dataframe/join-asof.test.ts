@@ -146,7 +146,7 @@ describe('as-of join property', () => {
           expect(bag(out)).toEqual(bag(naiveAsof(without(ls, late.left), without(rs, late.right), how, ttl)));
         },
       ),
-      { numRuns: runs(200) },
+      { numRuns: runs(300) },
     );
   });
 });

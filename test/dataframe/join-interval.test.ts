@@ -179,7 +179,7 @@ describe('interval join property', () => {
         if (ooo >= JITTER) expect(late).toEqual({ left: [], right: [] }); // disorder within the bound: nothing is late
         expect(bag(joined)).toEqual(bag(naiveJoin(without(ls, late.left), without(rs, late.right), how)));
       }),
-      { numRuns: runs(200) },
+      { numRuns: runs(300) },
     );
   });
 });

@@ -74,7 +74,7 @@ describe('window join property', () => {
         expect(late).toEqual({ left: [], right: [] }); // disorder within outOfOrder
         expect(bag(out)).toEqual(bag(naiveWindowJoin(ls, rs, kind, how)));
       }),
-      { numRuns: runs(150) },
+      { numRuns: runs(250) },
     );
   });
 });

@@ -11,7 +11,7 @@
  * A table entry keeps its element's references until a newer element of its key replaces it or
  * it expires (`ttl`, processing time), since until then it can still join.
  */
-import type { TimerHandle } from '../clock.js';
+import { Wake } from './wake.js';
 import { parseDuration } from '../duration.js';
 import { mergeMeta, releaseRefs, retainRefs, type Emitted, type Meta } from '../meta.js';
 import type { Stateful } from '../stateful.js';
@@ -46,7 +46,10 @@ export class TableJoinNode<L, R, Out extends [L, R | null]> extends MultiInput<O
   private readonly keyParams: unknown;
   /** In update order (an update moves its key last), so the entries to expire are first. */
   private table = new Map<unknown, Entry<R>>();
-  private wake: TimerHandle | undefined;
+  private readonly wake = new Wake({ schedule: (fn, ms) => this.schedule(fn, ms), cancel: (h) => this.cancel(h) }, () => {
+    this.expire();
+    this.rearm();
+  });
 
   constructor(left: Stream<L>, table: Stream<R>, options: TableJoinOptions<L, R, unknown, JoinHow>) {
     const keys = sideKeys(options.key);
@@ -95,7 +98,7 @@ export class TableJoinNode<L, R, Out extends [L, R | null]> extends MultiInput<O
       this.table.delete(key);
     }
     this.table.set(key, { x, meta, at: this.clock.now() });
-    if (this.wake === undefined) this.rearm();
+    this.rearm();
     return undefined;
   }
 
@@ -111,15 +114,9 @@ export class TableJoinNode<L, R, Out extends [L, R | null]> extends MultiInput<O
 
   /** A timer for the oldest entry's expiry, so its references go when it does, not at the next element. */
   private rearm(): void {
-    this.cancel(this.wake);
-    this.wake = undefined;
     const oldest = this.table.values().next();
-    if (oldest.done === true || !Number.isFinite(this.ttlMs) || this.upstreams.length === 0) return;
-    this.wake = this.schedule(() => {
-      this.wake = undefined;
-      this.expire();
-      this.rearm();
-    }, Math.max(0, oldest.value.at + this.ttlMs - this.clock.now()));
+    const at = oldest.done === true || this.upstreams.length === 0 ? Infinity : oldest.value.at + this.ttlMs;
+    this.wake.aim(at, this.clock.now());
   }
 
   snapshot(): TableJoinState<R> {

@@ -13,7 +13,7 @@
  * inputs', each the minimum over its source partitions minus `outOfOrder`) passes the last event
  * time it could still join; then it is freed, and a left join emits an unmatched left with null.
  */
-import type { TimerHandle } from '../clock.js';
+import { Wake } from './wake.js';
 import { parseDurationOrZero } from '../duration.js';
 import { joinEmitted, mergeMeta, releaseRefs, retainRefs, type Emitted, type Meta } from '../meta.js';
 import type { Stateful } from '../stateful.js';
@@ -69,8 +69,7 @@ export class IntervalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
   private readonly trackers: [WatermarkTracker, WatermarkTracker];
   private left = new JoinBuffer<L>();
   private right = new JoinBuffer<R>();
-  private wake: TimerHandle | undefined;
-  private wakeAt = Infinity;
+  private readonly wake = new Wake({ schedule: (fn, ms) => this.schedule(fn, ms), cancel: (h) => this.cancel(h) }, () => this.background(() => this.advance()));
 
   constructor(left: Stream<L>, right: Stream<R>, readonly settings: IntervalJoinSettings, options: IntervalJoinOptions<L, R, unknown, JoinHow>) {
     super(options, [left, right]);
@@ -166,18 +165,8 @@ export class IntervalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
   /** A source partition going idle may move the watermark with no element arriving: wake then. */
   private rearm(): void {
     const now = this.clock.now();
-    const held = this.left.size + this.right.size > 0;
-    const at = held ? Math.min(this.trackers[0].nextIdleAt(now), this.trackers[1].nextIdleAt(now)) : Infinity;
-    if (at === this.wakeAt) return;
-    this.cancel(this.wake);
-    this.wake = undefined;
-    this.wakeAt = at;
-    if (at === Infinity || this.upstreams.length === 0) return;
-    this.wake = this.schedule(() => {
-      this.wake = undefined;
-      this.wakeAt = Infinity;
-      this.background(() => this.advance());
-    }, Math.max(0, at - now));
+    const held = this.left.size + this.right.size > 0 && this.upstreams.length > 0;
+    this.wake.aim(held ? Math.min(this.trackers[0].nextIdleAt(now), this.trackers[1].nextIdleAt(now)) : Infinity, now);
   }
 
   /** End of input: nothing more can match, so a left join emits every unmatched left; all is freed. */

@@ -7,7 +7,7 @@
  */
 import { parseDuration, parseDurationOrZero, type Duration } from '../duration.js';
 import { joinEmitted, type Emitted, type Meta } from '../meta.js';
-import type { TimerHandle } from '../clock.js';
+import { Wake } from './wake.js';
 import { Stream, type Push, type StreamOptions } from '../stream.js';
 import { WatermarkTracker, type WatermarkOptions, type WatermarkState } from '../watermark.js';
 import { WindowBook, windowShape, type TimeWindowSpec, type WindowContent, type WindowEntry, type WindowShape } from '../window-book.js';
@@ -86,8 +86,7 @@ export abstract class TimeWindowBase<In, B, Out> extends Stream<Out> {
   readonly latenessMs: number;
   readonly idleCloseMs: number | undefined;
   private lastActivity: number | undefined;
-  private wake: TimerHandle | undefined;
-  private wakeAt = Infinity;
+  private readonly wake = new Wake({ schedule: (fn, ms) => this.schedule(fn, ms), cancel: (h) => this.cancel(h) }, () => this.background(() => this.onWake()));
 
   /** `settings` come from `timeWindowSettings`, evaluated before this connects to `upstream`. */
   constructor(upstream: Stream<any>, settings: TimeWindowSettings, options: StreamOptions, content: WindowContent<B>) {
@@ -184,16 +183,7 @@ export abstract class TimeWindowBase<In, B, Out> extends Stream<Out> {
         }
       }
     }
-    if (at === this.wakeAt) return;
-    this.cancel(this.wake);
-    this.wake = undefined;
-    this.wakeAt = at;
-    if (at === Infinity || this.upstreams.length === 0) return;
-    this.wake = this.schedule(() => {
-      this.wake = undefined;
-      this.wakeAt = Infinity;
-      this.background(() => this.onWake());
-    }, Math.max(0, at - now));
+    this.wake.aim(this.upstreams.length === 0 ? Infinity : at, now);
   }
 
   private onWake(): Emitted {

@@ -10,12 +10,13 @@
  * `state.ts`); a static table is code, not state, and is not written.
  */
 import type * as arrow from 'apache-arrow';
-import { joinEmitted, type Emitted, type Meta } from '../../core/meta.js';
+import type { Emitted, Meta } from '../../core/meta.js';
 import type { Stateful } from '../../core/stateful.js';
 import type { Stream } from '../../core/stream.js';
 import { Frame } from '../frame.js';
 import { joinedFrame } from './layout.js';
-import { SideBuffer } from './side-buffer.js';
+import { SideBuffer, type FreedRows } from './side-buffer.js';
+import { allRows } from './row-store.js';
 import { joinStateTable, readJoinState } from './state.js';
 import { TwoSidedJoin, type JoinClockState, type JoinSettings, type SideBatch } from './two-sided.js';
 import { VersionStore } from './versions.js';
@@ -31,7 +32,7 @@ export class AsofJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> 
     this.versions = new VersionStore(settings.right.schema, settings.right.dicts, ttlMs);
     if (right instanceof Frame) {
       const b = this.prepare('right', right);
-      this.versions.add(b.frame, b.keys, b.ts, Array.from({ length: b.frame.length }, (_, i) => i));
+      this.versions.add(b.frame, b.keys, b.ts, allRows(b.frame.length));
     }
   }
 
@@ -48,52 +49,57 @@ export class AsofJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> 
     return { left: this.pending.size, right: this.versions.size };
   }
 
+  protected waiting(): boolean {
+    return this.pending.size > 0;
+  }
+
   /** A static table never frees versions, so no left row can come too late for it. */
   protected override lateApplies(side: 'left' | 'right'): boolean {
     return side === 'right' || this.settings.right.complete !== true;
   }
 
-  protected arrive(b: SideBatch, rows: number[], meta: Meta): Emitted {
+  protected arrive(b: SideBatch, rows: Int32Array, meta: Meta): Emitted {
     if (b.side === 'right') {
       this.versions.add(b.frame, b.keys, b.ts, rows);
       return undefined;
     }
     const complete = this.watermark('right');
-    const now: number[] = [];
-    const wait: number[] = [];
-    for (const i of rows) (b.ts[i] < complete || b.keys[i] !== b.keys[i] || b.ts[i] !== b.ts[i] ? now : wait).push(i);
-    this.pending.add(b.frame, b.keys, b.ts, wait);
-    return this.lookup(b.frame, b.keys, b.ts, now, meta);
+    const now = new Int32Array(rows.length);
+    const wait = new Int32Array(rows.length);
+    let nNow = 0;
+    let nWait = 0;
+    for (let j = 0; j < rows.length; j++) {
+      const i = rows[j];
+      if (b.ts[i] < complete || b.keys[i] !== b.keys[i] || b.ts[i] !== b.ts[i]) now[nNow++] = i;
+      else wait[nWait++] = i;
+    }
+    this.pending.add(b.frame, b.keys, b.ts, wait, nWait);
+    return this.lookup(b.frame, b.keys, b.ts, now.subarray(0, nNow), meta);
   }
 
   protected advance(meta: Meta): Emitted {
-    const ready = this.pending.freeBelow(this.watermark('right'), true);
-    const results = ready.map(({ frame, rows }) => {
-      const b = this.prepare('left', frame);
-      return this.lookup(b.frame, b.keys, b.ts, rows, meta);
-    });
+    const result = this.lookupFreed(this.pending.freeBelow(this.watermark('right'), true), meta);
     this.versions.prune(Math.min(this.watermark('left'), this.pending.minTs));
-    return joinEmitted(results);
+    return result;
+  }
+
+  private lookupFreed(ready: FreedRows | undefined, meta: Meta): Emitted {
+    return ready === undefined ? undefined : this.lookup(ready.frame, ready.keys, ready.ts, allRows(ready.frame.length), meta);
   }
 
   /** Emit `rows` of a left batch with their latest versions (or nulls, for a left join). */
-  private lookup(frame: Frame, keys: Float64Array, ts: Float64Array, rows: number[], meta: Meta): Emitted {
+  private lookup(frame: Frame, keys: Float64Array, ts: Float64Array, rows: Int32Array, meta: Meta): Emitted {
     if (rows.length === 0) return undefined;
-    const byFrame = new Map<Frame, { mine: number[]; theirs: number[] }>();
+    const mine: number[] = [];
+    const theirs: number[] = [];
     const unmatched: number[] = [];
     for (const i of rows) {
       const v = this.versions.latest(keys[i], ts[i]);
-      if (v === undefined) {
-        unmatched.push(i);
-        continue;
-      }
-      let g = byFrame.get(v.frame);
-      if (g === undefined) byFrame.set(v.frame, (g = { mine: [], theirs: [] }));
-      g.mine.push(i);
-      g.theirs.push(v.row);
+      if (v < 0) unmatched.push(i);
+      else mine.push(i), theirs.push(v);
     }
     const { layout } = this.settings;
-    const parts = [...byFrame].map(([right, g]) => joinedFrame(layout, frame.take(g.mine), right.take(g.theirs)));
+    const parts = mine.length === 0 ? [] : [joinedFrame(layout, frame.take(mine), this.versions.take(theirs))];
     if (this.settings.how === 'left' && unmatched.length > 0) parts.push(joinedFrame(layout, frame.take(unmatched), unmatched.length));
     if (parts.length === 0) return undefined;
     return this.emit(Frame.concat(parts, layout.schema, layout.dicts), meta);
@@ -102,11 +108,8 @@ export class AsofJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> 
   /** End of input: no version will come; every waiting left row is looked up now. */
   override endOfInput(): Emitted {
     const ready = this.pending.freeBelow(Infinity, true);
-    const results = ready.map(({ frame, rows }) => {
-      const b = this.prepare('left', frame);
-      return this.lookup(b.frame, b.keys, b.ts, rows, undefined);
-    });
-    return joinEmitted(results);
+    this.rearm();
+    return this.lookupFreed(ready, undefined);
   }
 
   snapshot(): arrow.Table {
@@ -117,15 +120,15 @@ export class AsofJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> 
 
   restore(table: arrow.Table): void {
     const { held, meta } = readJoinState('asofJoin', this.id, this.settings.layout, table);
-    const all = (n: number) => Array.from({ length: n }, (_, i) => i);
     const left = this.prepare('left', held.left.frame);
     this.pending.clear();
-    this.pending.add(left.frame, left.keys, left.ts, all(left.frame.length));
+    this.pending.add(left.frame, left.keys, left.ts, allRows(left.frame.length), left.frame.length);
     if (!this.settings.right.complete) {
       const right = this.prepare('right', held.right.frame);
       this.versions.clear();
-      this.versions.add(right.frame, right.keys, right.ts, all(right.frame.length));
+      this.versions.add(right.frame, right.keys, right.ts, allRows(right.frame.length));
     }
     this.restoreClock(meta.clock as JoinClockState);
+    this.rearm();
   }
 }

@@ -15,10 +15,11 @@ import type { Emitted, Meta } from '../../core/meta.js';
 import type { Stateful } from '../../core/stateful.js';
 import type { Stream } from '../../core/stream.js';
 import { Frame, toFloat64 } from '../frame.js';
+import { allRows } from './row-store.js';
 import type { JoinSide } from './keys.js';
 import { joinedFrame } from './layout.js';
 import { joinStateTable, readJoinState } from './state.js';
-import { SideBuffer, type ChunkRows } from './side-buffer.js';
+import { Matches, SideBuffer, type FreedRows } from './side-buffer.js';
 import { TwoSidedJoin, type JoinClockState, type JoinSettings, type SideBatch } from './two-sided.js';
 
 export interface IntervalBounds {
@@ -38,6 +39,8 @@ const SIDES: readonly JoinSide[] = ['left', 'right'];
 
 export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> {
   private readonly buffers: Record<JoinSide, SideBuffer>;
+  /** Pairs found for one batch (reused: its arrays only grow). */
+  private readonly found = new Matches();
 
   constructor(
     left: Stream<Frame>,
@@ -62,49 +65,48 @@ export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arro
     return { left: this.buffers.left.size, right: this.buffers.right.size };
   }
 
+  protected waiting(): boolean {
+    return this.buffers.left.size + this.buffers.right.size > 0;
+  }
+
   /** Rows in memory, per side (held, plus freed rows in chunks that still hold others). */
   get retained(): Record<JoinSide, number> {
     return { left: this.buffers.left.retained, right: this.buffers.right.retained };
   }
 
-  protected arrive(b: SideBatch, rows: number[], meta: Meta): Emitted {
+  protected arrive(b: SideBatch, rows: Int32Array, meta: Meta): Emitted {
     const other: JoinSide = b.side === 'left' ? 'right' : 'left';
     const { beforeMs, afterMs } = this.bounds;
     // Partner times: a left row at t matches right rows in [t - after, t + before], a right row at t left rows in [t - before, t + after].
     const below = b.side === 'left' ? afterMs : beforeMs;
     const above = b.side === 'left' ? beforeMs : afterMs;
     const outer = this.settings.how === 'left';
-    const theirs = new Map<number, { mine: number[]; rows: number[] }>();
-    const keep: number[] = [];
+    const theirs = this.buffers[other];
+    const found = this.found;
+    found.length = 0;
+    const keep = new Int32Array(rows.length);
+    let kept = 0;
     const matched = b.side === 'left' && outer ? new Uint8Array(b.frame.length) : undefined;
     const unmatchable: number[] = [];
     const times = this.times(b);
-    for (const i of rows) {
+    for (let j = 0; j < rows.length; j++) {
+      const i = rows[j];
       const t = times[i];
-      if (b.keys[i] !== b.keys[i] || t !== t) {
-        if (b.side === 'left' && outer) unmatchable.push(i);
+      const key = b.keys[i];
+      if (key !== key || t !== t) {
+        if (matched !== undefined) unmatchable.push(i);
         continue;
       }
-      keep.push(i);
-      this.buffers[other].probe(
-        b.keys[i],
-        t - below,
-        t + above,
-        (chunk, row) => {
-          let g = theirs.get(chunk);
-          if (g === undefined) theirs.set(chunk, (g = { mine: [], rows: [] }));
-          g.mine.push(i);
-          g.rows.push(row);
-          if (matched !== undefined) matched[i] = 1;
-        },
-        outer && other === 'left',
-      );
+      keep[kept++] = i;
+      const before = found.length;
+      theirs.probe(key, t - below, t + above, found, i, outer && other === 'left');
+      if (matched !== undefined && found.length > before) matched[i] = 1;
     }
-    this.buffers[b.side].add(b.frame, b.keys, times, keep, matched);
+    this.buffers[b.side].add(b.frame, b.keys, times, keep, kept, matched);
     const parts: Frame[] = [];
-    for (const [chunk, g] of theirs) {
-      const a = b.frame.take(g.mine);
-      const p = this.buffers[other].frameOf(chunk).take(g.rows);
+    if (found.length > 0) {
+      const a = b.frame.take(found.mine.subarray(0, found.length));
+      const p = theirs.take(found.theirs.subarray(0, found.length));
       parts.push(b.side === 'left' ? joinedFrame(this.settings.layout, a, p) : joinedFrame(this.settings.layout, p, a));
     }
     if (unmatchable.length > 0) parts.push(joinedFrame(this.settings.layout, b.frame.take(unmatchable), unmatchable.length));
@@ -124,8 +126,8 @@ export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arro
     return this.emitParts(this.unmatchedRows(unmatched), meta);
   }
 
-  private unmatchedRows(freed: ChunkRows[]): Frame[] {
-    return freed.map(({ frame, rows }) => joinedFrame(this.settings.layout, frame.take(rows), rows.length));
+  private unmatchedRows(freed: FreedRows | undefined): Frame[] {
+    return freed === undefined ? [] : [joinedFrame(this.settings.layout, freed.frame, freed.frame.length)];
   }
 
   private emitParts(parts: Frame[], meta: Meta): Emitted {
@@ -137,6 +139,7 @@ export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arro
   override endOfInput(): Emitted {
     const unmatched = this.buffers.left.freeBelow(Infinity, this.settings.how === 'left');
     this.buffers.right.clear();
+    this.rearm();
     return this.emitParts(this.unmatchedRows(unmatched), undefined);
   }
 
@@ -150,8 +153,9 @@ export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arro
     for (const side of SIDES) {
       const batch = this.prepare(side, held[side].frame);
       this.buffers[side].clear();
-      this.buffers[side].add(batch.frame, batch.keys, this.times(batch), Array.from({ length: batch.frame.length }, (_, i) => i), held[side].matched);
+      this.buffers[side].add(batch.frame, batch.keys, this.times(batch), allRows(batch.frame.length), batch.frame.length, held[side].matched);
     }
     this.restoreClock(meta.clock as JoinClockState);
+    this.rearm();
   }
 }

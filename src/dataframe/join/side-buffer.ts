@@ -1,196 +1,236 @@
 /**
- * The buffered rows of one side of a join: batches as they came (chunks), each row's key id and
- * event time, whether it matched yet (for outer joins), and a hash index key id → rows.
+ * The held rows of one side of a join, columnar: the rows in a `RowStore`, and per row its key
+ * id, its event time (NaN once freed) and whether it matched yet (for outer joins). Rows of a
+ * key are chained newest first (`head` per key, `prev` per row), so an index costs one table
+ * slot per key and four bytes per row, not an array per key.
  *
- * Rows are freed by event time (`freeBelow`). A chunk goes as soon as all its rows are freed; when
- * freed rows still pinned in partly live chunks outnumber the live ones, the live rows are copied
- * into one chunk, so memory stays within about twice the rows the join must hold.
+ * Rows are freed by event time (`freeBelow`), found through the row ranges of the batches they
+ * came in (each range knows its smallest live time, so ranges with nothing to free are skipped).
+ * Freed rows stay in place until they are a third of the store; then the live rows are moved to
+ * the front and the chains rebuilt, so memory stays within 1.5× of the rows the join must hold.
  */
 import { Frame, type Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
+import { NumberTable } from '../number-table.js';
+import { capacityFor, grown, RowStore } from './row-store.js';
 
-/** A row's place: chunk id × 2^24 + row; `add` splits larger batches. */
-const ROW_BITS = 16777216;
+/** Index pairs found by `probe`: row `mine[j]` of the probing batch with held row `theirs[j]`. */
+export class Matches {
+  mine = new Int32Array(64);
+  theirs = new Int32Array(64);
+  length = 0;
 
-interface Chunk {
+  push(mine: number, theirs: number): void {
+    if (this.length === this.mine.length) {
+      this.mine = grown(this.mine, this.length * 2, this.length);
+      this.theirs = grown(this.theirs, this.length * 2, this.length);
+    }
+    this.mine[this.length] = mine;
+    this.theirs[this.length++] = theirs;
+  }
+}
+
+/** Freed rows handed back (outer joins emit them): the rows, with their key ids and times. */
+export interface FreedRows {
   frame: Frame;
   keys: Float64Array;
   ts: Float64Array;
-  matched: Uint8Array;
-  alive: Uint8Array;
-  live: number;
-  /** The smallest event time of a live row (what `freeBelow` compares first). */
+}
+
+/** The rows of one appended batch: [start, end), with the smallest time of a live row among them. */
+interface Range {
+  start: number;
+  end: number;
   minTs: number;
 }
 
-/** Rows of a chunk that `freeBelow` hands back. */
-export interface ChunkRows {
-  frame: Frame;
-  rows: number[];
-}
-
 export class SideBuffer {
-  private chunks = new Map<number, Chunk>();
-  private index = new Map<number, number[]>();
-  private nextChunk = 0;
-  private liveRows = 0;
-  private pinnedRows = 0;
+  private readonly rows: RowStore;
+  private keys = new Float64Array(0);
+  private ts = new Float64Array(0);
+  private matched = new Uint8Array(0);
+  private prev = new Int32Array(0);
+  private slots = new NumberTable();
+  private head = new Int32Array(16);
+  private ranges: Range[] = [];
+  private live = 0;
 
   constructor(
     readonly schema: Schema,
     readonly dicts: Record<string, Dictionary>,
-  ) {}
+  ) {
+    this.rows = new RowStore(schema, dicts);
+  }
 
   /** Rows held (not yet freed). */
   get size(): number {
-    return this.liveRows;
+    return this.live;
   }
 
-  /** Rows in memory: held, plus freed rows still in a chunk with held ones. */
+  /** Rows in memory: held, plus freed rows not yet compacted away. */
   get retained(): number {
-    return this.liveRows + this.pinnedRows;
-  }
-
-  /** Keep `rows` of `frame` (aligned to this side's dictionaries); `keys` and `ts` are per row of `frame`. */
-  add(frame: Frame, keys: Float64Array, ts: Float64Array, rows: readonly number[], matched?: Uint8Array): void {
-    if (rows.length === 0) return;
-    if (rows.length >= ROW_BITS) {
-      for (let at = 0; at < rows.length; at += ROW_BITS - 1) this.add(frame, keys, ts, rows.slice(at, at + ROW_BITS - 1), matched);
-      return;
-    }
-    const whole = rows.length === frame.length;
-    const chunk: Chunk = {
-      frame: whole ? frame : frame.take(rows),
-      keys: whole ? keys : Float64Array.from(rows, (r) => keys[r]),
-      ts: whole ? ts : Float64Array.from(rows, (r) => ts[r]),
-      matched: matched === undefined ? new Uint8Array(rows.length) : whole ? matched : Uint8Array.from(rows, (r) => matched[r]),
-      alive: new Uint8Array(rows.length).fill(1),
-      live: rows.length,
-      minTs: Infinity,
-    };
-    const id = this.nextChunk++;
-    this.chunks.set(id, chunk);
-    for (let i = 0; i < chunk.keys.length; i++) {
-      if (chunk.ts[i] < chunk.minTs) chunk.minTs = chunk.ts[i];
-      const list = this.index.get(chunk.keys[i]);
-      if (list === undefined) this.index.set(chunk.keys[i], [id * ROW_BITS + i]);
-      else list.push(id * ROW_BITS + i);
-    }
-    this.liveRows += rows.length;
+    return this.rows.length;
   }
 
   /**
-   * Every held row with key `key` whose time is in [lo, hi]: calls `found(chunk, row)`.
-   * `markMatched` records that the row found a partner (outer joins emit the others when freed).
+   * Keep rows `rows[0..n)` of `frame` (aligned to this side's dictionaries; ascending, all of
+   * them when `n` is the frame's length); `keys`, `ts` and `matched` are per row of `frame`.
    */
-  probe(key: number, lo: number, hi: number, found: (chunk: number, row: number) => void, markMatched: boolean): void {
-    const list = this.index.get(key);
-    if (list === undefined) return;
-    for (const ref of list) {
-      const c = Math.floor(ref / ROW_BITS);
-      const r = ref - c * ROW_BITS;
-      const chunk = this.chunks.get(c)!;
-      const t = chunk.ts[r];
+  add(frame: Frame, keys: Float64Array, ts: Float64Array, rows: ArrayLike<number>, n: number, matched?: Uint8Array): void {
+    if (n === 0) return;
+    const at = this.rows.length;
+    this.reserve(at + n);
+    this.rows.append(frame, rows, n);
+    let minTs = Infinity;
+    for (let j = 0; j < n; j++) {
+      const r = rows[j];
+      const row = at + j;
+      const t = ts[r];
+      if (t < minTs) minTs = t;
+      this.keys[row] = keys[r];
+      this.ts[row] = t;
+      this.matched[row] = matched === undefined ? 0 : matched[r];
+      this.link(row);
+    }
+    this.ranges.push({ start: at, end: at + n, minTs });
+    this.live += n;
+  }
+
+  /**
+   * Every held row with key `key` whose time is in [lo, hi], as pairs (`mine`, that row) into
+   * `out`. `markMatched` records that the row found a partner (outer joins emit the others when freed).
+   */
+  probe(key: number, lo: number, hi: number, out: Matches, mine: number, markMatched: boolean): void {
+    const slot = this.slots.get(key);
+    if (slot < 0) return;
+    for (let r = this.head[slot]; r >= 0; r = this.prev[r]) {
+      const t = this.ts[r];
       if (t >= lo && t <= hi) {
-        if (markMatched) chunk.matched[r] = 1;
-        found(c, r);
+        if (markMatched) this.matched[r] = 1;
+        out.push(mine, r);
       }
     }
   }
 
-  frameOf(chunk: number): Frame {
-    return this.chunks.get(chunk)!.frame;
+  /** Held rows `idx` as a frame of this side. */
+  take(idx: ArrayLike<number>): Frame {
+    return this.rows.take(idx);
   }
 
   /** The smallest event time held (Infinity when empty). */
   get minTs(): number {
     let min = Infinity;
-    for (const c of this.chunks.values()) if (c.minTs < min) min = c.minTs;
+    for (const r of this.ranges) if (r.minTs < min) min = r.minTs;
     return min;
   }
 
-  /** Free every row with event time below `ts`; returns the freed rows that never matched (for outer joins). */
-  freeBelow(ts: number, wantUnmatched: boolean): ChunkRows[] {
-    const unmatched: ChunkRows[] = [];
-    const touched = new Set<number>();
-    for (const [id, c] of this.chunks) {
-      if (c.minTs >= ts) continue;
-      const lost: number[] = [];
+  /** Free every row with event time below `bound`; returns the freed rows that never matched when `wantUnmatched`. */
+  freeBelow(bound: number, wantUnmatched: boolean): FreedRows | undefined {
+    const lost: number[] = [];
+    const lostTs: number[] = [];
+    let emptied = false;
+    for (const range of this.ranges) {
+      if (!(range.minTs < bound)) continue;
       let minTs = Infinity;
-      for (let i = 0; i < c.ts.length; i++) {
-        if (c.alive[i] === 0) continue;
-        if (c.ts[i] < ts) {
-          c.alive[i] = 0;
-          touched.add(c.keys[i]);
-          if (wantUnmatched && c.matched[i] === 0) lost.push(i);
-          c.live--;
-          this.liveRows--;
-          this.pinnedRows++;
-        } else if (c.ts[i] < minTs) minTs = c.ts[i];
+      for (let i = range.start; i < range.end; i++) {
+        const t = this.ts[i];
+        if (t < bound) {
+          this.ts[i] = NaN;
+          this.live--;
+          if (wantUnmatched && this.matched[i] === 0) lost.push(i), lostTs.push(t);
+        } else if (t < minTs) minTs = t;
       }
-      c.minTs = minTs;
-      if (lost.length > 0) unmatched.push({ frame: c.frame, rows: lost });
-      if (c.live === 0) {
-        this.chunks.delete(id);
-        this.pinnedRows -= c.ts.length;
-      }
+      range.minTs = minTs;
+      if (minTs === Infinity) emptied = true;
     }
-    if (touched.size === 0) return unmatched;
-    if (this.pinnedRows > this.liveRows) this.compact();
-    else for (const key of touched) this.reindex(key);
-    return unmatched;
+    const freed = lost.length === 0 ? undefined : { frame: this.rows.take(lost), keys: Float64Array.from(lost, (i) => this.keys[i]), ts: Float64Array.from(lostTs) };
+    if (emptied) this.ranges = this.ranges.filter((r) => r.minTs !== Infinity);
+    if (3 * (this.rows.length - this.live) > this.rows.length && this.rows.length > 8) this.compact();
+    return freed;
   }
 
   /** All held rows, with their matched flags, in one frame (the checkpoint). */
   held(): { frame: Frame; matched: Uint8Array } {
-    const frames: Frame[] = [];
-    const matched: number[] = [];
-    for (const c of this.chunks.values()) {
-      const rows: number[] = [];
-      for (let i = 0; i < c.alive.length; i++) if (c.alive[i] === 1) rows.push(i);
-      frames.push(rows.length === c.alive.length ? c.frame : c.frame.take(rows));
-      for (const r of rows) matched.push(c.matched[r]);
-    }
-    return { frame: Frame.concat(frames, this.schema, this.dicts), matched: Uint8Array.from(matched) };
+    const idx = this.liveRows();
+    return { frame: this.rows.take(idx), matched: Uint8Array.from(idx, (i) => this.matched[i]) };
   }
 
   clear(): void {
-    this.chunks.clear();
-    this.index.clear();
-    this.liveRows = 0;
-    this.pinnedRows = 0;
+    this.rows.clear();
+    this.ranges = [];
+    this.live = 0;
+    this.slots = new NumberTable();
   }
 
-  /** Drop freed rows from one key's list (the list may go). */
-  private reindex(key: number): void {
-    const list = this.index.get(key);
-    if (list === undefined) return;
-    const kept = list.filter((ref) => {
-      const c = this.chunks.get(Math.floor(ref / ROW_BITS));
-      return c !== undefined && c.alive[ref % ROW_BITS] === 1;
-    });
-    if (kept.length === 0) this.index.delete(key);
-    else this.index.set(key, kept);
+  private liveRows(): Int32Array {
+    const idx = new Int32Array(this.live);
+    let n = 0;
+    for (const r of this.ranges) for (let i = r.start; i < r.end; i++) if (this.ts[i] === this.ts[i]) idx[n++] = i;
+    return idx;
   }
 
-  /** Copy the live rows into one chunk and rebuild the index. */
-  private compact(): void {
-    const parts: { frame: Frame; keys: number[]; ts: number[]; matched: number[]; rows: number[] }[] = [];
-    for (const c of this.chunks.values()) {
-      const p = { frame: c.frame, keys: [] as number[], ts: [] as number[], matched: [] as number[], rows: [] as number[] };
-      for (let i = 0; i < c.alive.length; i++) {
-        if (c.alive[i] === 0) continue;
-        p.rows.push(i);
-        p.keys.push(c.keys[i]);
-        p.ts.push(c.ts[i]);
-        p.matched.push(c.matched[i]);
-      }
-      parts.push(p);
+  /** Put `row` at the head of its key's chain. */
+  private link(row: number): void {
+    const key = this.keys[row];
+    let slot = this.slots.get(key);
+    if (slot < 0) {
+      slot = this.slots.size;
+      this.slots.add(key, slot);
+      if (slot === this.head.length) this.head = grown(this.head, slot * 2, slot);
+      this.head[slot] = -1;
     }
-    this.clear();
-    const frame = Frame.concat(parts.map((p) => (p.rows.length === p.frame.length ? p.frame : p.frame.take(p.rows))), this.schema, this.dicts);
-    const all = <K extends 'keys' | 'ts' | 'matched'>(k: K) => parts.flatMap((p) => p[k]);
-    const rows = Array.from({ length: frame.length }, (_, i) => i);
-    this.add(frame, Float64Array.from(all('keys')), Float64Array.from(all('ts')), rows, Uint8Array.from(all('matched')));
+    this.prev[row] = this.head[slot];
+    this.head[slot] = row;
+  }
+
+  private reserve(need: number): void {
+    const cap = capacityFor(need, this.ts.length);
+    if (cap === this.ts.length) return;
+    const used = this.rows.length;
+    this.keys = grown(this.keys, cap, used);
+    this.ts = grown(this.ts, cap, used);
+    this.matched = grown(this.matched, cap, used);
+    this.prev = grown(this.prev, cap, used);
+  }
+
+  /** Move the live rows to the front (in order, so each batch's range stays one range) and rebuild the chains. */
+  private compact(): void {
+    const before = this.rows.length;
+    const idx = this.liveRows();
+    const n = idx.length;
+    const ranges: Range[] = [];
+    let j = 0;
+    for (const r of this.ranges) {
+      const start = j;
+      while (j < n && idx[j] < r.end) j++;
+      ranges.push({ start, end: j, minTs: r.minTs });
+    }
+    this.rows.keep(idx, n);
+    for (let k = 0; k < n; k++) {
+      this.keys[k] = this.keys[idx[k]];
+      this.ts[k] = this.ts[idx[k]];
+      this.matched[k] = this.matched[idx[k]];
+    }
+    // Keys that went keep their slots while they are few (a fresh table regrows); else the table is rebuilt.
+    if (this.slots.size > 2 * n + 1024) this.slots = new NumberTable();
+    else this.head.fill(-1);
+    for (let k = 0; k < n; k++) this.link(k);
+    this.ranges = ranges;
+    this.shrink(n, Math.max(n, before >> 1));
+  }
+
+  /**
+   * After a compaction to `n` rows: give back arrays more than twice the room for `room` rows (half the rows
+   * before it, at least: a window join that frees all its rows at each window's end does not
+   * shrink and regrow every window; a burst is given back over two compactions).
+   */
+  private shrink(n: number, room: number): void {
+    const cap = capacityFor(room, 0);
+    if (2 * cap > this.ts.length) return;
+    this.keys = grown(this.keys, cap, n);
+    this.ts = grown(this.ts, cap, n);
+    this.matched = grown(this.matched, cap, n);
+    this.prev = grown(this.prev, cap, n);
+    this.rows.shrink(cap);
   }
 }

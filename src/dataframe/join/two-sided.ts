@@ -5,10 +5,16 @@
  * same on both sides, one watermark per side, and a `late` stream for rows whose time is below
  * their side's watermark (they could have matched rows already freed; never silently dropped).
  * A row at the watermark is on time: joins free rows only strictly below what the watermark allows.
+ *
+ * With `idleTimeout`, a side that sent nothing that long (or nothing at all since the other side
+ * first did) is idle, as an input marked idle in Flink: it stops holding the join back (its
+ * watermark is moved up to the other side's, and stays there), on a timer, so a left join's
+ * unmatched rows come out with no element arriving. Its rows below that watermark are then late.
  */
 import { Stream, type Push, type StreamOptions } from '../../core/stream.js';
 import { joinEmitted, type Emitted, type Meta } from '../../core/meta.js';
 import { LateStream } from '../../core/nodes/time-window-base.js';
+import { Wake } from '../../core/nodes/wake.js';
 import { sourcePartition, WatermarkTracker, type WatermarkOptions, type WatermarkState } from '../../core/watermark.js';
 import { alignDicts, toFloat64, type Frame, type Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
@@ -45,17 +51,23 @@ export interface SideBatch {
   watermark: number;
 }
 
-/** Watermarks of both sides, checkpointed with the rows. */
+/** Watermarks of both sides, checkpointed with the rows; how long each side has been quiet (ms; null: not started). */
 export interface JoinClockState {
   left: WatermarkState;
   right: WatermarkState;
+  quiet?: Record<JoinSide, number | null>;
 }
+
+const OTHER: Record<JoinSide, JoinSide> = { left: 'right', right: 'left' };
 
 export abstract class TwoSidedJoin extends Stream<Frame> {
   /** Rows that arrived below their side's watermark (`key` says the side). */
   readonly late: LateStream<Frame>;
   protected readonly keyIndex: KeyIndex;
   protected readonly trackers: Record<JoinSide, WatermarkTracker>;
+  /** Processing time of each side's last batch (either side's first batch for one that sent none yet); undefined before any. */
+  private readonly lastSeen: Record<JoinSide, number | undefined> = { left: undefined, right: undefined };
+  private readonly wake = new Wake({ schedule: (fn, ms) => this.schedule(fn, ms), cancel: (h) => this.cancel(h) }, () => this.background(() => this.settle(undefined)));
 
   constructor(
     inputs: Stream<Frame>[],
@@ -80,9 +92,32 @@ export abstract class TwoSidedJoin extends Stream<Frame> {
     return (x: Frame, meta: Meta) => this.receive(side, x, meta);
   }
 
-  /** The side's watermark now (a static side: +Infinity, it is complete). */
+  /** The side's watermark now (a static side: +Infinity, it is complete; an idle side: at least the other's). */
   protected watermark(side: JoinSide): number {
-    return this.settings[side].complete === true ? Infinity : this.trackers[side].current(this.clock.now());
+    if (this.settings[side].complete === true) return Infinity;
+    const now = this.clock.now();
+    const other = OTHER[side];
+    if (this.settings[other].complete !== true && this.sideIdle(side, now) && !this.sideIdle(other, now)) this.trackers[side].advanceTo(this.trackers[other].current(now));
+    return this.trackers[side].current(now);
+  }
+
+  private sideIdle(side: JoinSide, now: number): boolean {
+    const seen = this.lastSeen[side];
+    return seen !== undefined && now - seen >= this.trackers[side].idleTimeoutMs;
+  }
+
+  /** Wake when a partition or a side turns idle, which may free rows with no element arriving. */
+  protected rearm(): void {
+    const now = this.clock.now();
+    let at = Infinity;
+    if (this.waiting() && this.upstreams.length > 0) {
+      for (const side of ['left', 'right'] as const) {
+        at = Math.min(at, this.trackers[side].nextIdleAt(now));
+        const seen = this.lastSeen[side];
+        if (seen !== undefined && !this.sideIdle(side, now)) at = Math.min(at, seen + this.trackers[side].idleTimeoutMs);
+      }
+    }
+    this.wake.aim(at, now);
   }
 
   /** Align and check a batch of one side; key ids and event times per row. */
@@ -97,26 +132,32 @@ export abstract class TwoSidedJoin extends Stream<Frame> {
 
   private receive(side: JoinSide, x: Frame, meta: Meta): Emitted {
     this.throwIfFailed();
+    const now = this.clock.now();
+    this.lastSeen[side] = now;
+    this.lastSeen[OTHER[side]] ??= now;
     let batch: SideBatch;
     try {
       batch = this.prepare(side, x);
     } catch (e) {
       return this.fail(e, x, meta);
     }
-    const late: number[] = [];
-    const onTime: number[] = [];
+    const n = batch.ts.length;
+    const onTime = new Int32Array(n);
+    let kept = 0;
+    let late: number[] | undefined;
     const cutoff = this.lateApplies(side) ? batch.watermark : -Infinity;
     let maxTs = -Infinity;
-    for (let i = 0; i < batch.ts.length; i++) {
+    for (let i = 0; i < n; i++) {
       const t = batch.ts[i];
       if (t > maxTs) maxTs = t;
-      (t < cutoff ? late : onTime).push(i);
+      if (t < cutoff) (late ??= []).push(i);
+      else onTime[kept++] = i;
     }
     const results: Emitted[] = [];
-    if (late.length > 0) results.push(this.sendLate(batch, late, meta));
-    results.push(this.arrive(batch, onTime, meta));
+    if (late !== undefined) results.push(this.sendLate(batch, late, meta));
+    results.push(this.arrive(batch, kept === n ? onTime : onTime.subarray(0, kept), meta));
     if (maxTs > -Infinity) this.trackers[side].observe(sourcePartition(meta), maxTs, this.clock.now());
-    results.push(this.advance(meta));
+    results.push(this.settle(meta));
     return joinEmitted(results);
   }
 
@@ -133,19 +174,36 @@ export abstract class TwoSidedJoin extends Stream<Frame> {
     return true;
   }
 
-  /** Join the on-time rows `rows` of a batch (a null event time is never late: it joins nothing, see the subclasses). */
-  protected abstract arrive(batch: SideBatch, rows: number[], meta: Meta): Emitted;
+  /** Join the on-time rows `rows` (ascending) of a batch (a null event time is never late: it joins nothing, see the subclasses). */
+  protected abstract arrive(batch: SideBatch, rows: Int32Array, meta: Meta): Emitted;
   /** After a watermark moved: emit what it completes, free what it expires. */
   protected abstract advance(meta: Meta): Emitted;
+  /** Whether rows wait for a watermark to move (a timer is kept only while some do). */
+  protected abstract waiting(): boolean;
+
+  private settle(meta: Meta): Emitted {
+    const r = this.advance(meta);
+    this.rearm();
+    return r;
+  }
 
   protected clockState(): JoinClockState {
     const now = this.clock.now();
-    return { left: this.trackers.left.snapshot(now), right: this.trackers.right.snapshot(now) };
+    const quiet = (side: JoinSide) => {
+      const seen = this.lastSeen[side];
+      return seen === undefined ? null : now - seen;
+    };
+    return { left: this.trackers.left.snapshot(now), right: this.trackers.right.snapshot(now), quiet: { left: quiet('left'), right: quiet('right') } };
   }
 
+  /** Restore the watermarks; the subclass calls `rearm` once its rows are back. */
   protected restoreClock(s: JoinClockState): void {
     const now = this.clock.now();
     this.trackers.left.restore(s.left, now);
     this.trackers.right.restore(s.right, now);
+    for (const side of ['left', 'right'] as const) {
+      const q = s.quiet?.[side];
+      this.lastSeen[side] = q === undefined || q === null ? undefined : now - q;
+    }
   }
 }
