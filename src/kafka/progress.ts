@@ -63,6 +63,8 @@ interface PartitionLog {
   readonly inFlight: Segment[];
   /** The end of the newest segment whose predecessors are all done. */
   completed: string | undefined;
+  /** The partition went to another member: late completions say nothing. */
+  forgotten: boolean;
 }
 
 /** Per input partition: the next offset whose predecessors have all left the graph. */
@@ -90,19 +92,21 @@ export class KafkaProgress {
   /** The elements of `partition` the source delivers from offset `first` on, until it closes the batch. */
   open(partition: number, first: string): ProgressBatch {
     let log = this.logs.get(partition);
-    if (log === undefined) this.logs.set(partition, (log = { inFlight: [], completed: undefined }));
+    if (log === undefined) this.logs.set(partition, (log = { inFlight: [], completed: undefined, forgotten: false }));
     const owner = log;
     const openSegment = (start: string): Segment => {
       const segment: Segment = { ref: new RefCounter(() => this.done(partition, owner, segment), 1), cleared: start, end: start };
       owner.inFlight.push(segment);
       return segment;
     };
-    const cleared = (segment: Segment) => owner.inFlight[0] === segment && this.logs.get(partition) === owner && this.changed(partition);
+    const cleared = (segment: Segment) => owner.inFlight[0] === segment && !owner.forgotten && this.changed(partition);
     return new ProgressBatch(first, openSegment, cleared);
   }
 
   /** The partition went to another member: its segments still in flight say nothing more. */
   forget(partition: number): void {
+    const log = this.logs.get(partition);
+    if (log !== undefined) log.forgotten = true;
     this.logs.delete(partition);
   }
 
@@ -136,7 +140,6 @@ export class KafkaProgress {
     const q = log.inFlight;
     if (q[0] !== segment) return; // an earlier segment still held: nothing moves
     while (q.length > 0 && q[0].ref.done) log.completed = q.shift()!.end;
-    // A forgotten partition's log is no longer in the map: its late completions do nothing.
-    if (this.logs.get(partition) === log) this.changed(partition);
+    if (!log.forgotten) this.changed(partition);
   }
 }
