@@ -37,7 +37,7 @@ type Row = KafkaRecord<{ i: number }>;
  * oldest of them (or, with none, the next offset to read).
  */
 function heldJob(topic: string, hold: (s: Stream<Row>) => Stream<Row>) {
-  const source = Stream.fromKafka(topic, consumerConfig(broker, `${topic}-job`), { keys: true, decode: 'json', startFrom: 'earliest' }) as unknown as KafkaSource<Row>;
+  const source: KafkaSource<Row> = Stream.fromKafka(topic, consumerConfig(broker, `${topic}-job`), { keys: true, decode: 'json', startFrom: 'earliest' });
   const inGraph = new Set<number>();
   const out: number[] = [];
   let lastEntered = -1;
@@ -49,7 +49,7 @@ function heldJob(topic: string, hold: (s: Stream<Row>) => Stream<Row>) {
       violation = `${when}: processed ${processed} with ${[...inGraph].join(', ') || 'nothing'} in the graph (next to read ${source.nextOffsetOf(0)})`;
     }
   };
-  const entered = (source as unknown as Stream<Row>).map((r) => {
+  const entered = source.map((r) => {
     check(`before ${r.offset} entered`);
     inGraph.add(Number(r.offset));
     lastEntered = Number(r.offset);
@@ -61,7 +61,7 @@ function heldJob(topic: string, hold: (s: Stream<Row>) => Stream<Row>) {
     out.push(Number(r.offset));
   });
   const group = `${topic}-job`;
-  const job: Job = runJob(source as unknown as Stream<Row>, { name: group, handleSignals: false, progress: { intervalMs: 10 }, metricsPort: 0, metricsHost: '127.0.0.1' });
+  const job: Job = runJob(source, { name: group, handleSignals: false, progress: { intervalMs: 10 }, metricsPort: 0, metricsHost: '127.0.0.1' });
   /** The processed offset the job has published (its /progress endpoint serves what it sent). */
   const published = async () => {
     if (job.metricsPort === undefined) return undefined;
