@@ -65,6 +65,8 @@ interface PartitionLog {
   completed: string | undefined;
   /** The partition went to another member: late completions say nothing. */
   forgotten: boolean;
+  /** `changed` was called and the processed offset not read since: a further change needs no call. */
+  announced: boolean;
 }
 
 /** Per input partition: the next offset whose predecessors have all left the graph. */
@@ -92,14 +94,14 @@ export class KafkaProgress {
   /** The elements of `partition` the source delivers from offset `first` on, until it closes the batch. */
   open(partition: number, first: string): ProgressBatch {
     let log = this.logs.get(partition);
-    if (log === undefined) this.logs.set(partition, (log = { inFlight: [], completed: undefined, forgotten: false }));
+    if (log === undefined) this.logs.set(partition, (log = { inFlight: [], completed: undefined, forgotten: false, announced: false }));
     const owner = log;
     const openSegment = (start: string): Segment => {
       const segment: Segment = { ref: new RefCounter(() => this.done(partition, owner, segment), 1), cleared: start, end: start };
       owner.inFlight.push(segment);
       return segment;
     };
-    const cleared = (segment: Segment) => owner.inFlight[0] === segment && !owner.forgotten && this.changed(partition);
+    const cleared = (segment: Segment) => owner.inFlight[0] === segment && this.announce(partition, owner);
     return new ProgressBatch(first, openSegment, cleared);
   }
 
@@ -128,6 +130,7 @@ export class KafkaProgress {
   processedOf(partition: number): string | undefined {
     const log = this.logs.get(partition);
     if (log === undefined) return undefined;
+    log.announced = false;
     const held = log.inFlight[0];
     if (held !== undefined) return held.cleared;
     // Nothing held: the source's position, unless it has not moved past the last delivery yet.
@@ -140,6 +143,13 @@ export class KafkaProgress {
     const q = log.inFlight;
     if (q[0] !== segment) return; // an earlier segment still held: nothing moves
     while (q.length > 0 && q[0].ref.done) log.completed = q.shift()!.end;
-    if (!log.forgotten) this.changed(partition);
+    this.announce(partition, log);
+  }
+
+  /** Tell of a change once until the figure is read (the per-message path calls this per element). */
+  private announce(partition: number, log: PartitionLog): void {
+    if (log.forgotten || log.announced) return;
+    log.announced = true;
+    this.changed(partition);
   }
 }
