@@ -5,9 +5,10 @@ import { startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker
 import { clientConfig, consumerConfig, TestKafka, waitFor, watch } from './helpers.js';
 
 /**
- * Progress is tracked per fetched batch (one reference count per batch): these jobs hold elements
- * in the graph while later ones of the same batch pass, and check at every step that the processed
- * offset never passes an element still in the graph, on the tracker and on what is published.
+ * Progress is tracked per fetched batch (one reference counter per batch while nothing holds its
+ * elements): these jobs hold elements in the graph while later ones of the same batch pass, and
+ * check at every step that the processed offset never passes an element still in the graph, on
+ * the tracker and on what is published, and that it reaches the oldest one held.
  */
 
 const N = 20;
