@@ -15,7 +15,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
@@ -169,6 +169,8 @@ async function readAll(broker: KafkaTestBroker, topic: string, n: number, dir: s
   return { wall: (last - first) / 1000, cpu };
 }
 
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+console.log(`load average at start: ${load()}`);
 const broker = await startKafkaBroker({ brokers: 1 });
 const dir = mkdtempSync(join(tmpdir(), 'sf-progress-bench-'));
 try {
@@ -196,6 +198,7 @@ try {
     const pct = (on: number, off: number) => `${(((on - off) / off) * 100).toFixed(1)}%`;
     console.log(`\n${what}, ${n} messages (the last ${(n * 4) / 5} timed), best of ${passes}: progress off ${best.off.wall.toFixed(2)} s (${Math.round((n * 0.8) / best.off.wall / 1000)}k msgs/s, CPU ${best.off.cpu.toFixed(2)} s), on ${best.on.wall.toFixed(2)} s (${Math.round((n * 0.8) / best.on.wall / 1000)}k msgs/s, CPU ${best.on.cpu.toFixed(2)} s): overhead ${pct(best.on.wall, best.off.wall)} wall, ${pct(best.on.cpu, best.off.cpu)} CPU`);
   }
+  console.log(`\nload average at the end: ${load()}`);
 } finally {
   await broker.stop();
   rmSync(dir, { recursive: true, force: true });

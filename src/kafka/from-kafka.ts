@@ -88,7 +88,12 @@ export class KafkaBatchedSource<E> extends KafkaSourceBase<E[]> {
     decodeAll(this, part.partition, messages, values, letters);
     const first = messages[0].offset;
     const last = messages[messages.length - 1].offset;
-    await this.deliver(part, values.length > 0 ? values : NOTHING, letters, first, last);
+    const batch = this.openProgress(part, first);
+    try {
+      await this.deliver(part, values.length > 0 ? values : NOTHING, letters, first, last, batch);
+    } finally {
+      batch?.close();
+    }
   }
 }
 
@@ -101,12 +106,18 @@ export class KafkaSource<E> extends KafkaSourceBase<E> {
   protected async deliverMessages(part: PartitionState, messages: KafkaMessage[], keepGoing: () => boolean): Promise<void> {
     const one: E[] = [];
     const letters: Letter[] = [];
-    for (const m of messages) {
-      one.length = 0;
-      letters.length = 0;
-      decodeAll(this, part.partition, [m], one, letters);
-      await this.deliver(part, one.length > 0 ? one[0] : NOTHING, [...letters], m.offset, m.offset);
-      if (!keepGoing()) return;
+    // Progress is tracked per fetched batch, not per message (see ProgressBatch).
+    const batch = this.openProgress(part, messages[0].offset);
+    try {
+      for (const m of messages) {
+        one.length = 0;
+        letters.length = 0;
+        decodeAll(this, part.partition, [m], one, letters);
+        await this.deliver(part, one.length > 0 ? one[0] : NOTHING, [...letters], m.offset, m.offset, batch);
+        if (!keepGoing()) return;
+      }
+    } finally {
+      batch?.close();
     }
   }
 }

@@ -1,17 +1,72 @@
 import { RefCounter } from '../core/ref-counter.js';
 import { offsetBefore } from './offsets.js';
 
-/** One emission of a partition still somewhere in the graph: its messages `first`..`end - 1`. */
-interface InFlight {
-  readonly first: string;
-  readonly end: string;
-  done: boolean;
+/** Consecutive elements of one partition sharing one RefCounter, which starts at 1: the source's hold. */
+interface Segment {
+  readonly ref: RefCounter;
+  /** Every offset before this has left the graph. */
+  cleared: string;
+  /** After its last delivered element. */
+  end: string;
+}
+
+/**
+ * The elements the source delivers from one fetched batch (`fromKafka`: an element per message) or
+ * in one emission (`fromKafkaBatched`), tracked together (the per-message cost of issue 16): they
+ * share the RefCounter of a segment. After an element's emission settled, a count of 1 (the
+ * source's own hold) says that no element of the segment is held anywhere, so all delivered so far
+ * has left the graph (`cleared`): one count check per element. A higher count says that this very
+ * element is held (every earlier one had left at the previous check): the segment ends with it and
+ * the next element starts another, so the processed offset stops exactly at the held element, as
+ * a counter per element would. Pipelines that hold nothing pay one segment per batch; ones that
+ * hold every element (windows, async maps) one per element, as before.
+ */
+export class ProgressBatch {
+  private segment: Segment | undefined;
+
+  constructor(
+    /** The first offset of the next element. */
+    private next: string,
+    private readonly openSegment: (first: string) => Segment,
+    private readonly onCleared: (segment: Segment) => void,
+  ) {}
+
+  /** The counter the next element carries. */
+  get ref(): RefCounter {
+    return (this.segment ??= this.openSegment(this.next)).ref;
+  }
+
+  /** The emission of the element ending before `end` settled. */
+  settled(end: string): void {
+    const segment = this.segment;
+    this.next = end;
+    if (segment === undefined) return;
+    segment.end = end;
+    if (segment.ref.count === 1) {
+      segment.cleared = end;
+      this.onCleared(segment);
+    } else {
+      this.segment = undefined;
+      segment.ref.release();
+    }
+  }
+
+  /** The source delivers no more of this batch: it is done once the graph lets go of its elements. */
+  close(): void {
+    this.segment?.ref.release();
+    this.segment = undefined;
+  }
 }
 
 interface PartitionLog {
-  readonly inFlight: InFlight[];
-  /** The end of the newest emission whose predecessors are all done. */
+  /** Segments not yet done, oldest first (and done ones behind one that is not). */
+  readonly inFlight: Segment[];
+  /** The end of the newest segment whose predecessors are all done. */
   completed: string | undefined;
+  /** The partition went to another member: late completions say nothing. */
+  forgotten: boolean;
+  /** `changed` was called and the processed offset not read since: a further change needs no call. */
+  announced: boolean;
 }
 
 /** Per input partition: the next offset whose predecessors have all left the graph. */
@@ -22,9 +77,9 @@ export interface PartitionProcessed {
 
 /**
  * Which offsets of each partition of one Kafka source have left the graph (read-your-writes over
- * Kafka). Every emission gets a RefCounter, as CommitTracker gives one without a job; a partition's
- * processed offset is the first offset of its oldest emission still held, or, when none is held,
- * the source's next offset (`next`). It only moves forward while this process owns the partition.
+ * Kafka). The source delivers in ProgressBatches; a partition's processed offset is the `cleared`
+ * offset of its oldest segment not done, or, when none is in flight, the source's next offset
+ * (`next`). It only moves forward while this process owns the partition.
  */
 export class KafkaProgress {
   private readonly logs = new Map<number, PartitionLog>();
@@ -36,22 +91,28 @@ export class KafkaProgress {
     private readonly changed: (partition: number) => void,
   ) {}
 
-  /** A reference counter for the emission of `first`..`end - 1`, starting at 1 (the source's own hold). */
-  track(partition: number, first: string, end: string): RefCounter {
+  /** The elements of `partition` the source delivers from offset `first` on, until it closes the batch. */
+  open(partition: number, first: string): ProgressBatch {
     let log = this.logs.get(partition);
-    if (log === undefined) this.logs.set(partition, (log = { inFlight: [], completed: undefined }));
-    const entry: InFlight = { first, end, done: false };
-    log.inFlight.push(entry);
+    if (log === undefined) this.logs.set(partition, (log = { inFlight: [], completed: undefined, forgotten: false, announced: false }));
     const owner = log;
-    return new RefCounter(() => this.done(partition, owner, entry), 1);
+    const openSegment = (start: string): Segment => {
+      const segment: Segment = { ref: new RefCounter(() => this.done(partition, owner, segment), 1), cleared: start, end: start };
+      owner.inFlight.push(segment);
+      return segment;
+    };
+    const cleared = (segment: Segment) => owner.inFlight[0] === segment && this.announce(partition, owner);
+    return new ProgressBatch(first, openSegment, cleared);
   }
 
-  /** The partition went to another member: its emissions still in flight say nothing more. */
+  /** The partition went to another member: its segments still in flight say nothing more. */
   forget(partition: number): void {
+    const log = this.logs.get(partition);
+    if (log !== undefined) log.forgotten = true;
     this.logs.delete(partition);
   }
 
-  /** The partition is read here (not revoked since its first emission). */
+  /** The partition is read here (not revoked since its first delivery). */
   owns(partition: number): boolean {
     return this.logs.has(partition);
   }
@@ -69,20 +130,26 @@ export class KafkaProgress {
   processedOf(partition: number): string | undefined {
     const log = this.logs.get(partition);
     if (log === undefined) return undefined;
+    log.announced = false;
     const held = log.inFlight[0];
-    if (held !== undefined) return held.first;
-    // Nothing held: the source's position, unless it has not moved past the last emission yet.
+    if (held !== undefined) return held.cleared;
+    // Nothing held: the source's position, unless it has not moved past the last delivery yet.
     const next = this.next(partition);
     if (next === undefined) return log.completed;
     return log.completed !== undefined && offsetBefore(next, log.completed) ? log.completed : next;
   }
 
-  private done(partition: number, log: PartitionLog, entry: InFlight): void {
-    entry.done = true;
+  private done(partition: number, log: PartitionLog, segment: Segment): void {
     const q = log.inFlight;
-    if (q[0] !== entry) return; // an earlier emission still held: nothing moves
-    while (q.length > 0 && q[0].done) log.completed = q.shift()!.end;
-    // A forgotten partition's log is no longer in the map: its late completions do nothing.
-    if (this.logs.get(partition) === log) this.changed(partition);
+    if (q[0] !== segment) return; // an earlier segment still held: nothing moves
+    while (q.length > 0 && q[0].ref.done) log.completed = q.shift()!.end;
+    this.announce(partition, log);
+  }
+
+  /** Tell of a change once until the figure is read (the per-message path calls this per element). */
+  private announce(partition: number, log: PartitionLog): void {
+    if (log.forgotten || log.announced) return;
+    log.announced = true;
+    this.changed(partition);
   }
 }

@@ -11,7 +11,7 @@ import { brokerList, createKafka, errorText, groupTiming, type KafkaConsumerConf
 import { commitAsTemporaryMember, connectToGroup, startOffsets, type StartFrom } from './group.js';
 import { taskStarts, type PartitionTasks } from './tasks.js';
 import { checkPosition, nextOffset, offsetBefore, type KafkaPosition } from './offsets.js';
-import type { KafkaProgress } from './progress.js';
+import type { KafkaProgress, ProgressBatch } from './progress.js';
 import { recordOf, valueDecoder, type Decode, type DecodeFn, type KafkaMetaEntry } from './record.js';
 
 export interface KafkaSourceOptions<D extends Decode<any> = 'buffer'> extends StreamOptions {
@@ -427,14 +427,22 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
   }
 
   /**
+   * Under a job publishing progress: the batch whose elements will share one reference counter
+   * (see ProgressBatch); pass it to `deliver` for each, and close it after the last.
+   */
+  protected openProgress(part: PartitionState, first: string): ProgressBatch | undefined {
+    return this.gate === undefined ? undefined : this.progress?.open(part.partition, first);
+  }
+
+  /**
    * Emit `element` (NOTHING: only dead letters) for the messages `first`..`last` of `part`, and
    * move the position past them once the emit settled. Alone, the element carries a RefCounter that
-   * commits `last + 1` when the graph is done with it; under a job publishing progress, one that
-   * marks `first`..`last` processed.
+   * commits `last + 1` when the graph is done with it; under a job publishing progress, the
+   * counter of its `batch`.
    */
-  protected async deliver(part: PartitionState, element: T | typeof NOTHING, letters: Letter[], first: string, last: string): Promise<void> {
+  protected async deliver(part: PartitionState, element: T | typeof NOTHING, letters: Letter[], first: string, last: string, batch?: ProgressBatch): Promise<void> {
     const end = nextOffset(last);
-    const ref = this.gate === undefined ? this.commits?.track(part.partition, end) : this.progress?.track(part.partition, first, end);
+    const ref = batch !== undefined ? batch.ref : this.gate === undefined ? this.commits?.track(part.partition, end) : undefined;
     const meta: KafkaMetaEntry[] = [{ ref, topic: this.topic, partition: part.partition, offset: first, lastOffset: last }];
     this.letters = letters;
     this.delivering = part.partition;
@@ -443,7 +451,8 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     } finally {
       this.letters = [];
     }
-    ref?.release(); // the source's own hold: the count now falls to zero when the graph lets go
+    if (batch !== undefined) batch.settled(end);
+    else ref?.release(); // the source's own hold: the count now falls to zero when the graph lets go
   }
 
   /**
