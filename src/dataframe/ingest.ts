@@ -56,7 +56,11 @@ export class Ingestor {
     return Frame.empty(this.schema, this.dicts);
   }
 
-  ingest(batch: Batch): Frame {
+  /**
+   * `only`: the columns the pipeline reads. A column object's other columns are checked (a bad
+   * value fails the batch as before) but not converted, and left out of the frame.
+   */
+  ingest(batch: Batch, only?: ReadonlySet<string>): Frame {
     if (batch instanceof Frame) return this.fromFrame(batch);
     if (Array.isArray(batch)) return batch.length > 0 && isJsonLines(batch) ? this.fromJsonLines(batch) : this.fromRows(batch as readonly RowObject[]);
     if (batch === null || typeof batch !== 'object') {
@@ -64,10 +68,10 @@ export class Ingestor {
     }
     if (isArrowTable(batch)) return this.fromArrow(batch);
     if (isDanfo(batch)) return this.fromDanfo(batch);
-    return this.fromColumns(batch as ColumnObject);
+    return this.fromColumns(batch as ColumnObject, only);
   }
 
-  fromColumns(obj: ColumnObject): Frame {
+  fromColumns(obj: ColumnObject, only?: ReadonlySet<string>): Frame {
     const keys = Object.keys(obj);
     if (keys.length === 0) return this.empty();
     this.checkNames(keys);
@@ -87,7 +91,10 @@ export class Ingestor {
       throw new RaggedBatchError(lengths);
     }
     const cols: Record<string, Column> = {};
-    for (const n of this.names) cols[n] = convertColumn(n, this.schema[n], obj[n], this.dicts[n]);
+    for (const n of this.names) {
+      if (only === undefined || only.has(n)) cols[n] = convertColumn(n, this.schema[n], obj[n], this.dicts[n]);
+      else checkColumn(n, this.schema[n], obj[n]);
+    }
     return new Frame(cols, Math.max(len, 0));
   }
 
@@ -265,6 +272,19 @@ function utf8Cell(name: string, v: unknown, row: number, d: Dictionary): number 
   if (typeof v === 'string') return d.encode(v);
   if (v === null || v === undefined) return -1;
   throw mismatch(name, 'utf8', v, row);
+}
+
+/** Fails where `convertColumn` would, without keeping a column: typed arrays pass as they are, strings are not encoded. */
+function checkColumn(name: string, dtype: DType, src: ArrayLike<unknown>): void {
+  if (dtype === 'utf8') {
+    if (isTyped(src) || isBigTyped(src)) throw new SchemaMismatchError(name, dtype, src.constructor.name);
+    for (let i = 0; i < src.length; i++) {
+      const v = src[i];
+      if (typeof v !== 'string' && v !== null && v !== undefined) throw mismatch(name, dtype, v, i);
+    }
+  } else if ((dtype === 'float64' || dtype === 'timestamp') && (isTyped(src) || isBigTyped(src))) return;
+  else if (dtype === 'int32' && (src instanceof Int32Array || src instanceof Int8Array || src instanceof Int16Array || src instanceof Uint8Array || src instanceof Uint16Array)) return;
+  else convertColumn(name, dtype, src);
 }
 
 export function convertColumn(name: string, dtype: DType, src: ArrayLike<unknown>, dict?: Dictionary): Column {
