@@ -14,6 +14,7 @@ import { RaggedBatchError, SchemaMismatchError } from './errors.js';
 import { convertArrowVector } from './arrow-ingest.js';
 import { isJsonLines, readJsonLines, type JsonLine, type JsonTarget } from './json-lines.js';
 import { rowColumn, rowReader, rowStorage, type SlowCell } from './row-reader.js';
+import { float64s, int32s } from './slab.js';
 
 export type ColumnInput = ArrayLike<unknown>;
 export type ColumnObject = Record<string, ColumnInput>;
@@ -274,6 +275,11 @@ function utf8Cell(name: string, v: unknown, row: number, d: Dictionary): number 
   throw mismatch(name, 'utf8', v, row);
 }
 
+function copied<A extends Float64Array | Int32Array>(src: A, out: A): A {
+  out.set(src);
+  return out;
+}
+
 /** Fails where `convertColumn` would, without keeping a column: typed arrays pass as they are, strings are not encoded. */
 function checkColumn(name: string, dtype: DType, src: ArrayLike<unknown>): void {
   if (dtype === 'utf8') {
@@ -292,10 +298,10 @@ export function convertColumn(name: string, dtype: DType, src: ArrayLike<unknown
   switch (dtype) {
     case 'float64':
     case 'timestamp': {
-      if (src instanceof Float64Array) return { dtype, data: src.slice() };
+      if (src instanceof Float64Array) return { dtype, data: copied(src, float64s(n)) };
       if (isTyped(src)) return { dtype, data: Float64Array.from(src) };
       if (isBigTyped(src)) return { dtype, data: Float64Array.from(src, Number) };
-      const out = new Float64Array(n);
+      const out = float64s(n);
       for (let i = 0; i < n; i++) {
         const v = src[i];
         out[i] = typeof v === 'number' ? v : float64Cell(name, dtype, v, i);
@@ -303,7 +309,7 @@ export function convertColumn(name: string, dtype: DType, src: ArrayLike<unknown
       return { dtype, data: out };
     }
     case 'int32': {
-      if (src instanceof Int32Array) return { dtype, data: src.slice() };
+      if (src instanceof Int32Array) return { dtype, data: copied(src, int32s(n)) };
       if (src instanceof Int8Array || src instanceof Int16Array || src instanceof Uint8Array || src instanceof Uint16Array) {
         return { dtype, data: Int32Array.from(src) };
       }
@@ -339,7 +345,7 @@ export function convertColumn(name: string, dtype: DType, src: ArrayLike<unknown
     }
     case 'utf8': {
       const d = dict ?? new Dictionary();
-      const out = new Int32Array(n);
+      const out = int32s(n);
       if (isTyped(src) || isBigTyped(src)) throw new SchemaMismatchError(name, dtype, src.constructor.name);
       for (let i = 0; i < n; i++) {
         const v = src[i];

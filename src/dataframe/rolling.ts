@@ -19,6 +19,7 @@ import { Frame, type Column, numericColumn } from './frame.js';
 import { parseDuration } from '../core/duration.js';
 import { compensation } from './compensated.js';
 import { SeqRing } from './ring.js';
+import { float64s } from './slab.js';
 import { readMeta, withMeta } from './grouped.js';
 
 export type RollOp = 'sum' | 'mean' | 'min' | 'max' | 'count' | 'var' | 'std' | 'median' | 'quantile';
@@ -218,7 +219,7 @@ export class RollingState {
   update(frame: Frame): Frame {
     const x = numericColumn(frame, this.column);
     const len = frame.length;
-    const outs = this.ops.map(() => new Float64Array(len));
+    const outs = this.ops.map(() => float64s(len));
     if (this.sumsOnly) this.updateSums(x, outs);
     else this.updateRows(x, frame, outs);
     const cols: Record<string, Column> = {};
