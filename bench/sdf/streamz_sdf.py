@@ -34,8 +34,9 @@ def ingest(b):
 
 
 def run(build):
-    out = {}
-    for rep in range(2):
+    """Best of STREAMZ_PASSES full passes after a 50-batch warm-up (the best pass is the least disturbed)."""
+    out = 0
+    for rep in range(1 + int(os.environ.get("STREAMZ_PASSES", 3))):
         source = Stream()
         sdf = DataFrame(source, example=example)
         result = build(sdf)
@@ -44,7 +45,8 @@ def run(build):
         for b in batches[: (BATCHES if rep else min(50, BATCHES))]:
             source.emit(ingest(b))
         dt = time.process_time() - start
-        out = BATCHES * ROWS / dt
+        if rep:
+            out = max(out, BATCHES * ROWS / dt)
     return out
 
 

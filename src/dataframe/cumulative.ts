@@ -12,6 +12,7 @@ export class CumulativeState {
   private acc: number;
   private seen = false;
   readonly name: string;
+  readonly reads: readonly string[];
 
   constructor(
     readonly column: string,
@@ -21,6 +22,7 @@ export class CumulativeState {
     if (!['cumsum', 'cumprod', 'cummin', 'cummax'].includes(op)) throw new Error(`unknown cumulative op "${op}"`);
     this.acc = op === 'cumprod' ? 1 : 0;
     this.name = name ?? column;
+    this.reads = [column];
   }
 
   update(frame: Frame): Frame {

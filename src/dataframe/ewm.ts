@@ -47,6 +47,7 @@ export interface EwmOptions extends EwmParams {
 
 export class EwmState {
   readonly column: string;
+  readonly reads: readonly string[];
   readonly ops: EwmOp[];
   readonly alpha: number;
   readonly adjust: boolean;
@@ -67,6 +68,7 @@ export class EwmState {
 
   constructor(opts: EwmOptions) {
     this.column = opts.column;
+    this.reads = [opts.column];
     this.ops = opts.ops ?? ['mean'];
     this.alpha = ewmAlpha(opts);
     this.adjust = opts.adjust ?? true;

@@ -10,9 +10,12 @@ import { GroupedAggregation, type GroupedOptions, readMeta } from './grouped.js'
 export class GroupbyState {
   private readonly g: GroupedAggregation;
   private seq = 0;
+  /** Key and value columns: the rest of a batch is never read. */
+  readonly reads: readonly string[];
 
   constructor(opts: GroupedOptions) {
     this.g = new GroupedAggregation(opts);
+    this.reads = [...this.g.keys, ...this.g.valueCols];
   }
 
   get nGroups(): number {

@@ -9,6 +9,7 @@
  */
 import { Dictionary } from './dictionary.js';
 import { NumberTable } from './number-table.js';
+import { int32s } from './slab.js';
 import { type Column, type DType, type Schema, type Frame, makeColumn } from './frame.js';
 
 const SLOT_BITS = 67108864; // 2^26
@@ -71,7 +72,7 @@ export class Grouper {
   /** Group id of each row (-1 = dropped: null key). New keys get new ids. */
   assign(frame: Frame): Int32Array {
     const len = frame.length;
-    const gids = new Int32Array(len);
+    const gids = int32s(len);
     if (this.keys.length === 0) return gids;
     if (this.fast) {
       const codes = frame.col(this.keys[0]).data as Int32Array;

@@ -14,6 +14,7 @@ import { RaggedBatchError, SchemaMismatchError } from './errors.js';
 import { convertArrowVector } from './arrow-ingest.js';
 import { isJsonLines, readJsonLines, type JsonLine, type JsonTarget } from './json-lines.js';
 import { rowColumn, rowReader, rowStorage, type SlowCell } from './row-reader.js';
+import { float64s, int32s } from './slab.js';
 
 export type ColumnInput = ArrayLike<unknown>;
 export type ColumnObject = Record<string, ColumnInput>;
@@ -56,7 +57,11 @@ export class Ingestor {
     return Frame.empty(this.schema, this.dicts);
   }
 
-  ingest(batch: Batch): Frame {
+  /**
+   * `only`: the columns the pipeline reads. A column object's other columns are checked (a bad
+   * value fails the batch as before) but not converted, and left out of the frame.
+   */
+  ingest(batch: Batch, only?: ReadonlySet<string>): Frame {
     if (batch instanceof Frame) return this.fromFrame(batch);
     if (Array.isArray(batch)) return batch.length > 0 && isJsonLines(batch) ? this.fromJsonLines(batch) : this.fromRows(batch as readonly RowObject[]);
     if (batch === null || typeof batch !== 'object') {
@@ -64,10 +69,10 @@ export class Ingestor {
     }
     if (isArrowTable(batch)) return this.fromArrow(batch);
     if (isDanfo(batch)) return this.fromDanfo(batch);
-    return this.fromColumns(batch as ColumnObject);
+    return this.fromColumns(batch as ColumnObject, only);
   }
 
-  fromColumns(obj: ColumnObject): Frame {
+  fromColumns(obj: ColumnObject, only?: ReadonlySet<string>): Frame {
     const keys = Object.keys(obj);
     if (keys.length === 0) return this.empty();
     this.checkNames(keys);
@@ -87,7 +92,10 @@ export class Ingestor {
       throw new RaggedBatchError(lengths);
     }
     const cols: Record<string, Column> = {};
-    for (const n of this.names) cols[n] = convertColumn(n, this.schema[n], obj[n], this.dicts[n]);
+    for (const n of this.names) {
+      if (only === undefined || only.has(n)) cols[n] = convertColumn(n, this.schema[n], obj[n], this.dicts[n]);
+      else checkColumn(n, this.schema[n], obj[n]);
+    }
     return new Frame(cols, Math.max(len, 0));
   }
 
@@ -267,15 +275,33 @@ function utf8Cell(name: string, v: unknown, row: number, d: Dictionary): number 
   throw mismatch(name, 'utf8', v, row);
 }
 
+function copied<A extends Float64Array | Int32Array>(src: A, out: A): A {
+  out.set(src);
+  return out;
+}
+
+/** Fails where `convertColumn` would, without keeping a column: typed arrays pass as they are, strings are not encoded. */
+function checkColumn(name: string, dtype: DType, src: ArrayLike<unknown>): void {
+  if (dtype === 'utf8') {
+    if (isTyped(src) || isBigTyped(src)) throw new SchemaMismatchError(name, dtype, src.constructor.name);
+    for (let i = 0; i < src.length; i++) {
+      const v = src[i];
+      if (typeof v !== 'string' && v !== null && v !== undefined) throw mismatch(name, dtype, v, i);
+    }
+  } else if ((dtype === 'float64' || dtype === 'timestamp') && (isTyped(src) || isBigTyped(src))) return;
+  else if (dtype === 'int32' && (src instanceof Int32Array || src instanceof Int8Array || src instanceof Int16Array || src instanceof Uint8Array || src instanceof Uint16Array)) return;
+  else convertColumn(name, dtype, src);
+}
+
 export function convertColumn(name: string, dtype: DType, src: ArrayLike<unknown>, dict?: Dictionary): Column {
   const n = src.length;
   switch (dtype) {
     case 'float64':
     case 'timestamp': {
-      if (src instanceof Float64Array) return { dtype, data: src.slice() };
+      if (src instanceof Float64Array) return { dtype, data: copied(src, float64s(n)) };
       if (isTyped(src)) return { dtype, data: Float64Array.from(src) };
       if (isBigTyped(src)) return { dtype, data: Float64Array.from(src, Number) };
-      const out = new Float64Array(n);
+      const out = float64s(n);
       for (let i = 0; i < n; i++) {
         const v = src[i];
         out[i] = typeof v === 'number' ? v : float64Cell(name, dtype, v, i);
@@ -283,7 +309,7 @@ export function convertColumn(name: string, dtype: DType, src: ArrayLike<unknown
       return { dtype, data: out };
     }
     case 'int32': {
-      if (src instanceof Int32Array) return { dtype, data: src.slice() };
+      if (src instanceof Int32Array) return { dtype, data: copied(src, int32s(n)) };
       if (src instanceof Int8Array || src instanceof Int16Array || src instanceof Uint8Array || src instanceof Uint16Array) {
         return { dtype, data: Int32Array.from(src) };
       }
@@ -319,7 +345,7 @@ export function convertColumn(name: string, dtype: DType, src: ArrayLike<unknown
     }
     case 'utf8': {
       const d = dict ?? new Dictionary();
-      const out = new Int32Array(n);
+      const out = int32s(n);
       if (isTyped(src) || isBigTyped(src)) throw new SchemaMismatchError(name, dtype, src.constructor.name);
       for (let i = 0; i < n; i++) {
         const v = src[i];

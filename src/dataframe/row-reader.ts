@@ -10,6 +10,7 @@
  */
 import type { Dictionary } from './dictionary.js';
 import type { Column, DType, Schema } from './frame.js';
+import { float64s, int32s } from './slab.js';
 
 /** What a compiled reader fills: per column a typed array or, for int32/bool, the raw values. */
 export interface RowColumns {
@@ -76,8 +77,8 @@ function cellCode(dtype: DType, j: number): string {
 
 /** Storage the reader writes into, one per column. */
 export function rowStorage(dtype: DType, n: number): Float64Array | Int32Array | unknown[] {
-  if (dtype === 'float64' || dtype === 'timestamp') return new Float64Array(n);
-  if (dtype === 'utf8') return new Int32Array(n);
+  if (dtype === 'float64' || dtype === 'timestamp') return float64s(n);
+  if (dtype === 'utf8') return int32s(n);
   return new Array<unknown>(n);
 }
 

@@ -43,7 +43,7 @@ describe('ingest: column objects', () => {
     expect(toRows(f, { timestamps: 'ms' })).toEqual([{ v: 1, ts: 10, i: 3 }, { v: -2, ts: 20, i: null }]);
   });
 
-  it.each([
+  const badColumns = [
     ['float64 column given strings', { v: ['1', '2'] }, 'v', 'expected float64', /got string \("1"\) at row 0/],
     ['float64 column given booleans', { v: [true, false] }, 'v', 'expected float64', /got bool/],
     ['int32 column given fractions', { i: [1, 2.5] }, 'i', 'expected int32', /got float64 \(2.5\) at row 1/],
@@ -54,9 +54,26 @@ describe('ingest: column objects', () => {
     ['timestamp given an unparseable string', { ts: ['yesterday', 0] }, 'ts', 'expected timestamp', /string \("yesterday"\)/],
     ['timestamp given an object', { ts: [{}, 0] }, 'ts', 'expected timestamp', /Object/],
     ['a column that is not an array', { v: 3 }, 'v', 'expected float64', /number/],
-  ] as const)('type mismatch: %s', (_name, patch, column, expected, actual) => {
+  ] as const;
+  it.each(badColumns)('type mismatch: %s', (_name, patch, column, expected, actual) => {
     const ing = new Ingestor({ ...schema });
     mismatch(() => ing.ingest({ ...good(), ...patch } as never), column, expected, actual);
+  });
+  // Ingest converts only the columns a pipeline reads (`only`); the others are checked all the same.
+  it.each(badColumns)('type mismatch in a column the pipeline does not read: %s', (_name, patch, column, expected, actual) => {
+    const ing = new Ingestor({ ...schema });
+    const only = new Set(Object.keys(schema).filter((c) => c !== column));
+    mismatch(() => ing.ingest({ ...good(), ...patch } as never, only), column, expected, actual);
+  });
+
+  it('only: the frame holds the columns read, converted as without it, and encodes no other strings', () => {
+    const ing = new Ingestor({ ...schema });
+    const f = ing.ingest({ ...good(), k: ['p', null] }, new Set(['v', 'ts']));
+    expect(f.names).toEqual(['v', 'ts']);
+    expect(f.length).toBe(2);
+    expect(toRows(f, { timestamps: 'ms' })).toEqual([{ v: 1, ts: 0 }, { v: 2, ts: 1000 }]);
+    expect(ing.dicts.k.size).toBe(0);
+    expect(ing.ingest(good(), new Set()).length).toBe(2);
   });
 
   it('missing and extra columns are named; extra columns can be dropped', () => {

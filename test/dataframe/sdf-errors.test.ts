@@ -56,6 +56,37 @@ describe('bad batches go through the ingest node error policy', () => {
     expect(sums).toEqual([[{ k: 'a', v: 1 }], [{ k: 'a', v: 2 }]]);
   });
 
+  it('columns no node reads are checked all the same (ingest converts only the ones read)', () => {
+    const source = new Stream<unknown>();
+    const sdf = new DataFrame(source, { example });
+    const means: number[][] = [];
+    sdf.col('v').rolling(2).mean().stream.sink((f) => void means.push([...(f.col('v').data as Float64Array)]));
+    const dead: DeadLetter[] = [];
+    const letters = new Stream<DeadLetter>();
+    letters.sink((d) => void dead.push(d));
+    sdf.onError({ deadLetter: letters });
+    const bad = [
+      { k: [1], v: [2], ts: [0] },
+      { k: Float64Array.of(1), v: [2], ts: [0] },
+      { k: ['a'], v: [2], ts: ['yesterday'] },
+    ];
+    source.emit({ k: ['a'], v: [1], ts: [0] });
+    for (const b of bad) source.emit(b);
+    source.emit({ k: ['a'], v: [3], ts: [0] });
+    expect(dead.map((d) => [d.element, (d.error as SchemaMismatchError).column])).toEqual([
+      [bad[0], 'k'],
+      [bad[1], 'k'],
+      [bad[2], 'ts'],
+    ]);
+    expect(means).toEqual([[NaN], [2]]);
+    // A node that sees whole frames (here a sink) gets every column from then on.
+    const names: string[][] = [];
+    sdf.stream.sink((f) => void names.push([...f.names]));
+    source.emit({ k: ['a'], v: [5], ts: [0] });
+    expect(names).toEqual([['k', 'v', 'ts']]);
+    expect(means[2]).toEqual([4]);
+  });
+
   it('skip drops the batch; options.onError sets the policy at construction', () => {
     const source = new Stream<unknown>();
     const sdf = new DataFrame(source, { example, onError: 'skip' });

@@ -3,13 +3,27 @@
  * example schema) and FrameMapNode (one per-batch function: filter, assign, select, mapPartitions,
  * projecting a Series). Errors go through the node's error policy, so `.onError({ deadLetter })`
  * on the ingest node receives the whole offending batch.
+ *
+ * Projection: when every node fed by the ingest node is a `ColumnReader` (it reads a few columns
+ * and hands none of its input frames on, as rolling and cumulative groupby do), ingest converts
+ * only the columns they read (it still checks every column, so a bad batch fails here as before).
+ * Converting columns nobody reads (encoding a string key for `v.rolling(100)`) was most of ingest.
  */
 import { Stream, type StreamOptions } from '../../core/stream.js';
 import type { Emitted, Meta } from '../../core/meta.js';
 import type { Frame } from '../frame.js';
 import type { Batch, Ingestor } from '../ingest.js';
 
+/** A node that reads only `reads` of its input frames (undefined: it may read or pass on all). */
+export interface ColumnReader {
+  readonly reads: readonly string[] | undefined;
+}
+
 export class IngestNode extends Stream<Frame> {
+  /** The downstreams `wanted` was computed for, and the result (undefined: every column). */
+  private wantedFor: readonly Stream<any>[] = [];
+  private wantedCols: ReadonlySet<string> | undefined;
+
   constructor(
     upstream: Stream<any>,
     readonly ingestor: Ingestor,
@@ -24,13 +38,24 @@ export class IngestNode extends Stream<Frame> {
     return { schema: this.ingestor.schema };
   }
   override update(x: Batch, meta: Meta): Emitted {
+    const only = this.wanted();
     let f: Frame;
     try {
-      f = this.ingestor.ingest(x);
+      f = this.ingestor.ingest(x, only);
     } catch (e) {
-      return this.fail(e, x, meta, () => this.out(this.ingestor.ingest(x), meta));
+      return this.fail(e, x, meta, () => this.out(this.ingestor.ingest(x, only), meta));
     }
     return this.out(f, meta);
+  }
+
+  /** The columns the downstreams read, when each says; recomputed only when the downstreams change. */
+  private wanted(): ReadonlySet<string> | undefined {
+    const ds = this.downstreams;
+    if (ds.length === this.wantedFor.length && ds.every((d, i) => d === this.wantedFor[i])) return this.wantedCols;
+    const reads = ds.map((d) => (d as Partial<ColumnReader>).reads);
+    this.wantedFor = [...ds];
+    this.wantedCols = ds.length > 0 && reads.every((r) => r !== undefined) ? new Set(reads.flat() as string[]) : undefined;
+    return this.wantedCols;
   }
 }
 

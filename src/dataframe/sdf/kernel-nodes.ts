@@ -25,17 +25,20 @@ import type { NLargestState } from '../nlargest.js';
 import { readMeta, withMeta } from '../grouped.js';
 import { toArrow } from '../convert.js';
 import { Ingestor, type Batch } from '../ingest.js';
+import type { ColumnReader } from './frame-nodes.js';
 
 export interface Kernel {
   snapshot(): arrow.Table;
   restore(t: arrow.Table): void;
+  /** The input columns the kernel reads, when it reads some and keeps or emits no input frame. */
+  readonly reads?: readonly string[];
 }
 
 export interface KernelNodeOptions extends StreamOptions {
   start?: arrow.Table;
 }
 
-export abstract class KernelNode<K extends Kernel> extends Stream<Frame> implements Stateful<arrow.Table> {
+export abstract class KernelNode<K extends Kernel> extends Stream<Frame> implements Stateful<arrow.Table>, ColumnReader {
   protected kernel: K;
 
   constructor(
@@ -51,6 +54,10 @@ export abstract class KernelNode<K extends Kernel> extends Stream<Frame> impleme
 
   override params(): Record<string, unknown> {
     return this.described;
+  }
+
+  get reads(): readonly string[] | undefined {
+    return this.kernel.reads;
   }
 
   /** Feed one batch to the kernel; return the frame to emit. */
