@@ -1,4 +1,4 @@
-import { describe, drain, fingerprintOf, isStateful, log, nodeIds, withTimeout, type Emitted, type Meta, type PipelineDescription, type Stream } from '../core/index.js';
+import { commitsWithCheckpoints, describe, drain, fingerprintOf, isStateful, log, nodeIds, withTimeout, type CommitsWithCheckpoints, type Emitted, type Meta, type PipelineDescription, type Stream } from '../core/index.js';
 import {
   acquireWriter,
   assertSafeName,
@@ -53,10 +53,15 @@ interface Task {
   closed: boolean;
 }
 
+/** One task at a cut: its checkpoint, and what its exactly-once sinks publish once that commits. */
+interface TaskCapture extends Capture {
+  publish: { node: CommitsWithCheckpoints; state: unknown }[];
+}
+
 export interface PartitionedCapture {
   /** The positions of every task captured, as one Kafka position (for read-your-writes and group commits). */
   sources: Record<string, unknown>;
-  tasks: { task: Task; capture: Capture }[];
+  tasks: { task: Task; capture: TaskCapture }[];
 }
 
 /**
@@ -236,6 +241,7 @@ export class PartitionedTasks implements PartitionTasks {
     const lease = await acquireWriter(store, { leaseMs: this.options.leaseMs, waitMs: this.options.waitMs, onLost: (e) => this.lost(partition, e), signal });
     try {
       const graph = new TaskGraph(this.source, this.templates, this.ids);
+      for (const node of graph.committing) node.bindToCheckpoints(name);
       const loaded = await loadCheckpoint(store, {
         strict: this.options.strict,
         pipeline: { description: this.description, fingerprint: this.fingerprint },
@@ -289,26 +295,41 @@ export class PartitionedTasks implements PartitionTasks {
     );
   }
 
-  private captureTask(task: Task, next: string | undefined): Capture | undefined {
+  private captureTask(task: Task, next: string | undefined): TaskCapture | undefined {
     if (next === undefined) return undefined;
     const nodes: Capture['nodes'] = {};
-    for (const { node, id } of task.graph.stateful) nodes[id] = { kind: node.kind, state: encodeStateNow(node.snapshot(), `node "${id}" (${node.kind}) of task ${this.source.topic}-${task.partition}`) };
+    const publish: TaskCapture['publish'] = [];
+    for (const { node, id } of task.graph.stateful) {
+      const state = node.snapshot();
+      nodes[id] = { kind: node.kind, state: encodeStateNow(state, `node "${id}" (${node.kind}) of task ${this.source.topic}-${task.partition}`) };
+      // Pre-committed parts are never changed once cut: the snapshot itself can wait for the commit.
+      if (commitsWithCheckpoints(node)) publish.push({ node, state });
+    }
     const position: KafkaPosition = { kind: 'kafka', topic: this.source.topic, partitions: [{ partition: task.partition, offset: next }] };
-    return { sources: { [this.sourceId]: position }, nodes };
+    return { sources: { [this.sourceId]: position }, nodes, publish };
   }
 
   /**
    * After the task's previous write; abandoned past the write timeout, so that a hung write never
    * holds up its handover. A handover does not prune (`prune` false): the next owner does, and the
-   * task's new owner waits for this write.
+   * task's new owner waits for this write. Once the checkpoint is committed, the task's
+   * exactly-once sinks publish what it pre-committed, after a last check that this member still
+   * owns the task: a zombie's commit never counts, so its parts must never appear (the owner's
+   * claim is written before it judges which commits count, so a commit that passes this check
+   * counts: see checkpoint/README.md).
    */
-  private writeTask(task: Task, capture: Capture, prune = true): Promise<{ checkpoint: number; bytes: number }> {
+  private writeTask(task: Task, capture: TaskCapture, prune = true): Promise<{ checkpoint: number; bytes: number }> {
     const name = `${this.source.topic}-${task.partition}`;
     const write = task.writes
       .catch(() => undefined)
       .then(async () => {
-        const { result: checkpoint, bytes } = await writeWithin(task.store, this.options.writeTimeoutMs, `checkpoint of task ${name} to ${task.store.url}`, async (store) => {
+        const { result: checkpoint, bytes } = await writeWithin(task.store, this.options.writeTimeoutMs, `checkpoint of task ${name} to ${task.store.url}`, async (store, guard) => {
           const n = await writeCheckpoint(store, { job: this.job, sources: capture.sources, nodes: capture.nodes, pipeline: { description: this.description, fingerprint: this.fingerprint } }, { lease: task.lease });
+          if (capture.publish.length > 0) {
+            await task.lease.check();
+            guard();
+            for (const { node, state } of capture.publish) await node.checkpointCommitted(state);
+          }
           // Committed already: a failed clean-up is retried after the next checkpoint.
           const pruned = prune ? pruneCheckpoints(store, this.options.keep) : undefined;
           await pruned?.catch((e: unknown) => log('warn', 'could not prune old task checkpoints', { job: this.job, task: name, error: e instanceof Error ? e.message : String(e) }));

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Data, DataType, Field, RecordBatch, Schema, Table, Vector } from 'apache-arrow';
-import { isStateful, Stream, walk, type Emitted, type Meta } from '../core/index.js';
+import { commitsWithCheckpoints, isStateful, Stream, walk, type CommitsWithCheckpoints, type Emitted, type Meta } from '../core/index.js';
 
 /** Arrow values are immutable: copies may share them. */
 const IMMUTABLE = [Table, Vector, Data, Schema, Field, DataType, RecordBatch, RegExp, WeakMap, WeakSet, Promise] as const;
@@ -16,6 +16,8 @@ export class TaskGraph {
   readonly inlet = new Stream<unknown>();
   /** Each stateful copy with the id of its original (the id its state has in checkpoints). */
   readonly stateful: { node: Stream<any> & { snapshot(): unknown; restore(s: unknown): void }; id: string }[] = [];
+  /** The stateful copies that publish output when a checkpoint commits (exactly-once sinks). */
+  readonly committing: (Stream<any> & CommitsWithCheckpoints)[] = [];
 
   constructor(
     source: Stream<any>,
@@ -26,7 +28,10 @@ export class TaskGraph {
       if (n !== source) throw new Error(`partitioned: node ${n} feeds the task graph but is not its source`);
       return this.inlet;
     });
-    for (const [original, copy] of copies) if (isStateful(copy)) this.stateful.push({ node: copy, id: ids.get(original)! });
+    for (const [original, copy] of copies) {
+      if (isStateful(copy)) this.stateful.push({ node: copy, id: ids.get(original)! });
+      if (commitsWithCheckpoints(copy)) this.committing.push(copy);
+    }
   }
 
   emit(x: unknown, meta: Meta): Emitted {

@@ -42,8 +42,11 @@ declare module '../core/stream.js' {
  * rewrite of the same name with the same content).
  */
 export class ExactlyOnceFileSink<T> extends Stream<never> implements CommitsWithCheckpoints<FileSinkState<T>> {
-  readonly store: CheckpointStore;
+  /** Frozen, so that the per-task copies of a partitioned job share the store's client instead of copying it. */
+  private readonly target: Readonly<{ store: CheckpointStore }>;
   private readonly prefix: string;
+  /** The task this copy runs under a partitioned job (`events-0`): its parts are named after it. */
+  private task: string | undefined;
   private rows: T[] = [];
   private pending: PendingPart<T>[] = [];
   private nextPart = 1;
@@ -51,8 +54,12 @@ export class ExactlyOnceFileSink<T> extends Stream<never> implements CommitsWith
 
   constructor(upstream: Stream<T>, target: string | CheckpointStore, options: FileSinkOptions = {}) {
     super(options, [upstream]);
-    this.store = openStore(target, options.storeOptions);
+    this.target = Object.freeze({ store: openStore(target, options.storeOptions) });
     this.prefix = options.prefix ?? 'part-';
+  }
+
+  get store(): CheckpointStore {
+    return this.target.store;
   }
 
   override get kind(): string {
@@ -68,13 +75,14 @@ export class ExactlyOnceFileSink<T> extends Stream<never> implements CommitsWith
     return undefined;
   }
 
-  /** The name part `n` is published under. */
+  /** The name part `n` is published under: `part-000001.jsonl`, or `part-events-0-000001.jsonl` for task `events-0`. */
   partName(n: number): string {
-    return `${this.prefix}${String(n).padStart(6, '0')}.jsonl`;
+    return `${this.prefix}${this.task === undefined ? '' : `${this.task}-`}${String(n).padStart(6, '0')}.jsonl`;
   }
 
-  bindToCheckpoints(): void {
+  bindToCheckpoints(task?: string): void {
     this.boundToCheckpoints = true;
+    this.task = task;
   }
 
   /** Pre-commit: the rows since the last cut become the next part. */
