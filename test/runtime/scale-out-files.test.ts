@@ -7,9 +7,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireWriter, committedCheckpoints, jsonLogger, openStore, runJob, scopedStore, setLogger, Stream, type CheckpointStore } from '../../src/index.js';
 import { startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker.js';
 import { seededRandom } from '../fixtures/random.js';
-import { TestKafka, waitCommittedToEnd, waitFor } from '../kafka/helpers.js';
+import { consumerConfig, TestKafka, waitCommittedToEnd, waitFor } from '../kafka/helpers.js';
 import { Member } from './fixtures/members.js';
 
 const script = new URL('./fixtures/scale-out-files-job.ts', import.meta.url).pathname;
@@ -133,4 +134,77 @@ describe('partitioned job: exactly-once file sink per task', () => {
       expect(ids).toEqual(expected);
     }
   }, 900_000);
+});
+
+/**
+ * A checkpoint store that freezes every request of `scope` from the moment its writer puts the
+ * commit marker of a checkpoint whose sink state holds `needle` (set by `arm`), until thawed: the
+ * writer process paused (GC, SIGSTOP, a stalled VM) right at that commit, so that another writer
+ * takes the task over meanwhile.
+ */
+function freezeAtCommit(inner: CheckpointStore, scope: string) {
+  let needle: string | undefined;
+  let holding: string | undefined;
+  let frozen: Promise<void> | undefined;
+  let thaw = () => {};
+  const gate = async (path: string, data?: Uint8Array) => {
+    if (!path.startsWith(scope)) return;
+    const local = path.slice(scope.length);
+    const data_ = /^data\/(\d+)\/out\.json$/.exec(local);
+    if (needle !== undefined && data_ && Buffer.from(data!).toString().includes(needle)) holding = `commits/${data_[1]}.json`;
+    if (local === holding) {
+      needle = holding = undefined;
+      frozen = new Promise<void>((r) => (thaw = r));
+    }
+    await frozen;
+  };
+  const store: CheckpointStore = {
+    url: inner.url,
+    put: async (p, d) => (await gate(p, d), inner.put(p, d)),
+    get: async (p) => (await gate(p), inner.get(p)),
+    list: async (p) => (await gate(p), inner.list(p)),
+    delete: async (p) => (await gate(p), inner.delete(p)),
+  };
+  return { store, arm: (text: string) => void (needle = text), frozen: () => frozen !== undefined, thaw: () => thaw() };
+}
+
+describe('partitioned job: a zombie task never publishes', () => {
+  it('a member paused at a task commit, whose task was taken over meanwhile, publishes none of that checkpoint\'s parts', async () => {
+    const logged: string[] = [];
+    setLogger({ log: (_level, message) => void logged.push(message) });
+    const dir = mkdtempSync(join(tmpdir(), 'sf-zombie-files-'));
+    const out = join(dir, 'out');
+    const raw = openStore(join(dir, 'store'));
+    const paused = freezeAtCommit(raw, 'tasks/orders-0/');
+    const orders = Stream.fromKafkaBatched('orders', consumerConfig(broker, 'zombie-files'), { startFrom: 'earliest', decode: 'json' }).name('orders');
+    orders.flatten().sinkToFiles(out).name('out');
+    const job = runJob(orders, { name: 'zombie', handleSignals: false, partitioned: { leaseMs: 1_000 }, checkpoint: { store: paused.store, every: { ms: 100 } } });
+    const task0 = () => [...visibleParts(out)].filter(([name]) => name.startsWith('part-orders-0-'));
+    try {
+      await produce(30);
+      await waitFor(() => task0().length > 0, 60_000, () => `task orders-0 published nothing: ${logged.join('; ')}`);
+      // The next commit of task orders-0 freezes the member right before its marker is stored.
+      const next = Math.ceil(produced / PARTITIONS) * PARTITIONS; // the next order of partition 0
+      paused.arm(`"id":${next},`);
+      await produce(30);
+      await waitFor(paused.frozen, 60_000, () => 'task orders-0 committed nothing more');
+      const before = task0();
+      // Another writer takes the task over once the paused member's lease lapses (as a new owner does).
+      const owner = await acquireWriter(scopedStore(raw, 'tasks/orders-0/'), { holder: 'new owner', leaseMs: 1_000, waitMs: 30_000 });
+      const commits = () => logged.filter((m) => m === 'checkpoint committed').length;
+      const committedBefore = commits();
+      paused.thaw();
+      await waitFor(() => logged.includes('task taken over by another member; dropped until the group assigns it again'), 60_000, () => logged.join('; '));
+      await waitFor(() => commits() > committedBefore, 60_000, () => 'the frozen checkpoint did not settle'); // the job's checkpoint that held the frozen write
+      // Its marker may have landed, but never counts; and nothing of that checkpoint was published.
+      const counted = await committedCheckpoints(scopedStore(raw, 'tasks/orders-0/'));
+      expect(task0()).toEqual(before);
+      expect(task0().length).toBeLessThanOrEqual(counted.length);
+      await owner.release();
+    } finally {
+      paused.thaw();
+      await job.stop();
+      setLogger(jsonLogger());
+    }
+  }, 120_000);
 });
