@@ -29,6 +29,7 @@ declare module '../core/stream.js' {
      * part, and the part is published (written atomically under its final name) only once that
      * checkpoint has committed: a consumer of the directory never sees a duplicate or a partial
      * file, even across crashes. Without checkpoints, parts are written at the end of the input.
+     * Under a partitioned job each task publishes its own parts, named after it (`part-events-0-000001.jsonl`).
      */
     sinkToFiles(target: string | CheckpointStore, options?: FileSinkOptions): ExactlyOnceFileSink<T>;
   }
