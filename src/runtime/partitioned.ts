@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { commitsWithCheckpoints, describe, drain, fingerprintOf, isStateful, log, nodeIds, withTimeout, type CommitsWithCheckpoints, type Emitted, type Meta, type PipelineDescription, type Stream } from '../core/index.js';
 import {
   acquireWriter,
@@ -13,7 +14,6 @@ import {
   type CheckpointStore,
   type WriterLease,
 } from '../checkpoint/index.js';
-import { randomBytes } from 'node:crypto';
 import type { PartitionState } from '../kafka/assignment.js';
 import { coPartitionedAssigner } from '../kafka/co-assigner.js';
 import { checkPosition, type KafkaPosition } from '../kafka/offsets.js';
@@ -374,9 +374,9 @@ export class PartitionedTasks {
    * holds up its handover. A handover does not prune (`prune` false): the next owner does, and the
    * task's new owner waits for this write. Once the checkpoint is committed, the task's
    * exactly-once sinks publish what it pre-committed, after a last check that this member still
-   * owns the task: a zombie's commit never counts, so its parts must never appear (the owner's
-   * claim is written before it judges which commits count, so a commit that passes this check
-   * counts: see checkpoint/README.md).
+   * owns the task: a zombie's commit never counts, so its parts must never appear (a successor
+   * judges again which commits count once its claim is visible, so a commit that passed this
+   * check counts for it: see checkpoint/README.md).
    */
   private writeTask(task: Task, capture: TaskCapture, prune = true): Promise<{ checkpoint: number; bytes: number }> {
     const name = `${this.name}-${task.partition}`;
