@@ -3,12 +3,13 @@
 // real child process is SIGKILLed at random moments after observed checkpoints and restarted in
 // the same group on the same store while a consumer polls the directory: no file it ever sees
 // changes or is partial, no record shows up twice, and in the end every record is there once.
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireWriter, committedCheckpoints, jsonLogger, openStore, runJob, scopedStore, setLogger, Stream, type CheckpointStore } from '../../src/index.js';
 import { startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker.js';
+import { partsConsumer, visibleParts } from '../fixtures/parts.js';
 import { seededRandom } from '../fixtures/random.js';
 import { consumerConfig, TestKafka, waitCommittedToEnd, waitFor } from '../kafka/helpers.js';
 import { Member } from './fixtures/members.js';
@@ -42,14 +43,6 @@ async function produce(n: number): Promise<void> {
   await kafka.produce('orders', orders.map((o) => ({ partition: o.p, key: String(o.id), value: JSON.stringify(o) })));
 }
 
-/** What a consumer of the directory sees: the published part files (hidden temporaries excluded). */
-function visibleParts(dir: string): Map<string, string> {
-  const parts = new Map<string, string>();
-  if (!existsSync(dir)) return parts;
-  for (const name of readdirSync(dir).filter((f) => !f.startsWith('.')).sort()) parts.set(name, readFileSync(join(dir, name), 'utf8'));
-  return parts;
-}
-
 const parse = (text: string): Order[] => text.split('\n').slice(0, -1).map((l) => JSON.parse(l) as Order);
 
 describe('partitioned job: exactly-once file sink per task', () => {
@@ -59,33 +52,9 @@ describe('partitioned job: exactly-once file sink per task', () => {
     const args = [broker.brokers.join(','), 'files', join(dir, 'store'), out];
     const random = seededRandom(7);
 
-    // The consumer: a file it has seen must keep its content; a new one must be whole JSON lines.
-    const seen = new Map<string, string>();
-    const problems: string[] = [];
-    /** Called once when a file appears: the moment a task publishes, to kill the member right then. */
-    let onNewFile: (() => void) | undefined;
-    const look = () => {
-      for (const [name, text] of visibleParts(out)) {
-        const before = seen.get(name);
-        if (before !== undefined) {
-          if (before !== text) problems.push(`${name} changed after it was published`);
-          seen.set(name, text);
-          continue;
-        }
-        if (!text.endsWith('\n')) problems.push(`${name} is partial`);
-        else {
-          try {
-            parse(text);
-          } catch {
-            problems.push(`${name} is not whole JSON lines`);
-          }
-        }
-        seen.set(name, text);
-        onNewFile?.();
-        onNewFile = undefined;
-      }
-    };
-    const consumer = setInterval(look, 5);
+    const consumer = partsConsumer(out);
+    const { seen } = consumer;
+    const stopConsumer = consumer.start();
 
     const members: Member[] = [];
     try {
@@ -103,7 +72,7 @@ describe('partitioned job: exactly-once file sink per task', () => {
         await waitFor(() => commits() >= killAfter, PATIENCE, () => `${member.name} committed no checkpoint:\n${member.tail()}`);
         if (run % 2 === 0) {
           await produce(60);
-          await new Promise<void>((resolve) => (onNewFile = resolve));
+          await new Promise<void>((resolve) => (consumer.onNewFile = resolve));
         } else await new Promise((r) => setTimeout(r, random() * 150));
         member.kill('SIGKILL');
         expect((await member.exited).signal).toBe('SIGKILL');
@@ -118,11 +87,11 @@ describe('partitioned job: exactly-once file sink per task', () => {
       last.kill('SIGTERM');
       expect(await last.exited, last.tail()).toEqual({ code: 0, signal: null });
     } finally {
-      clearInterval(consumer);
+      stopConsumer();
       for (const m of members) m.kill('SIGKILL');
     }
-    look();
-    expect(problems).toEqual([]);
+    consumer.look();
+    expect(consumer.problems).toEqual([]);
 
     // Each task publishes its own parts, numbered from 1, holding only its partition's records in offset order.
     for (const name of seen.keys()) expect(name).toMatch(/^part-orders-\d-\d{6}\.jsonl$/);
