@@ -1,7 +1,7 @@
 import { mapLimit } from './concurrency.js';
 import { classifyPath, COMMITS_DIR, commitPath, parseJsonBytes } from './layout.js';
 import type { CheckpointStore } from './store.js';
-import { newestClaim } from './claims.js';
+import { newestClaim, type WriterClaim } from './claims.js';
 
 /** The committed checkpoints of a store, split by whether they count (see `writer-lock.ts`). */
 export interface CommitOwnership {
@@ -15,16 +15,17 @@ export interface CommitOwnership {
  * Which commit markers count. Without writer claims (no writer ever took a lease), all of them.
  * Otherwise those the newest claim inherited, those of the newest claim's epoch, and those written
  * without a lease (no `writer` field, as before leases existed); a commit of an older epoch that
- * the newest claim did not inherit was written by a zombie after the takeover.
+ * the newest claim did not inherit was written by a zombie after the takeover. `judge` judges
+ * instead of the newest claim (a claim being written judges by the one before it).
  */
-export async function commitOwnership(store: CheckpointStore): Promise<CommitOwnership> {
+export async function commitOwnership(store: CheckpointStore, judge?: WriterClaim): Promise<CommitOwnership> {
   const numbers = new Set<number>();
   for (const p of await store.list(COMMITS_DIR)) {
     const c = classifyPath(p);
     if (c?.role === 'commit') numbers.add(c.checkpoint);
   }
   const sorted = [...numbers].sort((a, b) => a - b);
-  const claim = await newestClaim(store);
+  const claim = judge ?? (await newestClaim(store));
   if (claim === undefined) return { counted: sorted, fenced: [] };
   const inherited = new Set(claim.inherited);
   const epochs = await mapLimit(sorted, 8, (n) => (inherited.has(n) ? Promise.resolve(claim.epoch) : writerEpoch(store, n)));
@@ -33,9 +34,9 @@ export async function commitOwnership(store: CheckpointStore): Promise<CommitOwn
   return out;
 }
 
-/** Committed checkpoints that count, ascending (what a successor inherits). */
-export async function committedCheckpointsOf(store: CheckpointStore): Promise<number[]> {
-  return (await commitOwnership(store)).counted;
+/** Committed checkpoints that count, ascending (what a successor inherits); as `judge` sees them if given, else the newest claim. */
+export async function committedCheckpointsOf(store: CheckpointStore, judge?: WriterClaim): Promise<number[]> {
+  return (await commitOwnership(store, judge)).counted;
 }
 
 /** The epoch in a commit marker's `writer`, or undefined when it has none (or is unreadable: the loader reports that). */

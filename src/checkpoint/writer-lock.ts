@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { log } from '../core/log.js';
 import { committedCheckpointsOf } from './ownership.js';
-import { claimPath, listClaims, readClaim, readClaimFile, type WriterClaim } from './claims.js';
+import { claimPath, listClaims, newestClaim, readClaim, readClaimFile, type WriterClaim } from './claims.js';
 import { jsonBytes } from './layout.js';
 import { assertSafeName, type CheckpointStore } from './store.js';
 
@@ -162,7 +162,8 @@ async function tryClaim(
   store: CheckpointStore,
   opts: { epoch: number; holder: string; leaseMs: number; judged: ReadonlySet<string>; onLost?: (e: WriterFencedError) => void },
 ): Promise<Lease | undefined> {
-  const inherited = await committedCheckpointsOf(store);
+  const previous = await newestClaim(store);
+  const inherited = await committedCheckpointsOf(store, previous);
   const token = randomBytes(6).toString('hex');
   const claim: WriterClaim = {
     epoch: opts.epoch,
@@ -181,6 +182,14 @@ async function tryClaim(
   if (after.some((f) => f.path !== path && (f.epoch >= opts.epoch || !opts.judged.has(f.path)))) {
     await store.delete(path);
     return undefined;
+  }
+  // A commit the previous holder stored after `inherited` was listed, but before this claim was
+  // visible, passed that holder's last check, and what it publishes once committed (exactly-once
+  // sinks) may already be out: it counts. Any later one meets this claim at its writer's check.
+  const late = (await committedCheckpointsOf(store, previous)).filter((n) => !inherited.includes(n));
+  if (late.length > 0) {
+    claim.inherited = [...inherited, ...late].sort((a, b) => a - b);
+    await store.put(path, jsonBytes(claim, true));
   }
   // Older claims are history now; the newest one alone says which commits count.
   await Promise.all(after.filter((f) => f.epoch < opts.epoch).map((f) => store.delete(f.path)));

@@ -26,8 +26,12 @@ export function isSeekable(x: unknown): x is Seekable {
  * job publishes it once that checkpoint is durable.
  */
 export interface CommitsWithCheckpoints<S = unknown> extends Stateful<S> {
-  /** A job that checkpoints this node calls this before it starts: from now on, publish only on commits. */
-  bindToCheckpoints(): void;
+  /**
+   * A job that checkpoints this node calls this before it starts: from now on, publish only on
+   * commits. A partitioned job calls it on each task's copy with the task's name (`events-0`):
+   * copies publish side by side, so their outputs must not collide.
+   */
+  bindToCheckpoints(task?: string): void;
   /** The checkpoint holding `state` (this node's snapshot at its cut) is durable: publish what it pre-committed. */
   checkpointCommitted(state: S): Promise<void>;
 }

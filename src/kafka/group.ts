@@ -36,6 +36,8 @@ export async function connectToGroup(c: {
   consumer: Consumer;
   admin: Admin;
   topic: string;
+  /** What the consumer subscribes: its topic, or every topic of a co-partitioned group (see PartitionTasks.group). */
+  topics: readonly string[];
   brokers: string[];
   startFrom: StartFrom;
   timeoutMs: number;
@@ -50,7 +52,7 @@ export async function connectToGroup(c: {
       }
       await c.admin.connect();
       await c.consumer.connect();
-      await c.consumer.subscribe({ topic: c.topic, fromBeginning: c.startFrom === 'earliest' });
+      await c.consumer.subscribe({ topics: [...c.topics], fromBeginning: c.startFrom === 'earliest' });
     })(),
     c.timeoutMs,
     () => `Kafka: fromKafka(${JSON.stringify(c.topic)}) could not connect to ${c.brokers.join(',')} within ${c.timeoutMs} ms`,

@@ -228,13 +228,15 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
       metadataMaxAge: 5_000,
       ...this.config,
       ...this.timing,
+      ...(this.tasks?.group === undefined ? {} : { partitionAssigners: [this.tasks.group.assigner] }),
     });
     const admin = this.kafka.admin();
     this.client = { consumer, admin };
     this.enter('joining');
     let progress: NodeJS.Timeout | undefined;
     try {
-      await connectToGroup({ config: this.config, consumer, admin, topic: this.topic, brokers, startFrom: this.startFrom, timeoutMs: this.startTimeout });
+      const topics = this.tasks?.group?.topics ?? [this.topic];
+      await connectToGroup({ config: this.config, consumer, admin, topic: this.topic, topics, brokers, startFrom: this.startFrom, timeoutMs: this.startTimeout });
       this.commits = new CommitTracker((offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic: this.topic, ...o }))), this.id);
       this.joiningSince = Date.now();
       progress = setInterval(() => this.reportSlowJoin(), JOIN_PROGRESS_MS);

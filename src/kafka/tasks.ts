@@ -1,3 +1,4 @@
+import type { PartitionAssigner } from 'kafkajs';
 import type { Emitted, Meta } from '../core/meta.js';
 import type { PartitionState } from './assignment.js';
 
@@ -7,6 +8,12 @@ import type { PartitionState } from './assignment.js';
  * tells it what the group assigns and revokes, and hands it every emission with its partition.
  */
 export interface PartitionTasks {
+  /**
+   * Several co-partitioned topics in one job: the source's consumer subscribes all of them (so
+   * the group's leader deals them all) and uses this assigner, which gives a process partition p
+   * of every topic (see co-assigner.ts).
+   */
+  readonly group?: { topics: readonly string[]; assigner: PartitionAssigner };
   /** Newly assigned partitions: take their tasks over; resolves to each restored task's next offset. */
   assigned(partitions: readonly number[]): Promise<Map<number, string>>;
   /** Revoked partitions: checkpoint their tasks and give them up (`next` is read at the cut). */

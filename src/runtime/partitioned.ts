@@ -1,4 +1,5 @@
-import { describe, drain, fingerprintOf, isStateful, log, nodeIds, withTimeout, type Emitted, type Meta, type PipelineDescription, type Stream } from '../core/index.js';
+import { randomBytes } from 'node:crypto';
+import { commitsWithCheckpoints, describe, drain, fingerprintOf, isStateful, log, nodeIds, withTimeout, type CommitsWithCheckpoints, type Emitted, type Meta, type PipelineDescription, type Stream } from '../core/index.js';
 import {
   acquireWriter,
   assertSafeName,
@@ -14,6 +15,7 @@ import {
   type WriterLease,
 } from '../checkpoint/index.js';
 import type { PartitionState } from '../kafka/assignment.js';
+import { coPartitionedAssigner } from '../kafka/co-assigner.js';
 import { checkPosition, type KafkaPosition } from '../kafka/offsets.js';
 import type { KafkaSourceBase } from '../kafka/source.js';
 import type { PartitionTasks } from '../kafka/tasks.js';
@@ -32,6 +34,8 @@ export interface PartitionedOptions {
   waitMs: number;
   /** A task's checkpoint write is abandoned after this long (the job's `writeTimeoutMs`). */
   writeTimeoutMs: number;
+  /** Checked before any task is taken (the co-partitioning of joins across topics). */
+  check?: () => Promise<void>;
   /**
    * This member must stop: a task cannot be restored (damaged checkpoints in strict mode, a
    * changed pipeline).
@@ -39,24 +43,35 @@ export interface PartitionedOptions {
   fail: (error: Error) => void;
 }
 
-/** One input partition's task: its copy of the graph, its scope of the store, its lease there. */
+/** One Kafka source of the job, with its node id (the key of its position in checkpoints). */
+interface Input {
+  readonly source: KafkaSourceBase<any>;
+  readonly id: string;
+}
+
+/** One input partition's task (partition p of every source): its copy of the graph, its scope of the store, its lease there. */
 interface Task {
   readonly partition: number;
   readonly store: CheckpointStore;
   readonly lease: WriterLease;
   readonly graph: TaskGraph;
-  /** The next offset its restored checkpoint recorded, if any. */
-  readonly start: string | undefined;
+  /** Per source id, the next offset its restored checkpoint recorded. */
+  readonly start: ReadonlyMap<string, string>;
   /** Its checkpoint writes, one after another (the store numbers them). */
   writes: Promise<unknown>;
   /** Revoked or finished: captured for the last time; older captures are not written any more. */
   closed: boolean;
 }
 
+/** One task at a cut: its checkpoint, and what its exactly-once sinks publish once that commits. */
+interface TaskCapture extends Capture {
+  publish: { node: CommitsWithCheckpoints; state: unknown }[];
+}
+
 export interface PartitionedCapture {
   /** The positions of every task captured, as one Kafka position (for read-your-writes and group commits). */
   sources: Record<string, unknown>;
-  tasks: { task: Task; capture: Capture }[];
+  tasks: { task: Task; capture: TaskCapture }[];
 }
 
 /**
@@ -64,14 +79,19 @@ export interface PartitionedCapture {
  * copy of the graph (TaskGraph) and its own checkpoints under `tasks/<topic>-<partition>/`,
  * written only under that task's writer lease. The Kafka source reports assignments and revokes
  * (PartitionTasks); the job takes and writes checkpoints of all tasks at once, as for a plain job.
+ * A job of several co-partitioned topics makes partition p of every topic one task
+ * (`tasks/<topic>+<topic>-<p>/`): its sources' consumers share the group with an assigner that
+ * gives one process partition p of all of them, and a task leaves when any of them loses it.
  */
-export class PartitionedTasks implements PartitionTasks {
+export class PartitionedTasks {
   readonly description: PipelineDescription;
   readonly fingerprint: string;
   /** Set by the job: revoked tasks are captured at a consistent cut. */
   gate: CutGate | undefined;
   private readonly ids: Map<Stream<any>, string>;
-  private readonly sourceId: string;
+  private readonly inputs: Input[];
+  /** Tasks are named `<name>-<partition>`: the topic, or the topics joined by `+`. */
+  private readonly name: string;
   private readonly templates: Stream<any>[];
   private readonly tasks = new Map<number, Task>();
   /** Tasks being restored, each with what stops its wait for the previous owner's lease once revoked. */
@@ -82,59 +102,84 @@ export class PartitionedTasks implements PartitionTasks {
   constructor(
     private readonly root: CheckpointStore,
     private readonly job: string,
-    private readonly source: KafkaSourceBase<any>,
+    sources: readonly KafkaSourceBase<any>[],
     private readonly options: PartitionedOptions,
   ) {
     assertSafeName(job, 'job name');
-    assertSafeName(taskScope(source.topic, 0).slice(0, -1), 'task scope');
-    this.ids = nodeIds(source);
+    this.name = sources.map((s) => s.topic).join('+');
+    assertSafeName(taskScope(this.name, 0).slice(0, -1), 'task scope');
+    const roots = sources.length === 1 ? sources[0] : sources;
+    this.ids = nodeIds(roots);
     for (const [node, id] of this.ids) if (isStateful(node)) assertSafeName(id, 'node id');
-    this.description = describe(source);
+    this.description = describe(roots);
     this.fingerprint = fingerprintOf(this.description);
-    this.sourceId = this.ids.get(source)!;
-    this.templates = downstreamOf(source);
-    new TaskGraph(source, this.templates, this.ids); // fails now, not at the first assignment, if the graph cannot be copied
-    source.tasks = this;
+    this.inputs = sources.map((source) => ({ source, id: this.ids.get(source)! }));
+    this.templates = downstreamOf(sources);
+    new TaskGraph(sources, this.templates, this.ids); // fails now, not at the first assignment, if the graph cannot be copied
+    const topics = sources.map((s) => s.topic);
+    const process = randomBytes(8).toString('hex'); // this job instance, to the co-partitioned assigner
+    for (const input of this.inputs) {
+      const group = sources.length === 1 ? undefined : { topics, assigner: coPartitionedAssigner({ process, topic: input.source.topic }) };
+      input.source.tasks = this.sourceSide(input, group);
+    }
   }
 
-  // ---- the Kafka source's side ----
+  // ---- the Kafka sources' side ----
 
-  async assigned(partitions: readonly number[]): Promise<Map<number, string>> {
+  private sourceSide(input: Input, group: PartitionTasks['group']): PartitionTasks {
+    return {
+      group,
+      assigned: (partitions) => this.assigned(input, partitions),
+      revoked: (parts) => this.revoked(input, parts),
+      emit: (partition, x, meta) => {
+        const task = this.tasks.get(partition);
+        if (task === undefined) throw new Error(`partitioned job "${this.job}": an element of ${input.source.topic}/${partition} arrived, but this member holds no task for that partition`);
+        return task.graph.emit(x, meta, input.source);
+      },
+    };
+  }
+
+  private async assigned(input: Input, partitions: readonly number[]): Promise<Map<number, string>> {
     const starts = new Map<number, string>();
     await Promise.all(
       partitions.map(async (p) => {
         this.wanted.add(p);
         const task = this.tasks.get(p) ?? (await this.open(p).catch((e: unknown) => this.unrestorable(e)));
-        if (task.start !== undefined) starts.set(p, task.start);
+        // A task leaves when any source loses its partition, so no source has read it since the restore.
+        const start = task.start.get(input.id);
+        if (start !== undefined) starts.set(p, start);
       }),
     );
     return starts;
   }
 
-  revoked(parts: readonly PartitionState[]): void {
+  /** A source lost partitions: their tasks leave this member, so its other sources stop reading them too. */
+  private revoked(input: Input, parts: readonly PartitionState[]): void {
     for (const s of parts) {
       this.wanted.delete(s.partition);
-      this.opening.get(s.partition)?.abort.abort(new Error(`task ${this.source.topic}-${s.partition} was revoked while it waited for its lease`));
+      this.opening.get(s.partition)?.abort.abort(new Error(`task ${this.name}-${s.partition} was revoked while it waited for its lease`));
+      if (!this.tasks.has(s.partition)) this.dropElsewhere(input, s.partition);
     }
     const leaving = parts.flatMap((state) => {
       const task = this.tasks.get(state.partition);
       return task === undefined ? [] : [{ state, task }];
     });
     if (leaving.length === 0) return;
-    const handover = this.handOver(leaving).finally(() => this.handovers.delete(handover));
+    const handover = this.handOver(input, leaving).finally(() => this.handovers.delete(handover));
     this.handovers.add(handover);
   }
 
-  emit(partition: number, x: unknown, meta: Meta): Emitted {
-    const task = this.tasks.get(partition);
-    if (task === undefined) throw new Error(`partitioned job "${this.job}": an element of ${this.source.topic}/${partition} arrived, but this member holds no task for that partition`);
-    return task.graph.emit(x, meta);
+  /** The other sources read `partition` again only once the group assigns it to them anew (and its task is restored). */
+  private dropElsewhere(input: Input | undefined, partition: number): void {
+    for (const other of this.inputs) if (other !== input) other.source.dropPartition(partition);
   }
 
   // ---- the job's side ----
 
   /** Tasks take their leases when their partitions are assigned, not at start. */
-  async acquire(): Promise<void> {}
+  async acquire(): Promise<void> {
+    await this.options.check?.();
+  }
 
   /** Tasks restore when their partitions are assigned, not at start. */
   async restore(): Promise<null> {
@@ -143,14 +188,22 @@ export class PartitionedTasks implements PartitionTasks {
 
   /** Synchronous: must run at a cut. Tasks without a known position yet (still restoring) have nothing new. */
   capture(): PartitionedCapture {
-    const position = this.source.position();
     const tasks: PartitionedCapture['tasks'] = [];
     for (const task of this.tasks.values()) {
-      const capture = this.captureTask(task, position.partitions.find((p) => p.partition === task.partition)?.offset);
+      const capture = this.captureTask(task);
       if (capture !== undefined) tasks.push({ task, capture });
     }
-    const partitions = tasks.flatMap((t) => (t.capture.sources[this.sourceId] as KafkaPosition).partitions);
-    return { sources: { [this.sourceId]: { kind: 'kafka', topic: this.source.topic, partitions } }, tasks };
+    return { sources: this.positions(tasks), tasks };
+  }
+
+  /** The positions of `captured` tasks, one Kafka position per source. */
+  private positions(captured: readonly { capture: Capture }[]): Record<string, KafkaPosition> {
+    const out: Record<string, KafkaPosition> = {};
+    for (const { source, id } of this.inputs) {
+      const partitions = captured.flatMap((t) => (t.capture.sources[id] as KafkaPosition | undefined)?.partitions ?? []);
+      out[id] = { kind: 'kafka', topic: source.topic, partitions };
+    }
+    return out;
   }
 
   /** Write every captured task (within `timeoutMs`); the result names the highest task checkpoint written. */
@@ -172,14 +225,14 @@ export class PartitionedTasks implements PartitionTasks {
         ),
       )
     ).filter((w): w is { checkpoint: number; bytes: number } => w !== undefined);
-    const partitions = open.filter((t) => !t.task.closed).flatMap((t) => (t.capture.sources[this.sourceId] as KafkaPosition).partitions);
-    await this.source.checkpointCommitted({ kind: 'kafka', topic: this.source.topic, partitions });
+    const positions = this.positions(open.filter((t) => !t.task.closed));
+    for (const { source, id } of this.inputs) await source.checkpointCommitted(positions[id]);
     return { checkpoint: Math.max(0, ...written.map((w) => w.checkpoint)), bytes: written.reduce((a, w) => a + w.bytes, 0) };
   }
 
   /** Wait for every task's asynchronous nodes. */
   async drain(): Promise<void> {
-    await drain([...this.tasks.values()].map((t) => t.graph.inlet));
+    await drain([...this.tasks.values()].flatMap((t) => [...t.graph.inlets.values()]));
   }
 
   /** After the final checkpoint (or a failure): give every task up, so their next owners start at once. */
@@ -201,10 +254,10 @@ export class PartitionedTasks implements PartitionTasks {
   private lost(partition: number, e: WriterFencedError): void {
     const task = this.tasks.get(partition);
     if (task === undefined || task.closed) return;
-    log('warn', 'task taken over by another member; dropped until the group assigns it again', { job: this.job, task: `${this.source.topic}-${partition}`, error: e.message });
+    log('warn', 'task taken over by another member; dropped until the group assigns it again', { job: this.job, task: `${this.name}-${partition}`, error: e.message });
     this.tasks.delete(partition);
     task.closed = true;
-    this.source.dropPartition(partition);
+    this.dropElsewhere(undefined, partition);
     void this.close(task);
   }
 
@@ -230,12 +283,13 @@ export class PartitionedTasks implements PartitionTasks {
   }
 
   private async restoreTask(partition: number, signal: AbortSignal): Promise<Task> {
-    const name = `${this.source.topic}-${partition}`;
-    const store = scopedStore(this.root, taskScope(this.source.topic, partition));
+    const name = `${this.name}-${partition}`;
+    const store = scopedStore(this.root, taskScope(this.name, partition));
     const started = performance.now();
     const lease = await acquireWriter(store, { leaseMs: this.options.leaseMs, waitMs: this.options.waitMs, onLost: (e) => this.lost(partition, e), signal });
     try {
-      const graph = new TaskGraph(this.source, this.templates, this.ids);
+      const graph = new TaskGraph(this.inputs.map((i) => i.source), this.templates, this.ids);
+      for (const node of graph.committing) node.bindToCheckpoints(name);
       const loaded = await loadCheckpoint(store, {
         strict: this.options.strict,
         pipeline: { description: this.description, fingerprint: this.fingerprint },
@@ -243,11 +297,14 @@ export class PartitionedTasks implements PartitionTasks {
         freshIfAllDamaged: this.options.freshIfAllDamaged,
         onWarning: (message) => log('warn', message, { job: this.job, task: name }),
       });
-      let start: string | undefined;
+      const start = new Map<string, string>();
       if (loaded !== null) {
         restoreStates(graph.stateful.map(({ node, id }) => [node, id] as [Stream<any>, string]), loaded, { job: this.job, task: name });
-        const position = loaded.sources[this.sourceId];
-        start = position === undefined ? undefined : checkPosition(position, this.source.topic).partitions.find((p) => p.partition === partition)?.offset;
+        for (const { source, id } of this.inputs) {
+          const position = loaded.sources[id];
+          const offset = position === undefined ? undefined : checkPosition(position, source.topic).partitions.find((p) => p.partition === partition)?.offset;
+          if (offset !== undefined) start.set(id, offset);
+        }
       }
       const task: Task = { partition, store, lease, graph, start, writes: Promise.resolve(), closed: false };
       log('info', 'task restored', { job: this.job, task: name, checkpoint: loaded?.checkpoint ?? null, epoch: lease.epoch, ms: Math.round(performance.now() - started) });
@@ -263,20 +320,21 @@ export class PartitionedTasks implements PartitionTasks {
     }
   }
 
-  /** Revoked: capture at the next cut (no more elements reach these tasks after it), write, release. */
-  private async handOver(leaving: { state: PartitionState; task: Task }[]): Promise<void> {
+  /** Revoked from `input`: capture at the next cut (no more elements reach these tasks after it), write, release. */
+  private async handOver(input: Input, leaving: { state: PartitionState; task: Task }[]): Promise<void> {
     const started = performance.now();
     const take = () =>
       leaving.map(({ state, task }) => {
         this.tasks.delete(task.partition);
-        const capture = this.captureTask(task, state.next);
+        const capture = this.captureTask(task, { input, next: state.next });
         task.closed = true;
+        this.dropElsewhere(input, task.partition);
         return { task, capture };
       });
     const captured = this.gate === undefined ? take() : await this.gate.at(take);
     await Promise.all(
       captured.map(async ({ task, capture }) => {
-        const name = `${this.source.topic}-${task.partition}`;
+        const name = `${this.name}-${task.partition}`;
         try {
           if (capture !== undefined) await this.writeTask(task, capture, false);
         } catch (e) {
@@ -289,26 +347,49 @@ export class PartitionedTasks implements PartitionTasks {
     );
   }
 
-  private captureTask(task: Task, next: string | undefined): Capture | undefined {
-    if (next === undefined) return undefined;
+  /**
+   * Each source's next offset in the task's partition (`revoked`: the revoking source's, read at
+   * the cut); a source that has not got the partition yet keeps the offset the task was restored with.
+   */
+  private captureTask(task: Task, revoked?: { input: Input; next: string | undefined }): TaskCapture | undefined {
+    const sources: Record<string, KafkaPosition> = {};
+    for (const input of this.inputs) {
+      const offset = (input === revoked?.input ? revoked.next : input.source.nextOffsetOf(task.partition)) ?? task.start.get(input.id);
+      if (offset !== undefined) sources[input.id] = { kind: 'kafka', topic: input.source.topic, partitions: [{ partition: task.partition, offset }] };
+    }
+    if (Object.keys(sources).length === 0) return undefined;
     const nodes: Capture['nodes'] = {};
-    for (const { node, id } of task.graph.stateful) nodes[id] = { kind: node.kind, state: encodeStateNow(node.snapshot(), `node "${id}" (${node.kind}) of task ${this.source.topic}-${task.partition}`) };
-    const position: KafkaPosition = { kind: 'kafka', topic: this.source.topic, partitions: [{ partition: task.partition, offset: next }] };
-    return { sources: { [this.sourceId]: position }, nodes };
+    const publish: TaskCapture['publish'] = [];
+    for (const { node, id } of task.graph.stateful) {
+      const state = node.snapshot();
+      nodes[id] = { kind: node.kind, state: encodeStateNow(state, `node "${id}" (${node.kind}) of task ${this.name}-${task.partition}`) };
+      // Pre-committed parts are never changed once cut: the snapshot itself can wait for the commit.
+      if (commitsWithCheckpoints(node)) publish.push({ node, state });
+    }
+    return { sources, nodes, publish };
   }
 
   /**
    * After the task's previous write; abandoned past the write timeout, so that a hung write never
    * holds up its handover. A handover does not prune (`prune` false): the next owner does, and the
-   * task's new owner waits for this write.
+   * task's new owner waits for this write. Once the checkpoint is committed, the task's
+   * exactly-once sinks publish what it pre-committed, after a last check that this member still
+   * owns the task: a zombie's commit never counts, so its parts must never appear (a successor
+   * judges again which commits count once its claim is visible, so a commit that passed this
+   * check counts for it: see checkpoint/README.md).
    */
-  private writeTask(task: Task, capture: Capture, prune = true): Promise<{ checkpoint: number; bytes: number }> {
-    const name = `${this.source.topic}-${task.partition}`;
+  private writeTask(task: Task, capture: TaskCapture, prune = true): Promise<{ checkpoint: number; bytes: number }> {
+    const name = `${this.name}-${task.partition}`;
     const write = task.writes
       .catch(() => undefined)
       .then(async () => {
-        const { result: checkpoint, bytes } = await writeWithin(task.store, this.options.writeTimeoutMs, `checkpoint of task ${name} to ${task.store.url}`, async (store) => {
+        const { result: checkpoint, bytes } = await writeWithin(task.store, this.options.writeTimeoutMs, `checkpoint of task ${name} to ${task.store.url}`, async (store, guard) => {
           const n = await writeCheckpoint(store, { job: this.job, sources: capture.sources, nodes: capture.nodes, pipeline: { description: this.description, fingerprint: this.fingerprint } }, { lease: task.lease });
+          if (capture.publish.length > 0) {
+            await task.lease.check();
+            guard();
+            for (const { node, state } of capture.publish) await node.checkpointCommitted(state);
+          }
           // Committed already: a failed clean-up is retried after the next checkpoint.
           const pruned = prune ? pruneCheckpoints(store, this.options.keep) : undefined;
           await pruned?.catch((e: unknown) => log('warn', 'could not prune old task checkpoints', { job: this.job, task: name, error: e instanceof Error ? e.message : String(e) }));
@@ -324,6 +405,6 @@ export class PartitionedTasks implements PartitionTasks {
     task.closed = true;
     await task.writes.catch(() => undefined);
     for (const n of task.graph.nodes()) n.stopTimers();
-    await task.lease.release().catch((e: unknown) => log('warn', 'could not release a task lease; its next owner waits for it to expire', { job: this.job, task: `${this.source.topic}-${task.partition}`, error: String(e) }));
+    await task.lease.release().catch((e: unknown) => log('warn', 'could not release a task lease; its next owner waits for it to expire', { job: this.job, task: `${this.name}-${task.partition}`, error: String(e) }));
   }
 }

@@ -288,21 +288,34 @@ export class Job {
     return this.options.checkpoint?.writeTimeoutMs ?? 60_000;
   }
 
-  /** The only source must be a Kafka source: its partitions are the tasks. */
+  /**
+   * Every source must be a Kafka source of one group, each on its own topic: task p is partition p
+   * of each. Joins across topics are checked for co-partitioning (CoPartitionError) at start.
+   */
   private partitionedTasks(store: CheckpointStore, how: { keep: number; strict: boolean; allowPipelineChange: boolean; freshIfAllDamaged: boolean }): JobCheckpoints {
-    const [source, ...others] = this.sources;
-    if (!(source instanceof KafkaSourceBase) || others.length > 0) {
+    const kafka = this.sources.filter((s): s is KafkaSourceBase<any> => s instanceof KafkaSourceBase);
+    const name = `runJob: partitioned job "${this.options.name}"`;
+    if (kafka.length === 0 || kafka.length < this.sources.length) {
       const kinds = this.sources.map((s) => s.kind).join(', ');
-      const refusal = new Error(`runJob: partitioned job "${this.options.name}" needs exactly one source, a fromKafka or fromKafkaBatched whose partitions are its tasks; it has ${kinds}. Run other sources in a job of their own`);
-      const joins = joinsAcrossSources(this.sources, nodeIds(this.sources));
-      if (joins.length === 0) throw refusal;
-      // A join of several topics: first say whether they are co-partitioned at all (the brokers know), at start.
-      const checked = checkCoPartitioned(joins).then(() => Promise.reject(refusal));
-      return { acquire: () => checked, restore: async () => null, capture: () => ({ sources: {} }), write: () => checked, release: async () => {} };
+      throw new Error(`${name} reads only Kafka sources (fromKafka or fromKafkaBatched), whose partitions are its tasks; it has ${kinds}. Run other sources in a job of their own`);
     }
+    const topics = kafka.map((s) => s.topic);
+    const twice = topics.find((t, i) => topics.indexOf(t) !== i);
+    if (twice !== undefined) throw new Error(`${name} reads topic "${twice}" with two sources; read it once and split the stream (filter) instead`);
+    const groups = [...new Set(kafka.map((s) => s.config.groupId))];
+    if (groups.length > 1) throw new Error(`${name} reads its topics in consumer groups ${groups.map((g) => JSON.stringify(g)).join(', ')}; give every source the same groupId: one group assigns partition p of every topic to the same process`);
+    const joins = kafka.length > 1 ? joinsAcrossSources(this.sources, nodeIds(this.sources)) : [];
     const p = typeof this.options.partitioned === 'object' ? this.options.partitioned : {};
     const leaseMs = p.leaseMs ?? 10_000;
-    return new PartitionedTasks(store, this.options.name, source, { ...how, leaseMs, waitMs: p.waitMs ?? 6 * leaseMs, writeTimeoutMs: this.writeTimeoutMs, fail: (e) => this.fail(e) });
+    return new PartitionedTasks(store, this.options.name, kafka, {
+      ...how,
+      leaseMs,
+      waitMs: p.waitMs ?? 6 * leaseMs,
+      writeTimeoutMs: this.writeTimeoutMs,
+      fail: (e) => this.fail(e),
+      // The brokers know the partition counts: checked before any task is taken.
+      check: joins.length === 0 ? undefined : () => checkCoPartitioned(joins),
+    });
   }
 
   /** Logs a failed checkpoint once, by number, node and file; fails the job past `tolerableFailures` in a row. */

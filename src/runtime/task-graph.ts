@@ -1,48 +1,64 @@
 import { EventEmitter } from 'node:events';
 import { Data, DataType, Field, RecordBatch, Schema, Table, Vector } from 'apache-arrow';
-import { isStateful, Stream, walk, type Emitted, type Meta } from '../core/index.js';
+import { commitsWithCheckpoints, isStateful, Stream, walk, type CommitsWithCheckpoints, type Emitted, type Meta } from '../core/index.js';
 
 /** Arrow values are immutable: copies may share them. */
 const IMMUTABLE = [Table, Vector, Data, Schema, Field, DataType, RecordBatch, RegExp, WeakMap, WeakSet, Promise] as const;
 
 /**
- * One task's copy of the graph below a partitioned source: an inlet that stands in for the
- * source, and a copy of every node downstream of it. A stateful node is copied deeply from the
- * job's template (which never sees an element, so every copy starts fresh and owns all of its
- * containers); any other node is copied shallowly, so copies share what such a node holds:
+ * One task's copy of the graph below the sources of a partitioned job: an inlet that stands in
+ * for each source, and a copy of every node downstream of them. A stateful node is copied deeply
+ * from the job's template (which never sees an element, so every copy starts fresh and owns all
+ * of its containers); any other node is copied shallowly, so copies share what such a node holds:
  * sinks' lists and files, Kafka producers, user functions.
  */
 export class TaskGraph {
-  readonly inlet = new Stream<unknown>();
+  /** The inlet of each source, in the order given. */
+  readonly inlets: ReadonlyMap<Stream<any>, Stream<unknown>>;
   /** Each stateful copy with the id of its original (the id its state has in checkpoints). */
   readonly stateful: { node: Stream<any> & { snapshot(): unknown; restore(s: unknown): void }; id: string }[] = [];
+  /** The stateful copies that publish output when a checkpoint commits (exactly-once sinks). */
+  readonly committing: (Stream<any> & CommitsWithCheckpoints)[] = [];
 
   constructor(
-    source: Stream<any>,
+    sources: Stream<any> | readonly Stream<any>[],
     templates: readonly Stream<any>[],
     ids: ReadonlyMap<Stream<any>, string>,
   ) {
+    const list: readonly Stream<any>[] = Array.isArray(sources) ? sources : [sources as Stream<any>];
+    const inlets = new Map(list.map((s) => [s, new Stream<unknown>()]));
+    this.inlets = inlets;
     const copies = Stream.copyGraph(templates, copyField, (n) => {
-      if (n !== source) throw new Error(`partitioned: node ${n} feeds the task graph but is not its source`);
-      return this.inlet;
+      const inlet = inlets.get(n);
+      if (inlet === undefined) throw new Error(`partitioned: node ${n} feeds the task graph but is not one of its sources`);
+      return inlet;
     });
-    for (const [original, copy] of copies) if (isStateful(copy)) this.stateful.push({ node: copy, id: ids.get(original)! });
+    for (const [original, copy] of copies) {
+      if (isStateful(copy)) this.stateful.push({ node: copy, id: ids.get(original)! });
+      if (commitsWithCheckpoints(copy)) this.committing.push(copy);
+    }
   }
 
-  emit(x: unknown, meta: Meta): Emitted {
-    return this.inlet.emit(x, meta);
+  /** The first source's inlet. */
+  get inlet(): Stream<unknown> {
+    return this.inlets.values().next().value!;
+  }
+
+  /** An element of `source` (default: the first) into this copy. */
+  emit(x: unknown, meta: Meta, source?: Stream<any>): Emitted {
+    return (source === undefined ? this.inlet : this.inlets.get(source)!).emit(x, meta);
   }
 
   /** Every node of this copy (to drain it or stop its timers). */
   nodes(): Stream<any>[] {
-    return walk(this.inlet);
+    return walk([...this.inlets.values()]);
   }
 }
 
-/** Every node downstream of `source`: what each task copies. */
-export function downstreamOf(source: Stream<any>): Stream<any>[] {
+/** Every node downstream of the sources: what each task copies. */
+export function downstreamOf(sources: Stream<any> | readonly Stream<any>[]): Stream<any>[] {
   const seen = new Set<Stream<any>>();
-  const stack = [...source.downstreams];
+  const stack = (Array.isArray(sources) ? sources : [sources as Stream<any>]).flatMap((s) => s.downstreams);
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (seen.has(n)) continue;

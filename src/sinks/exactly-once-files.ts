@@ -29,6 +29,7 @@ declare module '../core/stream.js' {
      * part, and the part is published (written atomically under its final name) only once that
      * checkpoint has committed: a consumer of the directory never sees a duplicate or a partial
      * file, even across crashes. Without checkpoints, parts are written at the end of the input.
+     * Under a partitioned job each task publishes its own parts, named after it (`part-events-0-000001.jsonl`).
      */
     sinkToFiles(target: string | CheckpointStore, options?: FileSinkOptions): ExactlyOnceFileSink<T>;
   }
@@ -42,8 +43,11 @@ declare module '../core/stream.js' {
  * rewrite of the same name with the same content).
  */
 export class ExactlyOnceFileSink<T> extends Stream<never> implements CommitsWithCheckpoints<FileSinkState<T>> {
-  readonly store: CheckpointStore;
+  /** Frozen, so that the per-task copies of a partitioned job share the store's client instead of copying it. */
+  private readonly target: Readonly<{ store: CheckpointStore }>;
   private readonly prefix: string;
+  /** The task this copy runs under a partitioned job (`events-0`): its parts are named after it. */
+  private task: string | undefined;
   private rows: T[] = [];
   private pending: PendingPart<T>[] = [];
   private nextPart = 1;
@@ -51,8 +55,12 @@ export class ExactlyOnceFileSink<T> extends Stream<never> implements CommitsWith
 
   constructor(upstream: Stream<T>, target: string | CheckpointStore, options: FileSinkOptions = {}) {
     super(options, [upstream]);
-    this.store = openStore(target, options.storeOptions);
+    this.target = Object.freeze({ store: openStore(target, options.storeOptions) });
     this.prefix = options.prefix ?? 'part-';
+  }
+
+  get store(): CheckpointStore {
+    return this.target.store;
   }
 
   override get kind(): string {
@@ -68,13 +76,14 @@ export class ExactlyOnceFileSink<T> extends Stream<never> implements CommitsWith
     return undefined;
   }
 
-  /** The name part `n` is published under. */
+  /** The name part `n` is published under: `part-000001.jsonl`, or `part-events-0-000001.jsonl` for task `events-0`. */
   partName(n: number): string {
-    return `${this.prefix}${String(n).padStart(6, '0')}.jsonl`;
+    return `${this.prefix}${this.task === undefined ? '' : `${this.task}-`}${String(n).padStart(6, '0')}.jsonl`;
   }
 
-  bindToCheckpoints(): void {
+  bindToCheckpoints(task?: string): void {
     this.boundToCheckpoints = true;
+    this.task = task;
   }
 
   /** Pre-commit: the rows since the last cut become the next part. */

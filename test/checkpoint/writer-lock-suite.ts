@@ -179,6 +179,37 @@ export function defineWriterLockSuite(name: string, makeStore: () => Promise<Che
       expect((await loadCheckpoint(inner))?.states.total).toBe(5);
     });
 
+    it('a commit stored after the successor listed what counts, but before its claim was visible, counts: its writer\'s last check could not see the claim', async () => {
+      const inner = await makeStore();
+      const zombieView = pausable(inner);
+      const zombie = await acquireWriter(zombieView.store, { leaseMs: 300 });
+      await writeCheckpoint(zombieView.store, input(1), { lease: zombie });
+      zombieView.pause();
+      const late = writeCheckpoint(zombieView.store, input(2), { lease: zombie }); // checked its lease; stalls before the marker
+      await zombieView.atGate;
+      // The successor has listed the commits that count; right before its claim is stored, the stalled marker lands.
+      let landed: Promise<number> | undefined;
+      const successorView: CheckpointStore = {
+        ...inner,
+        put: async (path, data) => {
+          if (path.startsWith('writers/') && landed === undefined) {
+            zombieView.resume();
+            await (landed = late);
+          }
+          await inner.put(path, data);
+        },
+        get: (path) => inner.get(path),
+        list: (path) => inner.list(path),
+        delete: (path) => inner.delete(path),
+      };
+      const successor = await held(successorView, { waitMs: 60_000 }); // a failure bound: the zombie's 300 ms lease runs out long before
+      expect(await landed).toBe(2);
+      expect(await commitOwnership(inner)).toEqual({ counted: [1, 2], fenced: [] });
+      expect((await newestClaim(inner))?.inherited).toEqual([1, 2]);
+      expect((await loadCheckpoint(inner))?.states.total).toBe(2);
+      expect(successor.epoch).toBe(2);
+    });
+
     it('with keep 1, a zombie commit newer than the last real one does not make retention delete the real one', async () => {
       const inner = await makeStore();
       const zombieView = pausable(inner);

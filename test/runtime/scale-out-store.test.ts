@@ -95,16 +95,18 @@ describe('partitioned job: task checkpoints in the store', () => {
     expect(damaged.out).toMatch(/task orders-1:\n(.*\n)*?\s+\d+\s+damaged\n\s+data\/\d+\/totals\.parquet/);
   }, 240_000); // four CLI runs under tsx
 
-  it('refuses a partitioned job without a Kafka source, or without a store, with an error that says why', () => {
+  it('refuses a partitioned job without a Kafka source, without a store, with a topic read twice or sources in different groups, with an error that says why', () => {
     const numbers = Stream.fromIterable([1, 2, 3]).name('numbers');
     numbers.accumulate((a: number, x: number) => a + x, { start: 0 });
     expect(() => runJob(numbers, { name: 'p', partitioned: true, checkpoint: { store: mkdtempSync(join(tmpdir(), 'sf-p-')) } })).toThrow(
-      /partitioned job "p" needs exactly one source, a fromKafka or fromKafkaBatched whose partitions are its tasks; it has fromIterable/,
+      /partitioned job "p" reads only Kafka sources \(fromKafka or fromKafkaBatched\), whose partitions are its tasks; it has fromIterable/,
     );
     const orders = Stream.fromKafkaBatched('orders', consumerConfig(broker, 'refused'));
     expect(() => runJob(orders, { name: 'p', partitioned: true })).toThrow(/is partitioned but has no checkpoint store/);
     const other = Stream.fromKafkaBatched('orders', consumerConfig(broker, 'refused'));
-    expect(() => runJob([orders, other], { name: 'p', partitioned: true, checkpoint: { store: mkdtempSync(join(tmpdir(), 'sf-p-')) } })).toThrow(/needs exactly one source/);
+    expect(() => runJob([orders, other], { name: 'p', partitioned: true, checkpoint: { store: mkdtempSync(join(tmpdir(), 'sf-p-')) } })).toThrow(/reads topic "orders" with two sources; read it once and split the stream/);
+    const elsewhere = Stream.fromKafkaBatched('events', consumerConfig(broker, 'another'));
+    expect(() => runJob([orders, elsewhere], { name: 'p', partitioned: true, checkpoint: { store: mkdtempSync(join(tmpdir(), 'sf-p-')) } })).toThrow(/in consumer groups "refused", "another"; give every source the same groupId/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { partsConsumer, visibleParts } from '../fixtures/parts.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,14 +9,6 @@ import { runJob, Stream } from '../../src/index.js';
 const root = new URL('../..', import.meta.url).pathname;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const tmp = () => mkdtempSync(join(tmpdir(), 'sf-eo-'));
-
-/** What a consumer of the directory sees: the published part files (hidden temporaries excluded), parsed. */
-function visibleParts(dir: string): Map<string, string> {
-  const parts = new Map<string, string>();
-  if (!existsSync(dir)) return parts;
-  for (const name of readdirSync(dir).filter((f) => !f.startsWith('.')).sort()) parts.set(name, readFileSync(join(dir, name), 'utf8'));
-  return parts;
-}
 
 const ids = (text: string) => text.split('\n').slice(0, -1).map((l) => (JSON.parse(l) as { id: number }).id);
 
@@ -73,26 +66,8 @@ describe('sinkToFiles (exactly-once JSON-lines parts)', () => {
     const job = join(root, 'test/sinks/fixtures/exactly-once-job.mjs');
 
     // The consumer: every file it ever sees must be whole JSON lines, keep its content, and add only new ids.
-    const seen = new Map<string, string>();
-    const problems: string[] = [];
-    const look = () => {
-      for (const [name, text] of visibleParts(out)) {
-        const before = seen.get(name);
-        if (before !== undefined) {
-          if (before !== text) problems.push(`${name} changed after it was published`);
-          seen.set(name, text);
-          continue;
-        }
-        if (!text.endsWith('\n')) problems.push(`${name} is partial`);
-        try {
-          ids(text);
-        } catch {
-          problems.push(`${name} is not whole JSON lines`);
-        }
-        seen.set(name, text);
-      }
-    };
-    const consumer = setInterval(look, 5);
+    const consumer = partsConsumer(out);
+    const stopConsumer = consumer.start();
 
     // Checkpoints on time, not element counts: a restarted run cuts its parts at other elements than the
     // killed one did, so a part published before its checkpoint committed would show as changed or duplicated.
@@ -117,11 +92,11 @@ describe('sinkToFiles (exactly-once JSON-lines parts)', () => {
       expect(code, stderr).toBeNull(); // killed, not failed
       kills++;
     }
-    clearInterval(consumer);
-    look();
-    expect(problems).toEqual([]);
+    stopConsumer();
+    consumer.look();
+    expect(consumer.problems).toEqual([]);
     expect(kills).toBeGreaterThanOrEqual(5);
-    const all = [...seen.values()].flatMap(ids);
+    const all = [...consumer.seen.values()].flatMap(ids);
     expect(all.length).toBe(n); // no duplicates...
     expect(new Set(all).size).toBe(n); // ...and nothing lost
     expect(all.sort((a, b) => a - b)).toEqual(range(n));
