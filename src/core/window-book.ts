@@ -46,7 +46,8 @@ export interface WindowEntry<B> {
 }
 
 export interface WindowContent<B> {
-  create(): B;
+  /** A new window's content (a session's bounds grow later). */
+  create(start: number, end: number): B;
   /** Session merge: fold `from` into `into`. */
   merge(into: B, from: B): void;
   /** The window is gone (emitted for the last time or dropped): release what it holds. */
@@ -86,7 +87,7 @@ export class WindowBook<B> {
     let list = this.byKey.get(key);
     if (list === undefined) this.byKey.set(key, (list = []));
     for (const w of list) if (w.start === start) return w;
-    return this.add(list, key, start, end, this.content.create());
+    return this.add(list, key, start, end, this.content.create(start, end));
   }
 
   private add(list: WindowEntry<B>[], key: unknown, start: number, end: number, content: B): WindowEntry<B> {
@@ -104,7 +105,7 @@ export class WindowBook<B> {
     let list = this.byKey.get(key);
     if (list === undefined) this.byKey.set(key, (list = []));
     const touching = list.filter((w) => w.start <= ts + gap && ts <= w.end); // windows that meet merge, as in Flink
-    if (touching.length === 0) return live(ts + gap) ? [this.add(list, key, ts, ts + gap, this.content.create())] : [];
+    if (touching.length === 0) return live(ts + gap) ? [this.add(list, key, ts, ts + gap, this.content.create(ts, ts + gap))] : [];
     const [into, ...rest] = touching;
     for (const w of rest) {
       this.content.merge(into.content, w.content);

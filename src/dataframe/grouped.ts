@@ -109,6 +109,13 @@ export class GroupedAggregation {
     for (const [c, a] of this.aggs) a.remove(toFloat64(frame.col(c)), gids, seq0, start, end);
   }
 
+  /** Fold another aggregation of the same options into this one (its groups mapped to ours by key). */
+  mergeFrom(other: GroupedAggregation): void {
+    const n = other.grouper.nGroups;
+    const into = this.keys.length === 0 ? new Int32Array(n) : this.assign(new Frame(other.grouper.keyColumns(Int32Array.from({ length: n }, (_, i) => i)), n));
+    for (const [c, a] of this.aggs) a.merge(other.aggs.get(c)!, into);
+  }
+
   /** A sum lost an infinity to a removal and must be rebuilt from the rows. */
   get stale(): boolean {
     for (const a of this.aggs.values()) if (a.stale) return true;
