@@ -14,21 +14,28 @@ export interface WindowShape {
   readonly kind: 'tumbling' | 'hopping' | 'session';
   readonly size: number;
   readonly slide: number;
+  /** gcd(size, slide) (0 for sessions): event times in one pane [k·pane, (k+1)·pane) are in the same windows. */
+  readonly pane: number;
 }
 
 export function windowShape(spec: TimeWindowSpec): WindowShape {
   if ('tumbling' in spec) {
     const size = parseDuration(spec.tumbling);
-    return { kind: 'tumbling', size, slide: size };
+    return { kind: 'tumbling', size, slide: size, pane: size };
   }
   if ('hopping' in spec) {
     const size = parseDuration(spec.hopping);
     const slide = parseDuration(spec.slide);
     if (slide > size) throw new RangeError(`hopping window: slide (${slide} ms) must not exceed the size (${size} ms)`);
-    return { kind: 'hopping', size, slide };
+    return { kind: 'hopping', size, slide, pane: gcd(size, slide) };
   }
-  if ('session' in spec) return { kind: 'session', size: parseDuration(spec.session), slide: 0 };
+  if ('session' in spec) return { kind: 'session', size: parseDuration(spec.session), slide: 0, pane: 0 };
   throw new TypeError(`window: expected { tumbling }, { hopping, slide } or { session }, got ${JSON.stringify(spec)}`);
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }
 
 /** One window: [start, end) of one key, what it holds, and how often it was emitted. */

@@ -68,6 +68,11 @@ export class Grouper {
     return this.n;
   }
 
+  /** Expect about `n` groups in all (one numeric key: sizes its value table once, not by doubling). */
+  reserve(n: number): void {
+    if (this.numeric) this.byValue.reserve(n);
+  }
+
   /** Group id of each row (-1 = dropped: null key). New keys get new ids. */
   assign(frame: Frame): Int32Array {
     const len = frame.length;
@@ -215,8 +220,9 @@ export class Grouper {
     const old = this.sorted;
     if (old.length === this.n) return old;
     const cmp = this.compare();
-    const fresh = Array.from({ length: this.n - old.length }, (_, i) => old.length + i);
-    if (cmp !== undefined) fresh.sort(cmp);
+    let fresh = Array.from({ length: this.n - old.length }, (_, i) => old.length + i);
+    if (this.numeric) fresh = this.sortNumeric(fresh);
+    else if (cmp !== undefined) fresh.sort(cmp);
     const out = new Int32Array(this.n);
     let a = 0;
     let b = 0;
@@ -224,6 +230,17 @@ export class Grouper {
       out[o] = b >= fresh.length || (a < old.length && (cmp === undefined || cmp(old[a], fresh[b]) <= 0)) ? old[a++] : fresh[b++];
     }
     this.sorted = out;
+    return out;
+  }
+
+  /** One numeric key: the ids' values sorted as a typed array (no comparator calls), mapped back to ids; the null group last. */
+  private sortNumeric(ids: number[]): number[] {
+    const codes = this.stores[0].codes;
+    const values = new Float64Array(ids.length);
+    let k = 0;
+    for (const g of ids) if (g !== this.nullGid) values[k++] = codes[g];
+    const out = Array.from(values.subarray(0, k).sort(), (v) => this.byValue.get(v));
+    if (k < ids.length) out.push(this.nullGid);
     return out;
   }
 

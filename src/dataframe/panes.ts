@@ -28,22 +28,13 @@ interface Pane {
   agg: GroupedAggregation | null;
 }
 
-export function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return Math.abs(a);
-}
-
 export class PaneStore implements WindowContent<PaneWindow> {
-  readonly width: number;
   private readonly panes = new Map<number, Pane>();
 
   constructor(
-    readonly size: number,
-    slide: number,
+    readonly width: number,
     private readonly agg: AggContent,
-  ) {
-    this.width = gcd(size, slide);
-  }
+  ) {}
 
   /** The start of the pane event time `t` falls in. */
   paneOf(t: number): number {
@@ -84,10 +75,13 @@ export class PaneStore implements WindowContent<PaneWindow> {
   /** A window's aggregate: its panes merged. */
   combine(w: PaneWindow): GroupedAggregation {
     const out = this.agg.create();
+    const aggs: GroupedAggregation[] = [];
     for (let p = w.start; p < w.end; p += this.width) {
       const agg = this.panes.get(p)?.agg;
-      if (agg) out.mergeFrom(agg);
+      if (agg) aggs.push(agg);
     }
+    out.grouper.reserve(aggs.reduce((n, a) => n + a.grouper.nGroups, 0));
+    for (const agg of aggs) out.mergeFrom(agg);
     return out;
   }
 

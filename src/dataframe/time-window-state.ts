@@ -6,8 +6,8 @@
  * state follows the live data. Sessions and row-level outputs (`filter` against the window's
  * aggregates) keep the window's rows (`RowContent`) and compute at emission.
  *
- * `placeRows` assigns each row of a batch to its windows: rows of one slide period share the
- * same windows, so the windows are looked up once per run of rows, not once per row.
+ * `placeRows` assigns each row of a batch to its windows: rows of one pane (gcd of size and
+ * slide) share the same windows, so the windows are looked up once per run of rows, not once per row.
  */
 import type { WindowBook, WindowEntry, WindowContent } from '../core/window-book.js';
 import { Frame, isNullAt, toFloat64, valueAt, type Column } from './frame.js';
@@ -37,7 +37,7 @@ export function placeRows<B>(book: WindowBook<B>, frame: Frame, on: string, live
   const late: number[] = [];
   let maxTs = -Infinity;
   let lateMaxTs = NaN;
-  const slide = book.shape.slide;
+  const pane = book.shape.pane;
   let period = NaN;
   let windows: WindowEntry<B>[] = [];
   for (let i = 0; i < ts.length; i++) {
@@ -48,8 +48,8 @@ export function placeRows<B>(book: WindowBook<B>, frame: Frame, on: string, live
     }
     if (t > maxTs) maxTs = t;
     if (keyOf !== undefined) windows = book.place(keyOf(i), t, live);
-    else if (Math.floor(t / slide) !== period) {
-      period = Math.floor(t / slide);
+    else if (Math.floor(t / pane) !== period) {
+      period = Math.floor(t / pane);
       windows = book.place(null, t, live);
     }
     if (windows.length === 0) {
@@ -88,9 +88,13 @@ export class AggContent implements WindowContent<GroupedAggregation> {
   private readonly direct: boolean;
   private batch: BatchGroups | undefined;
 
-  constructor(readonly opts: GroupedOptions) {
+  /** `shareBatch` false: each batch row goes to one window (panes), so grouping it once first would not pay. */
+  constructor(
+    readonly opts: GroupedOptions,
+    shareBatch = true,
+  ) {
     this.keys = opts.by === undefined ? [] : Array.isArray(opts.by) ? opts.by : [opts.by];
-    this.direct = this.keys.length === 0 || (this.keys.length === 1 && opts.schema[this.keys[0]] === 'utf8');
+    this.direct = !shareBatch || this.keys.length === 0 || (this.keys.length === 1 && opts.schema[this.keys[0]] === 'utf8');
   }
   create(): GroupedAggregation {
     return new GroupedAggregation(this.opts);
@@ -103,17 +107,17 @@ export class AggContent implements WindowContent<GroupedAggregation> {
   /** Add `rows` of an aligned `frame` (null: all of them) to window `g`. */
   add(g: GroupedAggregation, frame: Frame, rows: readonly number[] | null, seq0: number): void {
     let gids: Int32Array;
-    if (this.direct) gids = g.assign(frame);
+    if (this.direct && rows !== null) {
+      // Only these rows' keys become groups of `g`; the rows keep their batch positions (first/last order by them).
+      const sub = g.assign(frame.take(rows));
+      gids = new Int32Array(frame.length).fill(-1);
+      for (let j = 0; j < rows.length; j++) gids[rows[j]] = sub[j];
+    } else if (this.direct) gids = g.assign(frame);
     else {
       const b = this.groupBatch(frame);
       const mapped = g.assign(b.keys);
-      gids = new Int32Array(frame.length);
-      for (let i = 0; i < gids.length; i++) gids[i] = b.local[i] < 0 ? -1 : mapped[b.local[i]];
-    }
-    if (rows !== null) {
-      const masked = new Int32Array(frame.length).fill(-1);
-      for (const r of rows) masked[r] = gids[r];
-      gids = masked;
+      gids = new Int32Array(frame.length).fill(-1);
+      for (const i of rows ?? b.local.keys()) if (b.local[i] >= 0) gids[i] = mapped[b.local[i]];
     }
     g.add(frame, gids, seq0);
   }

@@ -16,7 +16,7 @@ import type { Frame } from '../frame.js';
 import { withMeta, type GroupedOptions } from '../grouped.js';
 import { PaneStore, placePanes, type PanePlacement, type PaneWindow } from '../panes.js';
 import { AggContent } from '../time-window-state.js';
-import { FrameWindowNode, frameWindowSettings, withWindowColumns, type FrameWindowSettings, type WindowMeta } from './time-window-node.js';
+import { concatStates, FrameWindowNode, frameWindowSettings, withWindowColumns, type FrameWindowSettings, type WindowMeta } from './time-window-node.js';
 
 const PANE_COLS = ['pane_start', 'pane_end'] as const;
 
@@ -29,8 +29,7 @@ export class PaneAggregateNode extends FrameWindowNode<PaneWindow, PanePlacement
   private readonly panes: PaneStore;
 
   constructor(upstream: Stream<Frame>, settings: FrameWindowSettings, grouped: GroupedOptions, described: Record<string, unknown>) {
-    const { size, slide } = frameWindowSettings(settings).shape;
-    const panes = new PaneStore(size, slide, new AggContent(grouped));
+    const panes = new PaneStore(frameWindowSettings(settings).shape.pane, new AggContent(grouped, false));
     super(upstream, settings, panes, described);
     this.panes = panes;
   }
@@ -68,7 +67,7 @@ export class PaneAggregateNode extends FrameWindowNode<PaneWindow, PanePlacement
     const width = this.panes.width;
     const filled = this.panes.filled();
     const tables = filled.map(({ start, agg }) => withWindowColumns(agg.snapshotStats({}), start, start + width, PANE_COLS));
-    const table = tables.length === 0 ? withWindowColumns(this.panes.empty().snapshotStats({}), 0, 0, PANE_COLS) : tables.reduce((a, b) => a.concat(b));
+    const table = concatStates(tables.length === 0 ? [withWindowColumns(this.panes.empty().snapshotStats({}), 0, 0, PANE_COLS)] : tables);
     const windows = this.book.all();
     const panes: PaneMeta[] = filled.map(({ start }, i) => ({ start, rows: tables[i].numRows }));
     const meta = { kind: 'timeWindow', version: 2, pane: width, rowsSeen: this.rowsSeen, clock: this.clockState(), windows: this.windowMetas(windows, () => 0), panes };

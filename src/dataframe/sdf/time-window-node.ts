@@ -142,7 +142,7 @@ abstract class WindowTablesNode<B> extends FrameWindowNode<B, Placement<B>> {
     const windows = this.book.all();
     const tables = windows.map((w) => withWindowColumns(this.bucketTable(w.content), w.start, w.end));
     const metas = this.windowMetas(windows, (i) => tables[i].numRows);
-    const table = tables.length === 0 ? withWindowColumns(this.bucketTable(this.emptyBucket()).slice(0, 0), 0, 0) : tables.reduce((a, b) => a.concat(b));
+    const table = concatStates(tables.length === 0 ? [withWindowColumns(this.bucketTable(this.emptyBucket()).slice(0, 0), 0, 0)] : tables);
     return withMeta(table, { kind: 'timeWindow', version: 1, rowsSeen: this.rowsSeen, clock: this.clockState(), windows: metas });
   }
 
@@ -168,6 +168,15 @@ export function frameWindowSettings(s: FrameWindowSettings): TimeWindowSettings 
     }
   }
   return timeWindowSettings(s.spec, s.on !== undefined, s.options);
+}
+
+/**
+ * Windows' (or panes') state tables as one, every column nullable: a key column without nulls in
+ * the first window would otherwise be declared non-nullable, and Parquet refuses a later null.
+ */
+export function concatStates(tables: arrow.Table[]): arrow.Table {
+  const schema = new arrow.Schema(tables[0].schema.fields.map((f) => f.clone({ nullable: true })));
+  return new arrow.Table(schema, tables.flatMap((t) => t.batches.map((b) => new arrow.RecordBatch(schema, b.data))));
 }
 
 /** `t` with two leading columns holding `start` and `end` on every row (window or pane bounds). */
