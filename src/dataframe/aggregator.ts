@@ -211,6 +211,20 @@ export class GroupAggregator {
     }
   }
 
+  /** first, last or nunique: of a utf8 column these keep dictionary codes. */
+  get keepsCodes(): boolean {
+    return this.needFirst || this.needLast || this.needUniq;
+  }
+
+  /** Rewrite the codes kept by first, last and nunique (utf8 values) as `f(code)` (a dictionary compaction). */
+  mapCodes(f: (code: number) => number): void {
+    for (let g = 0; g < this.n; g++) {
+      if (this.needFirst && this.first[g] === this.first[g]) this.first[g] = f(this.first[g]);
+      if (this.needLast && this.last[g] === this.last[g]) this.last[g] = f(this.last[g]);
+      if (this.needUniq && this.uniq[g].size > 0) this.uniq[g] = new Map([...this.uniq[g]].map(([code, k]) => [f(code), k]));
+    }
+  }
+
   /** Remove rows previously added (window eviction). */
   remove(values: F64, gids: Int32Array, seq0 = 0, start = 0, end = values.length): void {
     const { count, size } = this;

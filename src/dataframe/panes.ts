@@ -33,7 +33,7 @@ export class PaneStore implements WindowContent<PaneWindow> {
 
   constructor(
     readonly width: number,
-    private readonly agg: AggContent,
+    readonly agg: AggContent,
   ) {}
 
   /** The start of the pane event time `t` falls in. */
@@ -57,8 +57,11 @@ export class PaneStore implements WindowContent<PaneWindow> {
   free(w: PaneWindow): void {
     for (let p = w.start; p < w.end; p += this.width) {
       const pane = this.panes.get(p)!;
-      if (--pane.refs === 0) this.panes.delete(p);
+      if (--pane.refs > 0) continue;
+      pane.agg?.release();
+      this.panes.delete(p);
     }
+    w.sealed?.release();
   }
 
   /** Add `rows` of an aligned `frame` (null: all of them) to the pane starting at `start` (a live window covers it). */
@@ -67,12 +70,7 @@ export class PaneStore implements WindowContent<PaneWindow> {
     this.agg.add((pane.agg ??= this.agg.create()), frame, rows, seq0);
   }
 
-  /** An aggregation without rows (the state table's columns when no pane holds any). */
-  empty(): GroupedAggregation {
-    return this.agg.create();
-  }
-
-  /** A window's aggregate: its panes merged. */
+  /** A window's aggregate: its panes merged (release it when done). */
   combine(w: PaneWindow): GroupedAggregation {
     const out = this.agg.create();
     const aggs: GroupedAggregation[] = [];

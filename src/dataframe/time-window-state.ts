@@ -9,6 +9,7 @@
  * `placeRows` assigns each row of a batch to its windows: rows of one pane (gcd of size and
  * slide) share the same windows, so the windows are looked up once per run of rows, not once per row.
  */
+import type * as arrow from 'apache-arrow';
 import type { WindowBook, WindowEntry, WindowContent } from '../core/window-book.js';
 import { Frame, isNullAt, toFloat64, valueAt, type Column } from './frame.js';
 import { GroupedAggregation, type GroupedOptions } from './grouped.js';
@@ -73,6 +74,7 @@ export function rowsOf(frame: Frame, rows: readonly number[] | null): Frame {
 /** A batch's rows grouped once: local group ids and one row of keys per local group. */
 interface BatchGroups {
   frame: Frame;
+  grouper: Grouper;
   local: Int32Array;
   keys: Frame;
 }
@@ -102,7 +104,17 @@ export class AggContent implements WindowContent<GroupedAggregation> {
   merge(): void {
     throw new Error('aggregated windows do not merge (sessions keep rows)');
   }
-  free(): void {}
+  free(g: GroupedAggregation): void {
+    g.release();
+  }
+
+  /** The state table of an aggregation without rows (a snapshot's columns when nothing holds rows). */
+  emptyTable(): arrow.Table {
+    const g = this.create();
+    const t = g.snapshotStats({});
+    g.release();
+    return t;
+  }
 
   /** Add `rows` of an aligned `frame` (null: all of them) to window `g`. */
   add(g: GroupedAggregation, frame: Frame, rows: readonly number[] | null, seq0: number): void {
@@ -124,11 +136,12 @@ export class AggContent implements WindowContent<GroupedAggregation> {
 
   private groupBatch(frame: Frame): BatchGroups {
     if (this.batch?.frame === frame) return this.batch;
+    this.batch?.grouper.release();
     const grouper = new Grouper(this.keys, this.opts.schema, this.opts.dicts, this.opts.dropna ?? true);
     const local = grouper.assign(frame);
     const first = new Int32Array(grouper.nGroups).fill(-1);
     for (let i = 0; i < local.length; i++) if (local[i] >= 0 && first[local[i]] < 0) first[local[i]] = i;
-    return (this.batch = { frame, local, keys: frame.select(this.keys).take(first) });
+    return (this.batch = { frame, grouper, local, keys: frame.select(this.keys).take(first) });
   }
 }
 

@@ -91,7 +91,7 @@ const setupArb: fc.Arbitrary<Setup> = fc
     outOfOrder: fc.constantFrom(0, 2, 5),
     lateness: fc.constantFrom(0, 3, 8),
     emit: fc.constantFrom('final' as const, 'current' as const),
-    by: fc.constantFrom([], ['k'], ['n'], ['k', 'n']),
+    by: fc.constantFrom<string[]>([], ['k'], ['n'], ['k', 'n']),
     dropna: fc.boolean(),
   })
   .map(({ slideFrac, ...s }) => ({ ...s, slide: Math.max(1, Math.min(s.size, slideFrac)) }));

@@ -8,6 +8,7 @@ import { Stream, type StreamOptions } from '../../core/stream.js';
 import type { Emitted, Meta } from '../../core/meta.js';
 import type { Frame } from '../frame.js';
 import type { Batch, Ingestor } from '../ingest.js';
+import { compactDictionaries } from '../dictionary.js';
 
 export class IngestNode extends Stream<Frame> {
   constructor(
@@ -24,6 +25,7 @@ export class IngestNode extends Stream<Frame> {
     return { schema: this.ingestor.schema };
   }
   override update(x: Batch, meta: Meta): Emitted {
+    compactDictionaries(this.ingestor.dicts); // between batches: every holder's codes are at rest
     let f: Frame;
     try {
       f = this.ingestor.ingest(x);

@@ -60,14 +60,18 @@ export class PaneAggregateNode extends FrameWindowNode<PaneWindow, PanePlacement
   }
 
   protected result(w: WindowEntry<PaneWindow>): Frame {
-    return (w.content.sealed ?? this.panes.combine(w.content)).result(true);
+    if (w.content.sealed) return w.content.sealed.result(true);
+    const g = this.panes.combine(w.content);
+    const r = g.result(true);
+    g.release();
+    return r;
   }
 
   snapshot(): arrow.Table {
     const width = this.panes.width;
     const filled = this.panes.filled();
     const tables = filled.map(({ start, agg }) => withWindowColumns(agg.snapshotStats({}), start, start + width, PANE_COLS));
-    const table = concatStates(tables.length === 0 ? [withWindowColumns(this.panes.empty().snapshotStats({}), 0, 0, PANE_COLS)] : tables);
+    const table = concatStates(tables.length === 0 ? [withWindowColumns(this.panes.agg.emptyTable(), 0, 0, PANE_COLS)] : tables);
     const windows = this.book.all();
     const panes: PaneMeta[] = filled.map(({ start }, i) => ({ start, rows: tables[i].numRows }));
     const meta = { kind: 'timeWindow', version: 2, pane: width, rowsSeen: this.rowsSeen, clock: this.clockState(), windows: this.windowMetas(windows, () => 0), panes };

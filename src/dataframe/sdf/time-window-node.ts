@@ -128,7 +128,8 @@ abstract class WindowTablesNode<B> extends FrameWindowNode<B, Placement<B>> {
   protected abstract add(bucket: B, frame: Frame, rows: number[] | null, seq0: number): void;
   protected abstract bucketTable(bucket: B): arrow.Table;
   protected abstract restoreBucket(table: arrow.Table): B;
-  protected abstract emptyBucket(): B;
+  /** The state table of a window without rows (its columns when there is no window). */
+  protected abstract emptyTable(): arrow.Table;
 
   protected place(batch: Frame, on: string, live: (end: number) => boolean, frame: Frame): Placement<B> {
     return placeRows(this.book, batch, on, live, this.keyOf(frame));
@@ -142,7 +143,7 @@ abstract class WindowTablesNode<B> extends FrameWindowNode<B, Placement<B>> {
     const windows = this.book.all();
     const tables = windows.map((w) => withWindowColumns(this.bucketTable(w.content), w.start, w.end));
     const metas = this.windowMetas(windows, (i) => tables[i].numRows);
-    const table = concatStates(tables.length === 0 ? [withWindowColumns(this.bucketTable(this.emptyBucket()).slice(0, 0), 0, 0)] : tables);
+    const table = concatStates(tables.length === 0 ? [withWindowColumns(this.emptyTable(), 0, 0)] : tables);
     return withMeta(table, { kind: 'timeWindow', version: 1, rowsSeen: this.rowsSeen, clock: this.clockState(), windows: metas });
   }
 
@@ -214,8 +215,8 @@ export class WindowAggregateNode extends WindowTablesNode<GroupedAggregation> {
   protected bucketTable(g: GroupedAggregation): arrow.Table {
     return g.snapshotStats({});
   }
-  protected emptyBucket(): GroupedAggregation {
-    return this.agg.create();
+  protected emptyTable(): arrow.Table {
+    return this.agg.emptyTable();
   }
   protected restoreBucket(table: arrow.Table): GroupedAggregation {
     const g = this.agg.create();
@@ -256,8 +257,8 @@ export class WindowRowsNode extends WindowTablesNode<RowBucket> {
   protected bucketTable(b: RowBucket): arrow.Table {
     return toArrow(this.rows(b));
   }
-  protected emptyBucket(): RowBucket {
-    return { parts: [] };
+  protected emptyTable(): arrow.Table {
+    return toArrow(Frame.empty(this.settings.schema, this.settings.dicts));
   }
   protected restoreBucket(table: arrow.Table): RowBucket {
     return { parts: table.numRows === 0 ? [] : [this.ingestor.fromArrow(table)] };
@@ -270,6 +271,8 @@ export function aggregateRows(opts: GroupedOptions): (rows: Frame) => Frame {
     const g = new GroupedAggregation(opts);
     const f = g.align(rows);
     g.add(f, g.assign(f), 0);
-    return g.result(true);
+    const r = g.result(true);
+    g.release();
+    return r;
   };
 }
