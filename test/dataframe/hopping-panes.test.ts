@@ -14,6 +14,9 @@ import { WindowAggregateNode, type FrameWindowSettings } from '../../src/datafra
 import type { AggSpec } from '../../src/dataframe/grouped.js';
 import { runs } from './helpers.js';
 
+/** Property runs take long on a loaded 2-core machine, and SDF_FC_SCALE multiplies them. */
+const LONG = 240_000 * Number(process.env.SDF_FC_SCALE ?? 1);
+
 const example = { k: 'utf8', n: 'int32', v: 'float64', ts: 'timestamp' } as const;
 type Ev = { k: string | null; n: number | null; v: number; ts: number; part: number; dt: number };
 
@@ -163,7 +166,7 @@ describe('hopping windows by panes = each row in each of its windows', () => {
       }),
       { numRuns: runs(150) },
     );
-  });
+  }, LONG);
 
   it('a snapshot anywhere, through Parquet, restored into a fresh graph, goes on as the uninterrupted per-window path', () => {
     fc.assert(
@@ -187,7 +190,7 @@ describe('hopping windows by panes = each row in each of its windows', () => {
       }),
       { numRuns: runs(60) },
     );
-  });
+  }, LONG);
 });
 
 describe('pane state', () => {
