@@ -10,7 +10,7 @@
 import type * as arrow from 'apache-arrow';
 import type { WindowBook, WindowContent, WindowEntry } from '../core/window-book.js';
 import { GroupedAggregation } from './grouped.js';
-import type { AggContent, Placement } from './time-window-state.js';
+import { scanTimes, type AggContent, type Placement } from './time-window-state.js';
 import { toFloat64, type Frame } from './frame.js';
 
 /** A hopping window's content: its bounds (its aggregate lives in the panes it covers). */
@@ -110,21 +110,11 @@ export interface PanePlacement extends Placement<PaneWindow> {
  * windows are looked up once per run of rows in one pane.
  */
 export function placePanes(book: WindowBook<PaneWindow>, store: PaneStore, frame: Frame, on: string, live: (end: number) => boolean): PanePlacement {
-  const ts = toFloat64(frame.col(on));
   const byPane = new Map<number, number[]>();
   const changed = new Set<WindowEntry<PaneWindow>>();
-  const late: number[] = [];
-  let maxTs = -Infinity;
-  let lateMaxTs = NaN;
   let pane = NaN;
   let rows: number[] | undefined;
-  for (let i = 0; i < ts.length; i++) {
-    const t = ts[i];
-    if (t !== t) {
-      late.push(i);
-      continue;
-    }
-    if (t > maxTs) maxTs = t;
+  const times = scanTimes(toFloat64(frame.col(on)), (i, t) => {
     const p = store.paneOf(t);
     if (p !== pane) {
       pane = p;
@@ -136,11 +126,9 @@ export function placePanes(book: WindowBook<PaneWindow>, store: PaneStore, frame
         if (rows === undefined) byPane.set(p, (rows = []));
       }
     }
-    if (rows === undefined) {
-      late.push(i);
-      if (!(t <= lateMaxTs)) lateMaxTs = t; // NaN until the first late row
-    } else rows.push(i);
-  }
+    rows?.push(i);
+    return rows !== undefined;
+  });
   const panes = [...byPane].map(([start, r]) => ({ start, rows: r.length === frame.length ? null : r }));
-  return { placed: [...changed].map((window) => ({ window, rows: null })), panes, late, maxTs, lateMaxTs };
+  return { placed: [...changed].map((window) => ({ window, rows: null })), panes, ...times };
 }

@@ -31,16 +31,11 @@ export interface Placement<B> {
   lateMaxTs: number;
 }
 
-/** Place every row of `frame` into the live windows of `book` (keyed by `keyOf(row)` for sessions). */
-export function placeRows<B>(book: WindowBook<B>, frame: Frame, on: string, live: (end: number) => boolean, keyOf?: (row: number) => unknown): Placement<B> {
-  const ts = toFloat64(frame.col(on));
-  const byWindow = new Map<WindowEntry<B>, number[]>();
+/** The event times of a batch: rows with a null time, or for which `place(row, t)` finds no live window, are late. */
+export function scanTimes(ts: Float64Array, place: (row: number, t: number) => boolean): Omit<Placement<unknown>, 'placed'> {
   const late: number[] = [];
   let maxTs = -Infinity;
   let lateMaxTs = NaN;
-  const pane = book.shape.pane;
-  let period = NaN;
-  let windows: WindowEntry<B>[] = [];
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i];
     if (t !== t) {
@@ -48,22 +43,34 @@ export function placeRows<B>(book: WindowBook<B>, frame: Frame, on: string, live
       continue;
     }
     if (t > maxTs) maxTs = t;
+    if (!place(i, t)) {
+      late.push(i);
+      if (!(t <= lateMaxTs)) lateMaxTs = t; // NaN until the first late row
+    }
+  }
+  return { late, maxTs, lateMaxTs };
+}
+
+/** Place every row of `frame` into the live windows of `book` (keyed by `keyOf(row)` for sessions). */
+export function placeRows<B>(book: WindowBook<B>, frame: Frame, on: string, live: (end: number) => boolean, keyOf?: (row: number) => unknown): Placement<B> {
+  const byWindow = new Map<WindowEntry<B>, number[]>();
+  const pane = book.shape.pane;
+  let period = NaN;
+  let windows: WindowEntry<B>[] = [];
+  const times = scanTimes(toFloat64(frame.col(on)), (i, t) => {
     if (keyOf !== undefined) windows = book.place(keyOf(i), t, live);
     else if (Math.floor(t / pane) !== period) {
       period = Math.floor(t / pane);
       windows = book.place(null, t, live);
-    }
-    if (windows.length === 0) {
-      late.push(i);
-      if (!(t <= lateMaxTs)) lateMaxTs = t; // NaN until the first late row
     }
     for (const w of windows) {
       let rows = byWindow.get(w);
       if (rows === undefined) byWindow.set(w, (rows = []));
       rows.push(i);
     }
-  }
-  return { placed: [...byWindow].map(([window, rows]) => ({ window, rows: rows.length === frame.length ? null : rows })), late, maxTs, lateMaxTs };
+    return windows.length > 0;
+  });
+  return { placed: [...byWindow].map(([window, rows]) => ({ window, rows: rows.length === frame.length ? null : rows })), ...times };
 }
 
 /** The rows `rows` of `frame` (null: all of them), without a copy when they are all of it. */
