@@ -4,12 +4,12 @@
  * and a window's result is its S / gcd panes' partial aggregates merged (`combine`), instead of
  * each row being added to S / L windows.
  *
- * A pane lives while a window that covers it does: each window holds a reference to its panes
- * from creation (`retain`) until the book frees it (`release`).
+ * A pane lives while a window that covers it does: each window counts as a reference to its panes
+ * from its creation (`create`) until the book frees it (`free`).
  */
 import type * as arrow from 'apache-arrow';
 import type { WindowBook, WindowContent, WindowEntry } from '../core/window-book.js';
-import { GroupedAggregation } from './grouped.js';
+import type { GroupedAggregation } from './grouped.js';
 import { scanTimes, type AggContent, type Placement } from './time-window-state.js';
 import { toFloat64, type Frame } from './frame.js';
 
