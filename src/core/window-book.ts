@@ -14,21 +14,28 @@ export interface WindowShape {
   readonly kind: 'tumbling' | 'hopping' | 'session';
   readonly size: number;
   readonly slide: number;
+  /** gcd(size, slide) (0 for sessions): event times in one pane [k·pane, (k+1)·pane) are in the same windows. */
+  readonly pane: number;
 }
 
 export function windowShape(spec: TimeWindowSpec): WindowShape {
   if ('tumbling' in spec) {
     const size = parseDuration(spec.tumbling);
-    return { kind: 'tumbling', size, slide: size };
+    return { kind: 'tumbling', size, slide: size, pane: size };
   }
   if ('hopping' in spec) {
     const size = parseDuration(spec.hopping);
     const slide = parseDuration(spec.slide);
     if (slide > size) throw new RangeError(`hopping window: slide (${slide} ms) must not exceed the size (${size} ms)`);
-    return { kind: 'hopping', size, slide };
+    return { kind: 'hopping', size, slide, pane: gcd(size, slide) };
   }
-  if ('session' in spec) return { kind: 'session', size: parseDuration(spec.session), slide: 0 };
+  if ('session' in spec) return { kind: 'session', size: parseDuration(spec.session), slide: 0, pane: 0 };
   throw new TypeError(`window: expected { tumbling }, { hopping, slide } or { session }, got ${JSON.stringify(spec)}`);
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }
 
 /** One window: [start, end) of one key, what it holds, and how often it was emitted. */
@@ -46,7 +53,8 @@ export interface WindowEntry<B> {
 }
 
 export interface WindowContent<B> {
-  create(): B;
+  /** A new window's content (a session's bounds grow later). */
+  create(start: number, end: number): B;
   /** Session merge: fold `from` into `into`. */
   merge(into: B, from: B): void;
   /** The window is gone (emitted for the last time or dropped): release what it holds. */
@@ -86,7 +94,7 @@ export class WindowBook<B> {
     let list = this.byKey.get(key);
     if (list === undefined) this.byKey.set(key, (list = []));
     for (const w of list) if (w.start === start) return w;
-    return this.add(list, key, start, end, this.content.create());
+    return this.add(list, key, start, end, this.content.create(start, end));
   }
 
   private add(list: WindowEntry<B>[], key: unknown, start: number, end: number, content: B): WindowEntry<B> {
@@ -104,7 +112,7 @@ export class WindowBook<B> {
     let list = this.byKey.get(key);
     if (list === undefined) this.byKey.set(key, (list = []));
     const touching = list.filter((w) => w.start <= ts + gap && ts <= w.end); // windows that meet merge, as in Flink
-    if (touching.length === 0) return live(ts + gap) ? [this.add(list, key, ts, ts + gap, this.content.create())] : [];
+    if (touching.length === 0) return live(ts + gap) ? [this.add(list, key, ts, ts + gap, this.content.create(ts, ts + gap))] : [];
     const [into, ...rest] = touching;
     for (const w of rest) {
       this.content.merge(into.content, w.content);

@@ -166,6 +166,65 @@ export class GroupAggregator {
     }
   }
 
+  /**
+   * Fold the partial statistics of `from` (same ops) into this: group g of `from` into group
+   * `into[g]` (panes of a hopping window combined into the window). Counts and sums add, var/std
+   * merge by Chan's formula, min/max compare, first/last keep the lowest/highest row sequence,
+   * nunique adds its value counts. Groups of `from` without rows are skipped.
+   */
+  merge(from: GroupAggregator, into: Int32Array): void {
+    for (let g = 0; g < into.length; g++) {
+      const t = into[g];
+      if (t < 0 || from.size[g] === 0) continue;
+      this.size[t] += from.size[g];
+      const nb = from.count[g];
+      if (nb === 0) continue;
+      const na = this.count[t];
+      this.count[t] = na + nb;
+      if (this.needSum) {
+        const s = this.sum[t];
+        const x = from.sum[g];
+        const sum = s + x;
+        this.comp[t] += compensation(s, x, sum) + from.comp[g];
+        this.sum[t] = sum;
+      }
+      if (this.needVar) {
+        const d = from.mean[g] - this.mean[t];
+        const n = na + nb;
+        this.mean[t] += (d * nb) / n;
+        this.m2[t] += from.m2[g] + (d * d * na * nb) / n;
+      }
+      if (this.needUniq) {
+        const m = this.uniq[t];
+        for (const [v, k] of from.uniq[g]) m.set(v, (m.get(v) ?? 0) + k);
+      }
+      if (this.needMin && !(this.min[t] <= from.min[g])) this.min[t] = from.min[g];
+      if (this.needMax && !(this.max[t] >= from.max[g])) this.max[t] = from.max[g];
+      if (this.needFirst && !(this.firstSeq[t] <= from.firstSeq[g])) {
+        this.first[t] = from.first[g];
+        this.firstSeq[t] = from.firstSeq[g];
+      }
+      if (this.needLast && !(this.lastSeq[t] >= from.lastSeq[g])) {
+        this.last[t] = from.last[g];
+        this.lastSeq[t] = from.lastSeq[g];
+      }
+    }
+  }
+
+  /** first, last or nunique: of a utf8 column these keep dictionary codes. */
+  get keepsCodes(): boolean {
+    return this.needFirst || this.needLast || this.needUniq;
+  }
+
+  /** Rewrite the codes kept by first, last and nunique (utf8 values) as `f(code)` (a dictionary compaction). */
+  mapCodes(f: (code: number) => number): void {
+    for (let g = 0; g < this.n; g++) {
+      if (this.needFirst && this.first[g] === this.first[g]) this.first[g] = f(this.first[g]);
+      if (this.needLast && this.last[g] === this.last[g]) this.last[g] = f(this.last[g]);
+      if (this.needUniq && this.uniq[g].size > 0) this.uniq[g] = new Map([...this.uniq[g]].map(([code, k]) => [f(code), k]));
+    }
+  }
+
   /** Remove rows previously added (window eviction). */
   remove(values: F64, gids: Int32Array, seq0 = 0, start = 0, end = values.length): void {
     const { count, size } = this;

@@ -2,10 +2,20 @@
  * A growable string dictionary shared by all frames of one stream column:
  * string <-> Int32 code. Codes are dense (0..size-1) and never change once
  * assigned, so groupby kernels can index per-group tables by code. Code -1 = null.
+ *
+ * A dictionary only grows; a stream of ever-new strings is bounded by compaction instead
+ * (`compactDictionaries`): a new, smaller dictionary of the strings still held replaces it in the
+ * stream's record of dictionaries, and whatever holds codes (`CodeHolder`: groupers, aggregates)
+ * rewrites them. A holder registers when it is made and releases when its state is gone, so a
+ * holder that is not released only keeps strings alive (and may block compaction), never corrupts. The old dictionary is never changed, so frames already emitted keep decoding
+ * right; it goes when the last of them does.
  */
 export class Dictionary {
   private readonly strings: string[] = [];
   private readonly codes = new Map<string, number>();
+  private readonly holding = new Set<CodeHolder>();
+  /** Size at which compaction is considered next (see `compactDictionaries`). */
+  checkAt = 0;
 
   constructor(initial?: Iterable<string>) {
     if (initial) for (const s of initial) this.encode(s);
@@ -42,4 +52,70 @@ export class Dictionary {
   values(): readonly string[] {
     return this.strings;
   }
+
+  /** `h` keeps codes of this dictionary beyond a batch: compaction asks it, and remaps it. */
+  hold(h: CodeHolder): void {
+    this.holding.add(h);
+  }
+
+  /** `h` keeps no more codes of this dictionary (its state is gone). */
+  release(h: CodeHolder): void {
+    this.holding.delete(h);
+  }
+
+  /** What holds codes of this dictionary now. */
+  holders(): CodeHolder[] {
+    return [...this.holding];
+  }
 }
+
+/** Something that keeps codes of a dictionary beyond one batch (a grouper's keys, an aggregate's first/last/nunique of strings). */
+export interface CodeHolder {
+  /**
+   * Mark in `live` the codes of `dict` it holds. False when it cannot follow a compaction of `dict`
+   * in `record` (it reads its dictionaries from another record, or keeps codes it cannot rewrite).
+   */
+  markLive(dict: Dictionary, record: Record<string, Dictionary>, live: Uint8Array): boolean;
+  /** Rewrite its codes of `from` as `map[code]` and use `to` from now on. */
+  remap(from: Dictionary, to: Dictionary, map: Int32Array): void;
+}
+
+/** Compaction is not considered below this many strings (tests lower it). */
+export const dictionaryCompaction = { minSize: 1 << 16 };
+
+/**
+ * Between two batches (the ingest node calls it): replace each dictionary of `record` that grew to
+ * its check size and of which most codes are no longer held by a compacted one, and remap the
+ * holders. A dictionary that cannot be compacted (a holder refuses, or most codes are live) is
+ * checked again at twice its size, so the checks cost amortised O(1) per new string.
+ */
+export function compactDictionaries(record: Record<string, Dictionary>): void {
+  for (const [name, dict] of Object.entries(record)) {
+    if (dict.size < Math.max(dict.checkAt, dictionaryCompaction.minSize)) continue;
+    const next = compacted(dict, record);
+    if (next === undefined) dict.checkAt = 2 * dict.size;
+    else record[name] = next;
+  }
+}
+
+function compacted(dict: Dictionary, record: Record<string, Dictionary>): Dictionary | undefined {
+  const holders = dict.holders();
+  const live = new Uint8Array(dict.size);
+  for (const h of holders) if (!h.markLive(dict, record, live)) return undefined;
+  let held = 0;
+  for (let c = 0; c < live.length; c++) held += live[c];
+  if (2 * held > dict.size) return undefined;
+  const next = new Dictionary();
+  const map = new Int32Array(dict.size).fill(-1);
+  const strings = dict.values();
+  for (let c = 0; c < live.length; c++) if (live[c] === 1) map[c] = next.encode(strings[c]);
+  for (const h of holders) {
+    h.remap(dict, next, map);
+    next.hold(h);
+  }
+  next.checkAt = 2 * held;
+  return next;
+}
+
+/** Holds every dictionary it is given and never lets one be compacted: for state that keeps codes it cannot rewrite. */
+export const PINNED: CodeHolder = { markLive: () => false, remap: () => {} };

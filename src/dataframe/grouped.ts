@@ -11,7 +11,7 @@
  * utf8, int32/bool inputs give float64 (so an empty group can be NaN).
  */
 import * as arrow from 'apache-arrow';
-import type { Dictionary } from './dictionary.js';
+import type { CodeHolder, Dictionary } from './dictionary.js';
 import { Frame, type Column, type Schema, alignDicts, toFloat64 } from './frame.js';
 import { Dictionary as Dict } from './dictionary.js';
 import { Grouper } from './grouper.js';
@@ -56,7 +56,7 @@ export const internal = (column: string, field: string) => `_internal.${column}.
 
 const UTF8_OK: ReadonlySet<AggOp> = new Set(['count', 'size', 'nunique', 'first', 'last']);
 
-export class GroupedAggregation {
+export class GroupedAggregation implements CodeHolder {
   readonly grouper: Grouper;
   readonly specs: NamedAggSpec[];
   readonly schema: Schema;
@@ -86,6 +86,30 @@ export class GroupedAggregation {
     this.aggs = new Map([...opsByCol].map(([c, ops]) => [c, new GroupAggregator(ops)]));
     this.invertible = this.specs.every((s) => isInvertible(s.op));
     for (const a of this.aggs.values()) a.ensure(this.grouper.nGroups);
+    for (const c of this.codeColumns()) this.dicts[c].hold(this);
+  }
+
+  /** Its state is gone (a freed window, a result computed once): stop holding codes. */
+  release(): void {
+    this.grouper.release();
+    for (const c of this.codeColumns()) this.dicts[c]?.release(this);
+  }
+
+  /** utf8 value columns whose statistics keep codes (first, last, nunique). */
+  private codeColumns(): string[] {
+    return this.valueCols.filter((c) => this.schema[c] === 'utf8' && this.aggs.get(c)!.keepsCodes);
+  }
+
+  markLive(dict: Dictionary, record: Record<string, Dictionary>, live: Uint8Array): boolean {
+    const cols = this.codeColumns().filter((c) => this.dicts[c] === dict);
+    if (record !== this.dicts) return cols.length === 0;
+    for (const c of cols) this.aggs.get(c)!.mapCodes((code) => ((live[code] = 1), code));
+    return true;
+  }
+
+  remap(from: Dictionary, _to: Dictionary, map: Int32Array): void {
+    // The record is switched to `_to` by the compaction; this reads its dictionaries from there.
+    for (const c of this.codeColumns()) if (this.dicts[c] === from) this.aggs.get(c)!.mapCodes((code) => map[code]);
   }
 
   /** The frame with its utf8 columns re-encoded into this aggregation's dictionaries if needed. */
@@ -107,6 +131,13 @@ export class GroupedAggregation {
 
   remove(frame: Frame, gids: Int32Array, seq0: number, start = 0, end = frame.length): void {
     for (const [c, a] of this.aggs) a.remove(toFloat64(frame.col(c)), gids, seq0, start, end);
+  }
+
+  /** Fold another aggregation of the same options into this one (its groups mapped to ours by key). */
+  mergeFrom(other: GroupedAggregation): void {
+    const n = other.grouper.nGroups;
+    const into = this.keys.length === 0 ? new Int32Array(n) : this.assign(new Frame(other.grouper.keyColumns(Int32Array.from({ length: n }, (_, i) => i)), n));
+    for (const [c, a] of this.aggs) a.merge(other.aggs.get(c)!, into);
   }
 
   /** A sum lost an infinity to a removal and must be rebuilt from the rows. */

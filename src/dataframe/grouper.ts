@@ -7,7 +7,7 @@
  * Rows with a null key get id -1 (dropped) unless dropna is false (pandas groupby(dropna=True)).
  * With no keys every row is group 0 and the single group always exists.
  */
-import { Dictionary } from './dictionary.js';
+import type { CodeHolder, Dictionary } from './dictionary.js';
 import { NumberTable } from './number-table.js';
 import { int32s } from './slab.js';
 import { type Column, type DType, type Schema, type Frame, makeColumn } from './frame.js';
@@ -19,7 +19,11 @@ class KeyStore {
   codes: Int32Array | Float64Array;
   valid: Uint8Array;
   slotMap?: Map<number, number>; // numeric key -> slot (int32/float64/timestamp)
-  constructor(readonly dtype: DType, readonly dict?: Dictionary) {
+  constructor(
+    readonly dtype: DType,
+    /** utf8: the dictionary of `codes` (replaced when it is compacted). */
+    public dict?: Dictionary,
+  ) {
     this.codes = dtype === 'utf8' || dtype === 'int32' || dtype === 'bool' ? new Int32Array(16) : new Float64Array(16);
     this.valid = new Uint8Array(16);
     if (dtype !== 'utf8' && dtype !== 'bool') this.slotMap = new Map();
@@ -37,7 +41,7 @@ class KeyStore {
   }
 }
 
-export class Grouper {
+export class Grouper implements CodeHolder {
   readonly keys: readonly string[];
   readonly dropna: boolean;
   private stores: KeyStore[];
@@ -51,7 +55,13 @@ export class Grouper {
   private readonly numeric: boolean;
   private nullGid = -1;
 
-  constructor(keys: readonly string[], schema: Schema, dicts: Record<string, Dictionary>, dropna = true) {
+  constructor(
+    keys: readonly string[],
+    schema: Schema,
+    /** The record of dictionaries its frames are aligned to: a compaction of another cannot be followed. */
+    private readonly dicts: Record<string, Dictionary>,
+    dropna = true,
+  ) {
     this.keys = keys;
     this.dropna = dropna;
     this.stores = keys.map((k) => {
@@ -63,10 +73,66 @@ export class Grouper {
     this.numeric = keys.length === 1 && schema[keys[0]] !== 'utf8' && schema[keys[0]] !== 'bool';
     this.n = keys.length === 0 ? 1 : 0;
     for (let i = 1; i < keys.length; i++) this.levelMaps.push(new Map());
+    for (const s of this.stores) s.dict?.hold(this);
+  }
+
+  /** Its keys are gone (a transient grouper, a freed window): stop holding their codes. */
+  release(): void {
+    for (const s of this.stores) s.dict?.release(this);
+  }
+
+  markLive(dict: Dictionary, record: Record<string, Dictionary>, live: Uint8Array): boolean {
+    if (record !== this.dicts) return !this.stores.some((s) => s.dict === dict);
+    for (const s of this.stores) {
+      if (s.dict !== dict) continue;
+      for (let g = 0; g < this.n; g++) if (s.codes[g] >= 0) live[s.codes[g]] = 1;
+    }
+    return true;
+  }
+
+  /** A compaction: the utf8 keys' codes rewritten, and the lookups built on codes built again. */
+  remap(from: Dictionary, to: Dictionary, map: Int32Array): void {
+    for (const s of this.stores) {
+      if (s.dict !== from) continue;
+      for (let g = 0; g < this.n; g++) if (s.codes[g] >= 0) s.codes[g] = map[s.codes[g]];
+      s.dict = to;
+    }
+    if (this.fast) {
+      const codes = this.stores[0].codes;
+      this.codeToGid = new Int32Array(Math.max(16, to.size)).fill(-1);
+      for (let g = 0; g < this.n; g++) this.codeToGid[codes[g]] = g;
+    } else if (!this.numeric) this.rebuildSlots();
+  }
+
+  /** The level maps from every group's stored keys (their utf8 slots are codes + 1). */
+  private rebuildSlots(): void {
+    for (const m of this.levelMaps) m.clear();
+    this.finalMap.clear();
+    const slotOf = (s: KeyStore, g: number): number => {
+      if (s.dtype === 'utf8') return s.codes[g] + 1;
+      if (!s.valid[g]) return 0;
+      return s.dtype === 'bool' ? s.codes[g] + 1 : s.slotMap!.get(s.codes[g])!;
+    };
+    for (let gid = 0; gid < this.n; gid++) {
+      let g = slotOf(this.stores[0], gid);
+      for (let j = 1; j < this.stores.length; j++) {
+        const key = g * SLOT_BITS + slotOf(this.stores[j], gid);
+        const m = this.levelMaps[j - 1];
+        let next = m.get(key);
+        if (next === undefined) m.set(key, (next = m.size));
+        g = next;
+      }
+      this.finalMap.set(g, gid);
+    }
   }
 
   get nGroups(): number {
     return this.n;
+  }
+
+  /** Expect about `n` groups in all (one numeric key: sizes its value table once, not by doubling). */
+  reserve(n: number): void {
+    if (this.numeric) this.byValue.reserve(n);
   }
 
   /** Group id of each row (-1 = dropped: null key). New keys get new ids. */
@@ -216,8 +282,9 @@ export class Grouper {
     const old = this.sorted;
     if (old.length === this.n) return old;
     const cmp = this.compare();
-    const fresh = Array.from({ length: this.n - old.length }, (_, i) => old.length + i);
-    if (cmp !== undefined) fresh.sort(cmp);
+    let fresh = Array.from({ length: this.n - old.length }, (_, i) => old.length + i);
+    if (this.numeric) fresh = this.sortNumeric(fresh);
+    else if (cmp !== undefined) fresh.sort(cmp);
     const out = new Int32Array(this.n);
     let a = 0;
     let b = 0;
@@ -225,6 +292,17 @@ export class Grouper {
       out[o] = b >= fresh.length || (a < old.length && (cmp === undefined || cmp(old[a], fresh[b]) <= 0)) ? old[a++] : fresh[b++];
     }
     this.sorted = out;
+    return out;
+  }
+
+  /** One numeric key: the ids' values sorted as a typed array (no comparator calls), mapped back to ids; the null group last. */
+  private sortNumeric(ids: number[]): number[] {
+    const codes = this.stores[0].codes;
+    const values = new Float64Array(ids.length);
+    let k = 0;
+    for (const g of ids) if (g !== this.nullGid) values[k++] = codes[g];
+    const out = Array.from(values.subarray(0, k).sort(), (v) => this.byValue.get(v));
+    if (k < ids.length) out.push(this.nullGid);
     return out;
   }
 

@@ -103,6 +103,11 @@ export class NLargestState {
     const top = table.getChild('.top')!;
     this.top = Array.from({ length: table.numRows }, (_, i) => Float64Array.from(JSON.parse(top.get(i) as string) as number[]));
   }
+
+  /** Its keys are gone (a one-shot result): stop holding their dictionary codes. */
+  release(): void {
+    this.grouper.release();
+  }
 }
 
 /** One-shot nlargest over a frame (e.g. a window's content). */
@@ -114,5 +119,7 @@ export function nlargestOf(frame: Frame, opts: Omit<NLargestOptions, 'schema' | 
   }
   const s = new NLargestState({ ...opts, schema: { ...frame.schema }, dicts });
   s.update(frame);
-  return s.result();
+  const r = s.result();
+  s.release();
+  return r;
 }

@@ -29,6 +29,11 @@ export class NumberTable {
     }
   }
 
+  /** Make room for `n` keys in all without growing (a table about to take a known number of keys). */
+  reserve(n: number): void {
+    while (2 * n > this.vals.length) this.grow();
+  }
+
   /** Set `x` (not yet in the table) to `v` (≥ 0). */
   add(x: number, v: number): void {
     if (2 * (this.count + 1) > this.vals.length) this.grow();

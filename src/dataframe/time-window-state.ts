@@ -6,9 +6,10 @@
  * state follows the live data. Sessions and row-level outputs (`filter` against the window's
  * aggregates) keep the window's rows (`RowContent`) and compute at emission.
  *
- * `placeRows` assigns each row of a batch to its windows: rows of one slide period share the
- * same windows, so the windows are looked up once per run of rows, not once per row.
+ * `placeRows` assigns each row of a batch to its windows: rows of one pane (gcd of size and
+ * slide) share the same windows, so the windows are looked up once per run of rows, not once per row.
  */
+import type * as arrow from 'apache-arrow';
 import type { WindowBook, WindowEntry, WindowContent } from '../core/window-book.js';
 import { Frame, isNullAt, toFloat64, valueAt, type Column } from './frame.js';
 import { GroupedAggregation, type GroupedOptions } from './grouped.js';
@@ -30,16 +31,11 @@ export interface Placement<B> {
   lateMaxTs: number;
 }
 
-/** Place every row of `frame` into the live windows of `book` (keyed by `keyOf(row)` for sessions). */
-export function placeRows<B>(book: WindowBook<B>, frame: Frame, on: string, live: (end: number) => boolean, keyOf?: (row: number) => unknown): Placement<B> {
-  const ts = toFloat64(frame.col(on));
-  const byWindow = new Map<WindowEntry<B>, number[]>();
+/** The event times of a batch: rows with a null time, or for which `place(row, t)` finds no live window, are late. */
+export function scanTimes(ts: Float64Array, place: (row: number, t: number) => boolean): Omit<Placement<unknown>, 'placed'> {
   const late: number[] = [];
   let maxTs = -Infinity;
   let lateMaxTs = NaN;
-  const slide = book.shape.slide;
-  let period = NaN;
-  let windows: WindowEntry<B>[] = [];
   for (let i = 0; i < ts.length; i++) {
     const t = ts[i];
     if (t !== t) {
@@ -47,22 +43,34 @@ export function placeRows<B>(book: WindowBook<B>, frame: Frame, on: string, live
       continue;
     }
     if (t > maxTs) maxTs = t;
-    if (keyOf !== undefined) windows = book.place(keyOf(i), t, live);
-    else if (Math.floor(t / slide) !== period) {
-      period = Math.floor(t / slide);
-      windows = book.place(null, t, live);
-    }
-    if (windows.length === 0) {
+    if (!place(i, t)) {
       late.push(i);
       if (!(t <= lateMaxTs)) lateMaxTs = t; // NaN until the first late row
+    }
+  }
+  return { late, maxTs, lateMaxTs };
+}
+
+/** Place every row of `frame` into the live windows of `book` (keyed by `keyOf(row)` for sessions). */
+export function placeRows<B>(book: WindowBook<B>, frame: Frame, on: string, live: (end: number) => boolean, keyOf?: (row: number) => unknown): Placement<B> {
+  const byWindow = new Map<WindowEntry<B>, number[]>();
+  const pane = book.shape.pane;
+  let period = NaN;
+  let windows: WindowEntry<B>[] = [];
+  const times = scanTimes(toFloat64(frame.col(on)), (i, t) => {
+    if (keyOf !== undefined) windows = book.place(keyOf(i), t, live);
+    else if (Math.floor(t / pane) !== period) {
+      period = Math.floor(t / pane);
+      windows = book.place(null, t, live);
     }
     for (const w of windows) {
       let rows = byWindow.get(w);
       if (rows === undefined) byWindow.set(w, (rows = []));
       rows.push(i);
     }
-  }
-  return { placed: [...byWindow].map(([window, rows]) => ({ window, rows: rows.length === frame.length ? null : rows })), late, maxTs, lateMaxTs };
+    return windows.length > 0;
+  });
+  return { placed: [...byWindow].map(([window, rows]) => ({ window, rows: rows.length === frame.length ? null : rows })), ...times };
 }
 
 /** The rows `rows` of `frame` (null: all of them), without a copy when they are all of it. */
@@ -73,6 +81,7 @@ export function rowsOf(frame: Frame, rows: readonly number[] | null): Frame {
 /** A batch's rows grouped once: local group ids and one row of keys per local group. */
 interface BatchGroups {
   frame: Frame;
+  grouper: Grouper;
   local: Int32Array;
   keys: Frame;
 }
@@ -88,9 +97,13 @@ export class AggContent implements WindowContent<GroupedAggregation> {
   private readonly direct: boolean;
   private batch: BatchGroups | undefined;
 
-  constructor(readonly opts: GroupedOptions) {
+  /** `shareBatch` false: each batch row goes to one window (panes), so grouping it once first would not pay. */
+  constructor(
+    readonly opts: GroupedOptions,
+    shareBatch = true,
+  ) {
     this.keys = opts.by === undefined ? [] : Array.isArray(opts.by) ? opts.by : [opts.by];
-    this.direct = this.keys.length === 0 || (this.keys.length === 1 && opts.schema[this.keys[0]] === 'utf8');
+    this.direct = !shareBatch || this.keys.length === 0 || (this.keys.length === 1 && opts.schema[this.keys[0]] === 'utf8');
   }
   create(): GroupedAggregation {
     return new GroupedAggregation(this.opts);
@@ -98,33 +111,44 @@ export class AggContent implements WindowContent<GroupedAggregation> {
   merge(): void {
     throw new Error('aggregated windows do not merge (sessions keep rows)');
   }
-  free(): void {}
+  free(g: GroupedAggregation): void {
+    g.release();
+  }
+
+  /** The state table of an aggregation without rows (a snapshot's columns when nothing holds rows). */
+  emptyTable(): arrow.Table {
+    const g = this.create();
+    const t = g.snapshotStats({});
+    g.release();
+    return t;
+  }
 
   /** Add `rows` of an aligned `frame` (null: all of them) to window `g`. */
   add(g: GroupedAggregation, frame: Frame, rows: readonly number[] | null, seq0: number): void {
     let gids: Int32Array;
-    if (this.direct) gids = g.assign(frame);
+    if (this.direct && rows !== null) {
+      // Only these rows' keys become groups of `g`; the rows keep their batch positions (first/last order by them).
+      const sub = g.assign(frame.take(rows));
+      gids = new Int32Array(frame.length).fill(-1);
+      for (let j = 0; j < rows.length; j++) gids[rows[j]] = sub[j];
+    } else if (this.direct) gids = g.assign(frame);
     else {
       const b = this.groupBatch(frame);
       const mapped = g.assign(b.keys);
-      gids = new Int32Array(frame.length);
-      for (let i = 0; i < gids.length; i++) gids[i] = b.local[i] < 0 ? -1 : mapped[b.local[i]];
-    }
-    if (rows !== null) {
-      const masked = new Int32Array(frame.length).fill(-1);
-      for (const r of rows) masked[r] = gids[r];
-      gids = masked;
+      gids = new Int32Array(frame.length).fill(-1);
+      for (const i of rows ?? b.local.keys()) if (b.local[i] >= 0) gids[i] = mapped[b.local[i]];
     }
     g.add(frame, gids, seq0);
   }
 
   private groupBatch(frame: Frame): BatchGroups {
     if (this.batch?.frame === frame) return this.batch;
+    this.batch?.grouper.release();
     const grouper = new Grouper(this.keys, this.opts.schema, this.opts.dicts, this.opts.dropna ?? true);
     const local = grouper.assign(frame);
     const first = new Int32Array(grouper.nGroups).fill(-1);
     for (let i = 0; i < local.length; i++) if (local[i] >= 0 && first[local[i]] < 0) first[local[i]] = i;
-    return (this.batch = { frame, local, keys: frame.select(this.keys).take(first) });
+    return (this.batch = { frame, grouper, local, keys: frame.select(this.keys).take(first) });
   }
 }
 

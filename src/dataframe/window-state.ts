@@ -19,7 +19,7 @@
  * without keys, one row always).
  */
 import type * as arrow from 'apache-arrow';
-import type { Dictionary } from './dictionary.js';
+import { PINNED, type Dictionary } from './dictionary.js';
 import { Frame, type Schema, alignDicts, concatColumns } from './frame.js';
 import { parseDuration } from '../core/duration.js';
 import { GroupedAggregation, type AggInput, readMeta, withMeta } from './grouped.js';
@@ -75,6 +75,8 @@ export class WindowState {
       this.spanMs = parseDuration(spec.value);
       this.on = spec.on;
     }
+    // Its frames keep codes of the dictionaries they were aligned to, and are read again when rows leave.
+    for (const c of Object.keys(schema)) if (schema[c] === 'utf8') dicts[c]?.hold(PINNED);
   }
 
   get length(): number {
@@ -311,6 +313,7 @@ export class WindowedAggregation {
     const g = new GroupedAggregation(this.opts);
     this.window.regroup((live) => g.assign(live));
     for (const sp of this.window.spans()) g.add(sp.frame, sp.gids, sp.seq0, sp.start, sp.end);
+    this.g.release();
     this.g = g;
   }
 

@@ -13,6 +13,7 @@ import { Stream, type StreamOptions } from '../../core/stream.js';
 import type { Emitted, Meta } from '../../core/meta.js';
 import type { Frame } from '../frame.js';
 import type { Batch, Ingestor } from '../ingest.js';
+import { compactDictionaries } from '../dictionary.js';
 
 /** A node that reads only `reads` of its input frames (undefined: it may read or pass on all). */
 export interface ColumnReader {
@@ -38,6 +39,7 @@ export class IngestNode extends Stream<Frame> {
     return { schema: this.ingestor.schema };
   }
   override update(x: Batch, meta: Meta): Emitted {
+    compactDictionaries(this.ingestor.dicts); // between batches: every holder's codes are at rest
     const only = this.wanted();
     let f: Frame;
     try {

@@ -5,6 +5,7 @@ export { GroupBy, GroupedSeries } from './groupby.js';
 export { Window, type WindowOptions } from './window.js';
 export { TimeWindow, type TimeWindowOf, type TimeWindowKind, type WindowBounds, type Windowed, type WindowRows } from './time-window.js';
 export { WindowAggregateNode, WindowRowsNode } from './time-window-node.js';
+export { PaneAggregateNode } from './pane-window-node.js';
 export { Rolling, Ewm, type RollingOptions as SeriesRollingOptions } from './rolling.js';
 export { Random, type RandomOptions as RandomStreamOptions, type RandomPosition } from './random-source.js';
 export { IngestNode, FrameMapNode } from './frame-nodes.js';

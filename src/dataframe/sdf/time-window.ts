@@ -20,6 +20,7 @@ import type { AggOp } from '../aggregator.js';
 import { normalizeAggs, type AggSpec } from '../grouped.js';
 import { GroupBy, type GroupedSeries } from './groupby.js';
 import type { DataFrame } from './dataframe.js';
+import { PaneAggregateNode } from './pane-window-node.js';
 import { aggregateRows, frameWindowSettings, WindowAggregateNode, WindowRowsNode, type FrameWindowSettings } from './time-window-node.js';
 import type { AggMap, AggResult, Cols, NodeOptions, Simplify } from './types.js';
 
@@ -81,7 +82,8 @@ export class TimeWindow<S extends Schema> {
     const grouped = { schema: this.df.schema, dicts: this.df.dicts, by: [...by], aggs: specs, dropna };
     const described = { by, aggs: specs, dropna };
     if ('session' in this.kind) return this.rows(by, aggregateRows(grouped), described, options);
-    const node = new WindowAggregateNode(this.df.stream, this.settings(options), grouped, described);
+    const settings = this.settings(options);
+    const node = 'hopping' in this.kind ? new PaneAggregateNode(this.df.stream, settings, grouped, described) : new WindowAggregateNode(this.df.stream, settings, grouped, described);
     return this.finish(node, aggregateRows(grouped)(this.df.empty()).schema, options);
   }
 
@@ -104,7 +106,7 @@ export class TimeWindow<S extends Schema> {
     return this.rows([], (rows) => rows, { op: 'full' }, options) as DataFrame<any>;
   }
 
-  private finish(node: WindowAggregateNode | WindowRowsNode, schema: Schema, options: NodeOptions): DataFrame<Schema> {
+  private finish(node: WindowAggregateNode | PaneAggregateNode | WindowRowsNode, schema: Schema, options: NodeOptions): DataFrame<Schema> {
     if (options.start !== undefined) node.restore(options.start);
     node.late.map((l: LateElement<Frame>) => l.element).connect(this.lateRows);
     const out: Schema = { window_start: 'timestamp', window_end: 'timestamp', ...schema };
