@@ -130,7 +130,13 @@ function confluentAdmin(inner: CkAdmin): Admin {
     disconnect: () => inner.disconnect(),
     listTopics: () => inner.listTopics(),
     createTopics: (o) => inner.createTopics(o),
-    fetchOffsets: (o) => inner.fetchOffsets(o),
+    // Named partitions: asked for whole topics, librdkafka fetches the group's offsets for all
+    // topics, which the mock broker answers with none. No offset is -1, as in kafkajs (not -1001).
+    fetchOffsets: async ({ groupId, topics }) => {
+      const meta = await inner.fetchTopicMetadata({ topics: topics ?? [] });
+      const got = await inner.fetchOffsets({ groupId, topics: meta.map((t) => ({ topic: t.name, partitions: t.partitions.map((p) => p.partitionId) })) } as never);
+      return got.map((t) => ({ ...t, partitions: t.partitions.map((p) => (p.offset.startsWith('-') ? { ...p, offset: '-1' } : p)) }));
+    },
     fetchTopicOffsets: (topic) => inner.fetchTopicOffsets(topic),
     fetchTopicMetadata: async (o) => ({ topics: await inner.fetchTopicMetadata({ topics: o?.topics ?? (await inner.listTopics()) }) }),
   };
