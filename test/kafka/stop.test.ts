@@ -144,7 +144,7 @@ describe('graceful stop of a checkpointed Kafka job (a child process, default co
     await run.until(() => run.out.includes(`rows ${MESSAGES}`));
     await run.idle();
     // A second member that reads but never commits: the group's offsets come from the job alone.
-    const other = k.kafka.consumer({ ...consumerConfig(broker, group), maxWaitTimeInMs: 100 });
+    const other = createKafka(consumerConfig(broker, group), 'other').consumer({ ...consumerConfig(broker, group), maxWaitTimeInMs: 100 }); // the job's client library: kafkajs and librdkafka members cannot share a group
     await other.connect();
     await other.subscribe({ topic: 'stop', fromBeginning: true });
     try {
