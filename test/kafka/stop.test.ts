@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KafkaPosition } from '../../src/index.js';
+import { createKafka } from '../../src/kafka/config.js';
 import { ApiKey, KafkaErrorCode, startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker.js';
 import { TestKafka, consumerConfig, range, waitFor } from './helpers.js';
 
