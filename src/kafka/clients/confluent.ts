@@ -108,16 +108,18 @@ export function confluentKafka(config: Config, clientId: string): Kafka {
   const rdkafka = config.rdkafka ?? {};
   const kafka = new (ckjs().Kafka)({ ...rdkafka, kafkaJS: { ...commonBlock(config), clientId } });
   const facade = {
-    consumer: (c: ConsumerConfig & Config): Consumer =>
-      new ConfluentConsumer((fromBeginning, onRebalance) =>
+    consumer: (c: ConsumerConfig & Config): Consumer => {
+      const block = { ...pick(c, CONSUMER), ...assignorsOf(c) };
+      return new ConfluentConsumer((fromBeginning, onRebalance) =>
         kafka.consumer({
           ...c.rdkafka,
           // streamframe commits offsets itself, and runs each batch to its end (CKJS' default is 32 messages).
           'js.consumer.max.batch.size': 10_000,
           rebalance_cb: onRebalance,
-          kafkaJS: { ...pick(c, CONSUMER), ...assignorsOf(c), fromBeginning, autoCommit: false },
+          kafkaJS: { ...block, fromBeginning, autoCommit: false },
         }),
-      ) as unknown as Consumer,
+      ) as unknown as Consumer;
+    },
     producer: (c: ProducerConfig & Config = {}): Producer => confluentProducer(kafka, c),
     admin: (): Admin => confluentAdmin(kafka.admin()),
   };
@@ -157,8 +159,8 @@ function confluentProducer(kafka: CkKafka, config: Config): Producer {
   const facade = {
     connect: () => inner.connect(),
     disconnect: () => inner.disconnect(),
-    send: ({ acks, timeout: _t, compression: _c, ...record }: ProducerRecord) => (checkAcks(acks), inner.send(record)),
-    sendBatch: ({ acks, timeout: _t, compression: _c, ...batch }: ProducerBatch) => (checkAcks(acks), inner.sendBatch(batch)),
+    send: async ({ acks, timeout: _t, compression: _c, ...record }: ProducerRecord) => (checkAcks(acks), inner.send(record)),
+    sendBatch: async ({ acks, timeout: _t, compression: _c, ...batch }: ProducerBatch) => (checkAcks(acks), inner.sendBatch(batch)),
   };
   return facade as unknown as Producer;
 }
