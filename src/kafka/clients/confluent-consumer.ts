@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { log } from '../../core/log.js';
 import type { ConsumerRunConfig, ConsumerSubscribeTopic, ConsumerSubscribeTopics, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 
 /** The part of a CKJS consumer we call. */
@@ -100,6 +101,7 @@ export class ConfluentConsumer {
   private rebalanced(code: number, assignment: { topic: string; partition: number }[], fns: { assign(a: { topic: string; partition: number }[]): void }): void {
     if (code === REVOKE_PARTITIONS) {
       for (const { topic, partition } of assignment) this.assigned.get(topic)?.delete(partition);
+      log('info', 'librdkafka: the consumer group is rebalancing; partitions revoked', { partitions: assignment });
       this.emitter.emit(EVENTS.REBALANCING, { payload: {} });
       return; // CKJS unassigns
     }

@@ -112,7 +112,6 @@ export function confluentKafka(config: Config, clientId: string): Kafka {
       const block = { ...pick(c, CONSUMER), ...assignorsOf(c) };
       return new ConfluentConsumer((fromBeginning, onRebalance) =>
         kafka.consumer({
-          ...c.rdkafka,
           // streamframe commits offsets itself, and runs each batch to its end (CKJS' default is 32 messages).
           'js.consumer.max.batch.size': 10_000,
           rebalance_cb: onRebalance,
@@ -152,7 +151,7 @@ function confluentAdmin(inner: CkAdmin): Admin {
  */
 function confluentProducer(kafka: CkKafka, config: Config): Producer {
   const retry = retryOf(config);
-  const inner = kafka.producer({ 'linger.ms': 0, ...config.rdkafka, kafkaJS: { ...pick(config, PRODUCER), ...(retry && { retry }) } });
+  const inner = kafka.producer({ 'linger.ms': 0, kafkaJS: { ...pick(config, PRODUCER), ...(retry && { retry }) } });
   const checkAcks = (acks: number | undefined) => {
     if (acks !== undefined && acks !== -1) throw new Error(`Kafka: client 'confluent' sets acks per producer (-1 here), not per send (acks: ${acks})`);
   };
