@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3-streamz python3-pandas kcat gcc make jupyter-core python3-nbconvert python3-nbclient jupyter-client python3-ipykernel chromium)
+# The -dev packages: the optional Kafka client @confluentinc/kafka-javascript builds librdkafka against them (below).
+APT_PACKAGES=(python3-streamz python3-pandas kcat gcc make jupyter-core python3-nbconvert python3-nbclient jupyter-client python3-ipykernel chromium
+  g++ zlib1g-dev libssl-dev libzstd-dev libcurl4-openssl-dev libsasl2-dev liblz4-dev)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -23,7 +25,11 @@ fi
 echo "setup: npm packages"
 # `npm install`, not `npm ci`: with omit-lockfile-registry-resolved (set on our machines), npm 11 writes
 # lock files without other platforms' optional packages and then refuses them in `npm ci`.
-npm install --no-audit --no-fund
+# CKJS_LINKING=dynamic: @confluentinc/kafka-javascript (an optional dependency, client: 'confluent')
+# has no prebuilt binary for every platform and builds from source; its default static build downloads
+# zlib/OpenSSL/zstd/curl sources, while the dynamic one links the bundled librdkafka against the
+# Debian -dev packages above. Slow the first time (minutes); npm keeps the result in node_modules.
+CKJS_LINKING=dynamic npm install --no-audit --no-fund
 
 echo "setup: build"
 npm run build

@@ -1,8 +1,10 @@
 /**
  * Kafka benchmark on the test broker (librdkafka's mock cluster): small JSON messages
  * `{"k":"key17","v":0.123}` in 4-partition topics, consumed
- *  - raw: a kafkajs consumer (eachBatch, JSON.parse of every value, nothing else);
+ *  - raw: a consumer (eachBatch, JSON.parse of every value, nothing else);
  *  - fromKafkaBatched: decode 'json' -> a per-key sum in an `accumulate`, offsets committed by refcount;
+ *    these two on both clients, kafkajs and @confluentinc/kafka-javascript (client 'confluent', when
+ *    installed), interleaved in one run;
  *  - fromKafkaBatched under runJob with a checkpoint every second (the sums and the offsets).
  * The mock keeps at most 100 000 messages / 5 MB per partition, so the messages go into rounds of
  * 250 000 (one fresh topic each); each variant reads every round and the times add up.
@@ -17,6 +19,7 @@ import { join } from 'node:path';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import '../../src/index.js';
 import { Stream, runJob } from '../../src/index.js';
+import { createKafka, type KafkaClientName } from '../../src/kafka/config.js';
 import { startKafkaBroker, type KafkaTestBroker } from '../../test/fixtures/kafka/broker.js';
 import { kcatProduce } from '../kcat.js';
 
@@ -73,8 +76,8 @@ function bounded(finished: Promise<void>, what: string, progress: () => number):
   ]).finally(() => clearTimeout(timer));
 }
 
-async function raw(broker: KafkaTestBroker, topic: string, n: number): Promise<Timing> {
-  const consumer = new Kafka({ clientId: 'bench-raw', ...client(broker) }).consumer({ groupId: `raw-${topic}-${Math.random()}`, ...consumerOptions });
+async function raw(broker: KafkaTestBroker, topic: string, n: number, lib: KafkaClientName = 'kafkajs'): Promise<Timing> {
+  const consumer = createKafka({ ...client(broker), client: lib }, 'bench-raw').consumer({ groupId: `raw-${topic}-${Math.random()}`, ...consumerOptions });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let count = 0;
@@ -83,7 +86,7 @@ async function raw(broker: KafkaTestBroker, topic: string, n: number): Promise<T
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   await consumer.run({
-    autoCommit: false, // parse only: the upper bound for anything built on kafkajs
+    autoCommit: false, // parse only: the upper bound for anything built on this client
     eachBatch: async ({ batch }) => {
       if (first === 0) first = performance.now();
       for (const m of batch.messages) JSON.parse(m.value!.toString());
@@ -99,8 +102,8 @@ async function raw(broker: KafkaTestBroker, topic: string, n: number): Promise<T
   return { seconds: (last - first) / 1000, count };
 }
 
-function pipeline(broker: KafkaTestBroker, topic: string, group: string, n: number) {
-  const src = Stream.fromKafkaBatched(topic, { ...client(broker), groupId: group, ...consumerOptions }, { startFrom: 'earliest', decode: 'json', maxBatchSize: 10_000 }).name('events');
+function pipeline(broker: KafkaTestBroker, topic: string, group: string, n: number, lib: KafkaClientName = 'kafkajs') {
+  const src = Stream.fromKafkaBatched(topic, { ...client(broker), client: lib, groupId: group, ...consumerOptions }, { startFrom: 'earliest', decode: 'json', maxBatchSize: 10_000 }).name('events');
   let count = 0;
   let first = 0;
   let last = 0;
@@ -126,8 +129,8 @@ function pipeline(broker: KafkaTestBroker, topic: string, group: string, n: numb
   return { src, finished: bounded(finished, `${group}`, () => count), result: () => ({ seconds: (last - first) / 1000, count }) };
 }
 
-async function streamframe(broker: KafkaTestBroker, topic: string, n: number): Promise<Timing> {
-  const p = pipeline(broker, topic, `sf-${topic}-${Math.random()}`, n);
+async function streamframe(broker: KafkaTestBroker, topic: string, n: number, lib: KafkaClientName = 'kafkajs'): Promise<Timing> {
+  const p = pipeline(broker, topic, `sf-${topic}-${Math.random()}`, n, lib);
   const running = p.src.start();
   await p.finished;
   p.src.stop();
@@ -146,10 +149,18 @@ async function withCheckpoints(broker: KafkaTestBroker, topic: string, n: number
 }
 
 const runtimeAvailable = typeof runJob === 'function';
+const confluentAvailable = (() => {
+  try {
+    createKafka({ brokers: ['127.0.0.1:1'], client: 'confluent' }, 'probe');
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 const broker = await startKafkaBroker({ brokers: 1 });
 const dir = mkdtempSync(join(tmpdir(), 'sf-kafka-bench-'));
-const totals = { raw: 0, sf: 0, cp: 0, checkpoints: 0, cp100: 0, checkpoints100: 0 };
+const totals = { raw: 0, sf: 0, cp: 0, checkpoints: 0, cp100: 0, checkpoints100: 0, ckRaw: 0, ckSf: 0 };
 let produced = 0;
 try {
   for (let r = 0; r < rounds; r++) {
@@ -172,6 +183,14 @@ try {
     const b = await best(() => streamframe(broker, topic, n));
     totals.raw += a.seconds;
     totals.sf += b.seconds;
+    let ckText = '';
+    if (confluentAvailable) {
+      const ca = await best(() => raw(broker, topic, n, 'confluent'));
+      const cb = await best(() => streamframe(broker, topic, n, 'confluent'));
+      totals.ckRaw += ca.seconds;
+      totals.ckSf += cb.seconds;
+      ckText = `; confluent: raw ${ca.seconds.toFixed(2)} s, fromKafkaBatched ${cb.seconds.toFixed(2)} s`;
+    }
     let cpText = '';
     if (runtimeAvailable) {
       const c = await best(() => withCheckpoints(broker, topic, n, dir, 1000));
@@ -182,7 +201,7 @@ try {
       totals.checkpoints100 += d.checkpoints;
       cpText = `, checkpoint every 1 s ${c.seconds.toFixed(2)} s (${c.checkpoints}), every 100 ms ${d.seconds.toFixed(2)} s (${d.checkpoints})`;
     }
-    process.stderr.write(`raw ${a.seconds.toFixed(2)} s, fromKafkaBatched ${b.seconds.toFixed(2)} s${cpText}\n`);
+    process.stderr.write(`raw ${a.seconds.toFixed(2)} s, fromKafkaBatched ${b.seconds.toFixed(2)} s${cpText}${ckText}\n`);
   }
 } finally {
   await broker.stop();
@@ -203,5 +222,11 @@ if (runtimeAvailable) {
   rows.push(`| same under runJob, checkpoint every 100 ms (${totals.checkpoints100} checkpoints while measured) | ${totals.cp100.toFixed(2)} | ${rate(totals.cp100)} | ${(totals.raw / totals.cp100).toFixed(2)} |`);
 } else {
   rows.push('| same under runJob, checkpoint every 1 s | — | — | runJob not available |');
+}
+if (confluentAvailable) {
+  rows.push(`| raw @confluentinc/kafka-javascript eachBatch + JSON.parse | ${totals.ckRaw.toFixed(2)} | ${rate(totals.ckRaw)} | ${(totals.raw / totals.ckRaw).toFixed(2)} |`);
+  rows.push(`| fromKafkaBatched on client 'confluent', same pipeline | ${totals.ckSf.toFixed(2)} | ${rate(totals.ckSf)} | ${(totals.raw / totals.ckSf).toFixed(2)} |`);
+} else {
+  rows.push("| client 'confluent' | — | — | @confluentinc/kafka-javascript not installed |");
 }
 console.log(rows.join('\n'));

@@ -1,13 +1,20 @@
 import { Kafka, logLevel, type ConsumerConfig, type KafkaConfig, type LogEntry, type ProducerConfig } from 'kafkajs';
 import { log, type LogLevel } from '../core/log.js';
+import { confluentKafka, type ConfluentOptions } from './clients/confluent.js';
 
 /**
  * What users pass as the second argument of `fromKafka*` / `toKafka`: kafkajs' client options,
  * with the consumer's or producer's options beside them in the same object (`{ brokers, groupId,
  * sessionTimeout, ... }`). kafkajs reads only the fields it knows from each, so one object can be
  * handed to `new Kafka()` and to `kafka.consumer()` / `kafka.producer()` as it is.
+ * `client: 'confluent'` runs the same on @confluentinc/kafka-javascript (librdkafka; see clients/confluent.ts).
  */
-export type KafkaClientConfig = Omit<KafkaConfig, 'brokers'> & { brokers: string[] | string };
+export type KafkaClientConfig = Omit<KafkaConfig, 'brokers'> & ConfluentOptions & {
+  brokers: string[] | string;
+  /** Which Kafka client library (default 'kafkajs'). */
+  client?: KafkaClientName;
+};
+export type KafkaClientName = 'kafkajs' | 'confluent';
 export type KafkaConsumerConfig = KafkaClientConfig & Partial<ConsumerConfig> & { groupId: string };
 export type KafkaProducerConfig = KafkaClientConfig & ProducerConfig;
 
@@ -48,19 +55,16 @@ export function brokerList(brokers: string[] | string): string[] {
 }
 
 /**
- * A kafkajs client with defaults that fail in seconds rather than minutes: a pipeline should say
- * its brokers are unreachable quickly, and kafkajs' own reconnect loop takes over once running.
+ * A client with defaults that fail in seconds rather than minutes: a pipeline should say its
+ * brokers are unreachable quickly, and the client's own reconnect loop takes over once running.
+ * The only place a `Kafka` is made: `config.client` picks the library.
  */
 export function createKafka(config: KafkaClientConfig, clientId: string): Kafka {
-  return new Kafka({
-    clientId,
-    connectionTimeout: 3_000,
-    requestTimeout: 30_000,
-    logLevel: logLevel.WARN,
-    logCreator,
-    ...config,
-    brokers: brokerList(config.brokers),
-  });
+  const { client = 'kafkajs', rdkafka: _r, ...rest } = config;
+  const options = { clientId, connectionTimeout: 3_000, requestTimeout: 30_000, logLevel: logLevel.WARN, ...rest, brokers: brokerList(config.brokers) };
+  if (client === 'confluent') return confluentKafka({ ...options, rdkafka: config.rdkafka }, options.clientId);
+  if (client !== 'kafkajs') throw new TypeError(`Kafka: config.client must be 'kafkajs' or 'confluent', not ${JSON.stringify(client)}`);
+  return new Kafka({ logCreator, ...options });
 }
 
 export { errorText } from '../core/errors.js';

@@ -1,10 +1,19 @@
 import { spawn } from 'node:child_process';
 import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
+import type { KafkaClientName } from '../../src/kafka/config.js';
 import type { KafkaTestBroker } from '../fixtures/kafka/broker.js';
+
+/**
+ * The client library streamframe's sources and sinks use in tests: SF_KAFKA_CLIENT=confluent runs
+ * them on @confluentinc/kafka-javascript (test/kafka/confluent/ does so for the core suites).
+ * The tests' own producers and readers stay on kafkajs.
+ */
+export const testClient: KafkaClientName = process.env.SF_KAFKA_CLIENT === 'confluent' ? 'confluent' : 'kafkajs';
 
 /** Client options for tests: quiet, short timeouts and fast retries. */
 export function clientConfig(broker: KafkaTestBroker) {
   return {
+    client: testClient,
     brokers: broker.brokers,
     // STREAMFRAME_KAFKA_TEST_LOG=1 shows kafkajs' own log (through streamframe's logger for sources and sinks).
     logLevel: process.env.STREAMFRAME_KAFKA_TEST_LOG ? logLevel.INFO : logLevel.NOTHING,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsCheckpointStore, runJob, Stream, type CheckpointStore, type KafkaPosition } from '../../src/index.js';
+import { createKafka } from '../../src/kafka/config.js';
 import { startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker.js';
 import { TestKafka, consumerConfig, range, waitFor } from './helpers.js';
 
@@ -71,8 +72,9 @@ describe('a rebalance in the middle of a checkpoint', () => {
     const second = job.checkpoint(); // captured now (every partition at 200), held before its commit marker
     await waitFor(() => gate.holding, 10_000, () => 'commit marker write');
 
-    // A second member, which never commits, joins and takes partitions from the job.
-    const other = k.kafka.consumer({ ...consumerConfig(broker, group), maxWaitTimeInMs: 100 });
+    // A second member, which never commits, joins and takes partitions from the job (on the job's
+    // client library: kafkajs and librdkafka members cannot share a group).
+    const other = createKafka(consumerConfig(broker, group), 'other').consumer({ ...consumerConfig(broker, group), maxWaitTimeInMs: 100 });
     let theirs: number[] = [];
     other.on(other.events.GROUP_JOIN, (e) => void (theirs = e.payload.memberAssignment.rc ?? []));
     await other.connect();

@@ -92,11 +92,12 @@ describe('fromKafkaBatched', { timeout: 180_000 }, () => {
     const src = Stream.fromKafkaBatched('order', consumerConfig(broker, 'g-order'), { startFrom: 'earliest', decode: 'string', maxBatchSize: 10 });
     new Hold({}, [src]);
     const running = src.start();
-    await waitFor(() => held.length >= 3, 60_000, () => `held ${held.length}`);
-    expect(held.map((h) => h.batch[0])).toEqual(['0', '10', '20']);
+    // Batches of at most 10, in order; how many depends on the client's fetches (kafkajs: 3 of 10).
+    await waitFor(() => held.flatMap((h) => h.batch).length >= 30, 60_000, () => `held ${held.length}`);
+    expect(held.flatMap((h) => h.batch)).toEqual(range(0, 30).map(String));
+    expect(held.length).toBeGreaterThanOrEqual(3);
     const committed = async (partition: number) => (await k.committed('g-order', 'order')).get(partition);
-    releaseRefs(held[1].meta);
-    releaseRefs(held[2].meta);
+    for (const h of held.slice(1)) releaseRefs(h.meta);
     // A probe read after those releases: one commit carries every partition's newest offset, so once
     // the probe's offset is in the group, any commit the releases caused is there too.
     await k.produce('order', [{ value: 'probe', partition: 1 }]);

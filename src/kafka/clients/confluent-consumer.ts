@@ -1,0 +1,123 @@
+import { EventEmitter } from 'node:events';
+import { log } from '../../core/log.js';
+import type { ConsumerRunConfig, ConsumerSubscribeTopic, ConsumerSubscribeTopics, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+
+/** The part of a CKJS consumer we call. */
+export interface CkConsumer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  subscribe(s: { topics: (string | RegExp)[] }): Promise<void>;
+  run(c: Omit<ConsumerRunConfig, 'autoCommit' | 'autoCommitInterval' | 'autoCommitThreshold'>): Promise<void>;
+  seek(tpo: { topic: string; partition: number; offset: string }): void;
+  pause(topics: { topic: string; partitions?: number[] }[]): void;
+  commitOffsets(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void>;
+}
+
+/** What librdkafka's rebalance callback gets (CKJS passes it through). */
+type RebalanceCb = (err: { code: number }, assignment: { topic: string; partition: number }[], fns: { assign(a: { topic: string; partition: number }[]): void }) => void;
+
+/** librdkafka's codes for the two halves of a rebalance. */
+const ASSIGN_PARTITIONS = -175;
+const REVOKE_PARTITIONS = -174;
+
+/** kafkajs' names, which our listeners use. */
+const EVENTS = { GROUP_JOIN: 'consumer.group_join', REBALANCING: 'consumer.rebalancing', CRASH: 'consumer.crash' } as const;
+
+/**
+ * A CKJS consumer with the kafkajs behaviour streamframe relies on:
+ *  - events: CKJS has none; a rebalance's revoke is REBALANCING, its assign GROUP_JOIN with the
+ *    whole assignment (also under cooperative rebalancing, where librdkafka hands out increments).
+ *    There is no CRASH: librdkafka retries broker and group errors itself and never gives up.
+ *  - `subscribe({ fromBeginning })`: a consumer setting in CKJS, so the consumer is made here.
+ *  - `run()` resolves once the group is joined (as kafkajs'), not at once.
+ *  - `pause()` holds across rebalances (CKJS pauses assigned partitions only, and none before the join).
+ *  - errors carry kafkajs' `type` names (CKJS' are prefixed ERR_), which rebalance checks look at.
+ */
+export class ConfluentConsumer {
+  readonly events = EVENTS;
+  private readonly emitter = new EventEmitter();
+  private inner: CkConsumer | undefined;
+  private readonly assigned = new Map<string, Set<number>>();
+  private readonly paused = new Set<string>();
+  private joined: (() => void) | undefined;
+
+  constructor(private readonly make: (fromBeginning: boolean, onRebalance: RebalanceCb) => CkConsumer) {}
+
+  on(event: string, listener: (e: unknown) => void): () => void {
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+
+  /** Connecting waits for `subscribe`, which knows where a new group starts. */
+  async connect(): Promise<void> {}
+
+  async subscribe(s: ConsumerSubscribeTopic | ConsumerSubscribeTopics): Promise<void> {
+    if (this.inner !== undefined) throw new Error("Kafka: client 'confluent' subscribes once per consumer");
+    const consumer = this.make(s.fromBeginning ?? false, (err, assignment, fns) => this.rebalanced(err.code, assignment, fns));
+    await consumer.connect();
+    this.inner = consumer;
+    await consumer.subscribe({ topics: 'topic' in s ? [s.topic] : s.topics });
+  }
+
+  async run(config: ConsumerRunConfig): Promise<void> {
+    const { autoCommit, autoCommitInterval: _i, autoCommitThreshold: _t, ...rest } = config;
+    if (autoCommit !== false) throw new Error("Kafka: client 'confluent' consumers commit explicitly (run with autoCommit: false)");
+    const joined = new Promise<void>((resolve) => (this.joined = resolve));
+    await this.consumer().run(rest);
+    await joined;
+  }
+
+  seek(tpo: { topic: string; partition: number; offset: string }): void {
+    this.consumer().seek(tpo);
+  }
+
+  pause(topics: { topic: string; partitions?: number[] }[]): void {
+    for (const t of topics) if (t.partitions === undefined) this.paused.add(t.topic);
+    this.consumer().pause(topics);
+  }
+
+  async commitOffsets(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void> {
+    try {
+      await this.consumer().commitOffsets(offsets);
+    } catch (e) {
+      const err = e as { type?: unknown };
+      if (typeof err?.type === 'string') err.type = err.type.replace(/^ERR_/, '');
+      throw e;
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    const inner = this.inner;
+    this.inner = undefined;
+    this.joined?.();
+    await inner?.disconnect();
+  }
+
+  private consumer(): CkConsumer {
+    if (this.inner === undefined) throw new Error("Kafka: client 'confluent': the consumer is not subscribed (or was disconnected)");
+    return this.inner;
+  }
+
+  private rebalanced(code: number, assignment: { topic: string; partition: number }[], fns: { assign(a: { topic: string; partition: number }[]): void }): void {
+    if (code === REVOKE_PARTITIONS) {
+      for (const { topic, partition } of assignment) this.assigned.get(topic)?.delete(partition);
+      log('info', 'librdkafka: the consumer group is rebalancing; partitions revoked', { partitions: assignment });
+      this.emitter.emit(EVENTS.REBALANCING, { payload: {} });
+      return; // CKJS unassigns
+    }
+    if (code !== ASSIGN_PARTITIONS) return;
+    // Assign first, so that the listener's seeks and our pauses apply to assigned partitions.
+    fns.assign(assignment);
+    for (const { topic, partition } of assignment) {
+      let set = this.assigned.get(topic);
+      if (set === undefined) this.assigned.set(topic, (set = new Set()));
+      set.add(partition);
+    }
+    const paused = [...this.paused].filter((t) => this.assigned.has(t));
+    if (paused.length > 0) this.inner?.pause(paused.map((topic) => ({ topic })));
+    const memberAssignment = Object.fromEntries([...this.assigned].map(([t, ps]) => [t, [...ps].sort((a, b) => a - b)]));
+    this.emitter.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment } });
+    this.joined?.();
+    this.joined = undefined;
+  }
+}
