@@ -2,7 +2,9 @@
  * Per-group incremental statistics for one value column (struct of arrays, grown by doubling).
  * Values arrive as a Float64Array view (NaN = null; utf8 values as dictionary codes).
  * Invertible stats (count, size, sum, mean, var/std, nunique) support remove() for windows:
- * sums are Neumaier-compensated, var/std use Welford's add/remove updates.
+ * sums are Neumaier-compensated, var/std use Welford's add/remove updates; as pandas' rolling var
+ * does, a group whose remaining values are all equal gets var exactly 0, not the rounding residue of
+ * the values removed (tracked by `others`, a bound that holds whatever order rows are removed in).
  * Non-invertible ones (min, max, first, last) mark a group dirty on removal and the owner
  * recomputes dirty groups by rescanning its rows (see `resetGroups` / `add`).
  *
@@ -44,6 +46,9 @@ export class GroupAggregator {
   comp: F64 = new Float64Array(0);
   mean: F64 = new Float64Array(0);
   m2: F64 = new Float64Array(0);
+  /** the group's most recently added value, and an upper bound on its values that differ from it */
+  latest: F64 = new Float64Array(0);
+  others: F64 = new Float64Array(0);
   min: F64 = new Float64Array(0);
   max: F64 = new Float64Array(0);
   first: F64 = new Float64Array(0);
@@ -89,6 +94,8 @@ export class GroupAggregator {
     if (this.needVar) {
       this.mean = grow(this.mean, nGroups);
       this.m2 = grow(this.m2, nGroups);
+      this.latest = grow(this.latest, nGroups, NaN);
+      this.others = grow(this.others, nGroups);
     }
     if (this.needMin) this.min = grow(this.min, nGroups, NaN);
     if (this.needMax) this.max = grow(this.max, nGroups, NaN);
@@ -127,6 +134,10 @@ export class GroupAggregator {
           const d = x - this.mean[g];
           this.mean[g] += d / c;
           this.m2[g] += d * (x - this.mean[g]);
+          if (x !== this.latest[g]) {
+            this.latest[g] = x;
+            this.others[g] = c - 1;
+          }
         }
         if (this.needUniq) {
           const m = this.uniq[g];
@@ -193,6 +204,8 @@ export class GroupAggregator {
         const n = na + nb;
         this.mean[t] += (d * nb) / n;
         this.m2[t] += from.m2[g] + (d * d * na * nb) / n;
+        if (na === 0) this.latest[t] = from.latest[g];
+        this.others[t] += na > 0 && from.latest[g] !== this.latest[t] ? nb : from.others[g];
       }
       if (this.needUniq) {
         const m = this.uniq[t];
@@ -249,8 +262,13 @@ export class GroupAggregator {
         }
       }
       if (this.needVar) {
+        if (x !== this.latest[g] && this.others[g] > 0) this.others[g]--;
         if (c === 0) {
-          this.mean[g] = 0;
+          this.mean[g] = this.m2[g] = this.others[g] = 0;
+          this.latest[g] = NaN;
+        } else if (this.others[g] === 0) {
+          // every value left equals `latest`: exact, whatever rounding the removed values left behind
+          this.mean[g] = this.latest[g];
           this.m2[g] = 0;
         } else {
           const d = x - this.mean[g];
@@ -285,6 +303,8 @@ export class GroupAggregator {
     this.comp.fill(0);
     this.mean.fill(0);
     this.m2.fill(0);
+    this.latest.fill(NaN);
+    this.others.fill(0);
     this.min.fill(NaN);
     this.max.fill(NaN);
     this.first.fill(NaN);
@@ -311,8 +331,7 @@ export class GroupAggregator {
     }
   }
 
-  /** Value of `op` for each group in `gids` order. */
-  /** `ddof`: var and std divide by count − ddof (pandas' default 1). */
+  /** Value of `op` for each group in `gids` order; var and std divide by count − `ddof` (pandas' 1). */
   result(op: AggOp, gids: Int32Array, ddof = 1): Float64Array {
     const n = gids.length;
     const out = new Float64Array(n);
@@ -347,48 +366,20 @@ export class GroupAggregator {
     }
   }
 
-  /** The stats arrays (first nGroups entries) for snapshots. */
+  /** The stats arrays (first nGroups entries) for snapshots; NaN for stats this column does not keep. */
   stats(): Record<StatField, Float64Array> {
     const n = this.n;
     const pick = (a: F64) => (a.length >= n ? a.slice(0, n) : new Float64Array(n).fill(NaN));
-    return {
-      count: pick(this.count),
-      size: pick(this.size),
-      sum: pick(this.sum),
-      comp: pick(this.comp),
-      mean: pick(this.mean),
-      m2: pick(this.m2),
-      min: pick(this.min),
-      max: pick(this.max),
-      first: pick(this.first),
-      firstSeq: pick(this.firstSeq),
-      last: pick(this.last),
-      lastSeq: pick(this.lastSeq),
-    };
+    return Object.fromEntries(STAT_FIELDS.map((f) => [f, pick(this[f])])) as Record<StatField, Float64Array>;
   }
 
-  /** Restore the stats of group g from a snapshot row. */
+  /** Restore the stats of group g from a snapshot row (only the stats this column keeps are allocated). */
   setStats(g: number, s: Record<StatField, number>, uniq?: Iterable<[number, number]>): void {
     this.ensure(g + 1);
-    this.count[g] = s.count;
-    this.size[g] = s.size;
-    if (this.needSum) {
-      this.sum[g] = s.sum;
-      this.comp[g] = s.comp;
-    }
+    for (const f of STAT_FIELDS) if (this[f].length > g) this[f][g] = s[f];
     if (this.needVar) {
-      this.mean[g] = s.mean;
-      this.m2[g] = s.m2;
-    }
-    if (this.needMin) this.min[g] = s.min;
-    if (this.needMax) this.max[g] = s.max;
-    if (this.needFirst) {
-      this.first[g] = s.first;
-      this.firstSeq[g] = s.firstSeq;
-    }
-    if (this.needLast) {
-      this.last[g] = s.last;
-      this.lastSeq[g] = s.lastSeq;
+      this.latest[g] = NaN;
+      this.others[g] = s.count; // not in snapshots: claims nothing
     }
     if (this.needUniq && uniq) this.uniq[g] = new Map(uniq);
   }

@@ -68,7 +68,11 @@ export function defineFaultSuite(name: string, backend: FaultBackend): void {
             await writeCheckpoint(store, input(2 + attempt));
           } catch (e) {
             failures++;
-            expect((e as Error).name).toBe(backend.errorName);
+            // the store's error: as is from the listing that numbers the checkpoint, or as the
+            // cause of the CheckpointWriteError naming the file a PUT failed on
+            const err = e as Error;
+            const storeError = err.name === 'CheckpointWriteError' ? (err.cause as Error) : err;
+            expect(storeError.name, String(e)).toBe(backend.errorName);
           }
         }
         // Loads under faults: the store's error or a fully verified checkpoint. A read that fails is

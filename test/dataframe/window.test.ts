@@ -107,6 +107,19 @@ describe('windows (property: incremental == naive over the window)', () => {
     expect(Math.abs(r.v_var - vr) / vr).toBeLessThan(1e-9);
   });
 
+  it('a group whose remaining values are all equal has var and std exactly 0, as pandas gives', () => {
+    // Welford's removal of 870.88 leaves a residue near 1e-10 in m2, which std turns into 1e-5.
+    const ing = new Ingestor({ k: 'utf8', v: 'float64' });
+    const w = new WindowedAggregation({ window: { n: 3 }, schema: ing.schema, dicts: ing.dicts, by: 'k', aggs: { v: ['mean', 'var', 'std'] } });
+    const at = (k: string) => (toRows(w.result()) as Record<string, unknown>[]).find((r) => r.k === k)!;
+    w.update(ing.ingest({ k: ['a', 'b', 'a'], v: [870.8808535971983, 5, 0] }));
+    w.update(ing.ingest({ k: ['a', 'b'], v: [0, 1e-300] }));
+    expect(at('a')).toEqual({ k: 'a', v_mean: 0, v_var: 0, v_std: 0 });
+    // values that differ stay as Welford gives them: not forced to 0
+    w.update(ing.ingest({ k: ['a'], v: [1e-6] }));
+    expect(at('a').v_var).toBeGreaterThan(0);
+  });
+
   it('rejects bad window specs', () => {
     const ing = new Ingestor({ v: 'float64', k: 'utf8' });
     expect(() => new WindowState({ n: -1 }, ing.schema, ing.dicts)).toThrow(/non-negative/);
