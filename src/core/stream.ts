@@ -6,6 +6,7 @@ import { log } from './log.js';
 import { releaseRefs, retainRefs, type Emitted, type Meta } from './meta.js';
 import { NodeStats } from './stats.js';
 import { chainThrough, compileChain, defineStep, fanOut, stepOf, type ChainLink } from './fuse.js';
+import { Wake } from './wake.js';
 
 /** The function an upstream calls to hand an element to a node. */
 export type Push<T> = (x: T, meta: Meta) => Emitted;
@@ -331,6 +332,11 @@ export class Stream<T = unknown> {
     if (handle === undefined) return;
     handle.cancel();
     this.timers.delete(handle);
+  }
+
+  /** A timer this node aims at the next time it must act with no element arriving (see `Wake`); `fire` runs then. */
+  protected wakeTimer(fire: () => void): Wake {
+    return new Wake({ schedule: (fn, ms) => this.schedule(fn, ms), cancel: (h) => this.cancel(h) }, fire);
   }
 
   /**

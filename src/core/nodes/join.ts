@@ -13,7 +13,6 @@
  * inputs', each the minimum over its source partitions minus `outOfOrder`) passes the last event
  * time it could still join; then it is freed, and a left join emits an unmatched left with null.
  */
-import { Wake } from './wake.js';
 import { parseDurationOrZero } from '../duration.js';
 import { joinEmitted, mergeMeta, releaseRefs, retainRefs, type Emitted, type Meta } from '../meta.js';
 import type { Stateful } from '../stateful.js';
@@ -69,7 +68,7 @@ export class IntervalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
   private readonly trackers: [WatermarkTracker, WatermarkTracker];
   private left = new JoinBuffer<L>();
   private right = new JoinBuffer<R>();
-  private readonly wake = new Wake({ schedule: (fn, ms) => this.schedule(fn, ms), cancel: (h) => this.cancel(h) }, () => this.background(() => this.advance()));
+  private readonly wake = this.wakeTimer(() => this.background(() => this.advance()));
 
   constructor(left: Stream<L>, right: Stream<R>, readonly settings: IntervalJoinSettings, options: IntervalJoinOptions<L, R, unknown, JoinHow>) {
     super(options, [left, right]);

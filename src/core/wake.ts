@@ -1,9 +1,10 @@
 /**
  * A node's one timer, aimed at the next time it must wake with no element arriving (a source
  * partition going idle, a window's end, a table entry's expiry). Aiming at the time it already
- * waits for keeps the timer; any other time replaces it.
+ * waits for keeps the timer; any other time replaces it. A node makes one with `Stream.wakeTimer(fire)`,
+ * on its own timers, so `destroy()` and `stopTimers()` cancel it.
  */
-import type { TimerHandle } from '../clock.js';
+import type { TimerHandle } from './clock.js';
 
 /** The node's own timer functions (`Stream.schedule` and `cancel`, which `destroy()` also cancels). */
 export interface NodeTimers {
