@@ -191,3 +191,22 @@ describe('as-of join', () => {
     expect(() => setup().joined.restore({ left: [] } as never)).toThrow(/asofJoin cannot restore this state: field "right"/);
   });
 });
+
+describe("the README's as-of join example", () => {
+  it("runs: each order with its user's tier as it was at the order's time", () => {
+    type Order = { orderId: number; user: string; ts: number };
+    type Tier = { user: string; tier: string; ts: number };
+    const orders = new Stream<Order>();
+    const tiers = new Stream<Tier>();
+    const tiered = orders.joinAsof(tiers, { key: 'user', on: 'ts', outOfOrder: '5s', ttl: '30d', how: 'left' });
+    const lines = tiered.map(([o, t]) => `${o.orderId} ${t?.tier ?? 'none'}`).sinkToList();
+    const day = 86_400_000;
+    tiers.emit({ user: 'ann', tier: 'silver', ts: 0 });
+    orders.emit({ orderId: 1, user: 'ann', ts: day }); // waits: a tier change up to 5 s late may still come
+    tiers.emit({ user: 'ann', tier: 'gold', ts: 2 * day });
+    orders.emit({ orderId: 2, user: 'bob', ts: 2 * day });
+    orders.emit({ orderId: 3, user: 'ann', ts: 40 * day }); // gold is 38 days old: past the TTL
+    tiers.emit({ user: 'bob', tier: 'gold', ts: 41 * day });
+    expect(lines).toEqual(['1 silver', '2 none', '3 none']);
+  });
+});
