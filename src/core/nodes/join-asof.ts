@@ -42,7 +42,7 @@ export interface TemporalJoinEntry<X> {
   x: X;
 }
 
-/** Checkpointed: the waiting left elements in arrival order, the kept right versions key by key in time order, and each input's watermark. */
+/** Checkpointed: the waiting left elements and the kept right versions, each in arrival order, and each input's watermark. */
 export interface TemporalJoinState<L, R> {
   left: TemporalJoinEntry<L>[];
   right: TemporalJoinEntry<R>[];

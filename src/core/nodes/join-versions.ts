@@ -14,6 +14,8 @@ export interface Version<X> {
   readonly x: X;
   readonly ts: number;
   readonly meta: Meta;
+  /** Arrival order, which a snapshot keeps: it does not depend on how the two inputs interleaved. */
+  readonly seq: number;
   freed: boolean;
 }
 
@@ -27,6 +29,7 @@ export class VersionTable<X> {
   private readonly byKey = new Map<unknown, Version<X>[]>();
   /** Pending frees, earliest first; an entry whose version went already is skipped. */
   private readonly expiries = new MinHeap<Expiry<X>>((a, b) => a.at < b.at);
+  private created = 0;
   private count = 0;
 
   /** Versions older than this (ms before the looking-up element's time) do not match; Infinity: none expire. */
@@ -37,7 +40,7 @@ export class VersionTable<X> {
   }
 
   add(key: unknown, x: X, ts: number, meta: Meta): void {
-    const v: Version<X> = { key, x, ts, meta, freed: false };
+    const v: Version<X> = { key, x, ts, meta, seq: this.created++, freed: false };
     let list = this.byKey.get(key);
     if (list === undefined) this.byKey.set(key, (list = []));
     let i = list.length; // after every version of its time: it arrived last
@@ -89,8 +92,8 @@ export class VersionTable<X> {
     return all;
   }
 
-  /** Every version, key by key, each key's in time order (a snapshot; adding them in this order rebuilds the table). */
+  /** Every version in arrival order (a snapshot; adding them in this order rebuilds the table). */
   all(): Version<X>[] {
-    return [...this.byKey.values()].flat();
+    return [...this.byKey.values()].flat().sort((a, b) => a.seq - b.seq);
   }
 }
