@@ -72,9 +72,10 @@ function tableJoin(): { seconds: number; pairs: number } {
 
 /**
  * Heap per held element: `hold` feeds `n` elements into a join whose other input sends nothing
- * (so no watermark moves and everything stays) and returns how many it holds.
+ * (so no watermark moves and everything stays) and returns how to count what it holds (which
+ * keeps the join alive until measured).
  */
-function heldBytes(n: number, hold: (elements: Ev[]) => number): number {
+function heldBytes(n: number, hold: (elements: Ev[]) => () => number): number {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) return Number.NaN;
   const elements = lefts.slice(0, n).map((e) => ({ ...e }));
@@ -83,23 +84,23 @@ function heldBytes(n: number, hold: (elements: Ev[]) => number): number {
   const held = hold(elements);
   gc();
   const after = process.memoryUsage().heapUsed;
-  if (held !== n) throw new Error('not all held');
+  if (held() !== n) throw new Error('not all held');
   return (after - before) / n;
 }
 
-function heldByIntervalJoin(elements: Ev[]): number {
+function heldByIntervalJoin(elements: Ev[]): () => number {
   const left = new Stream<Ev>();
   const node = left.join(new Stream<Ev>(), { key: 'k', on: 'ts', within: 1000 });
   for (const e of elements) left.emit(e);
-  return node.held.left;
+  return () => node.held.left;
 }
 
 /** Versions: the left input sends nothing, so its watermark frees none. */
-function heldByAsofJoin(elements: Ev[]): number {
+function heldByAsofJoin(elements: Ev[]): () => number {
   const table = new Stream<Ev>();
-  const node = new Stream<Ev>().joinAsof(table, { key: 'k', on: 'ts' });
+  const node = new Stream<Ev>().joinAsof(table, { key: 'k', on: 'ts', outOfOrder: 50 });
   for (const e of elements) table.emit(e);
-  return node.held.right;
+  return () => node.held.right;
 }
 
 const joins = { interval: intervalJoin, asof: asofJoin, table: tableJoin };
