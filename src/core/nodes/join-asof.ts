@@ -59,7 +59,7 @@ export class TemporalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
   private readonly trackers: [WatermarkTracker, WatermarkTracker];
   private readonly waiting = new JoinBuffer<L>();
   private readonly versions: VersionTable<R>;
-  private readonly wake = this.wakeTimer(() => this.background(() => this.advance()));
+  private readonly wake = this.wakeTimer((node) => node.background(() => node.advance()));
 
   constructor(left: Stream<L>, table: Stream<R>, options: AsofJoinOptions<L, R, unknown, JoinHow>) {
     const keys = sideKeys(options.key);

@@ -45,9 +45,9 @@ export class TableJoinNode<L, R, Out extends [L, R | null]> extends MultiInput<O
   private readonly keyParams: unknown;
   /** In update order (an update moves its key last), so the entries to expire are first. */
   private table = new Map<unknown, Entry<R>>();
-  private readonly wake = this.wakeTimer(() => {
-    this.expire();
-    this.rearm();
+  private readonly wake = this.wakeTimer((node) => {
+    node.expire();
+    node.rearm();
   });
 
   constructor(left: Stream<L>, table: Stream<R>, options: TableJoinOptions<L, R, unknown, JoinHow>) {

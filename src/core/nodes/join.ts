@@ -68,7 +68,7 @@ export class IntervalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
   private readonly trackers: [WatermarkTracker, WatermarkTracker];
   private left = new JoinBuffer<L>();
   private right = new JoinBuffer<R>();
-  private readonly wake = this.wakeTimer(() => this.background(() => this.advance()));
+  private readonly wake = this.wakeTimer((node) => node.background(() => node.advance()));
 
   constructor(left: Stream<L>, right: Stream<R>, readonly settings: IntervalJoinSettings, options: IntervalJoinOptions<L, R, unknown, JoinHow>) {
     super(options, [left, right]);

@@ -85,7 +85,7 @@ export abstract class TimeWindowBase<In, B, Out> extends Stream<Out> {
   readonly latenessMs: number;
   readonly idleCloseMs: number | undefined;
   private lastActivity: number | undefined;
-  private readonly wake = this.wakeTimer(() => this.background(() => this.onWake()));
+  private readonly wake = this.wakeTimer((node) => node.background(() => node.onWake()));
 
   /** `settings` come from `timeWindowSettings`, evaluated before this connects to `upstream`. */
   constructor(upstream: Stream<any>, settings: TimeWindowSettings, options: StreamOptions, content: WindowContent<B>) {

@@ -66,7 +66,7 @@ export abstract class TwoSidedJoin extends Stream<Frame> {
   protected readonly trackers: Record<JoinSide, WatermarkTracker>;
   /** Processing time of each side's last batch (either side's first batch for one that sent none yet); undefined before any. */
   private readonly lastSeen: Record<JoinSide, number | undefined> = { left: undefined, right: undefined };
-  private readonly wake = this.wakeTimer(() => this.background(() => this.settle(undefined)));
+  private readonly wake = this.wakeTimer((node) => node.background(() => node.settle(undefined)));
 
   constructor(
     inputs: Stream<Frame>[],
