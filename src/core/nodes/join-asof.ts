@@ -19,11 +19,12 @@
 import { parseDuration } from '../duration.js';
 import { joinEmitted, mergeMeta, releaseRefs, retainRefs, type Emitted, type Meta } from '../meta.js';
 import type { Stateful } from '../stateful.js';
-import { expectState, StateShapeError } from '../state-shape.js';
+import { expectState } from '../state-shape.js';
 import { Stream } from '../stream.js';
-import { sourcePartition, WatermarkTracker, type WatermarkState } from '../watermark.js';
+import type { WatermarkState } from '../watermark.js';
 import { MultiInput } from './combine.js';
 import { JoinBuffer } from './join-buffer.js';
+import { JoinWatermarks } from './join-watermarks.js';
 import { checkHow, SIDE_NAMES, sideKeys, sideTimes, specParams, type AsofJoinOptions, type JoinHow, type JoinKey, type Joined, type Side } from './join-spec.js';
 import { VersionTable } from './join-versions.js';
 import { LateStream } from './time-window-base.js';
@@ -56,7 +57,7 @@ export class TemporalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
   private readonly keys: [(x: unknown) => unknown, (x: unknown) => unknown];
   private readonly times: [(x: unknown) => number, (x: unknown) => number];
   private readonly specs: Record<string, unknown>;
-  private readonly trackers: [WatermarkTracker, WatermarkTracker];
+  private readonly trackers: JoinWatermarks;
   private readonly waiting = new JoinBuffer<L>();
   private readonly versions: VersionTable<R>;
   private readonly wake = this.wakeTimer((node) => node.background(() => node.advance()));
@@ -72,8 +73,7 @@ export class TemporalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
     this.how = how;
     this.specs = { key: specParams(options.key), on: specParams(options.on) };
     this.versions = new VersionTable(ttlMs);
-    const watermark = { outOfOrder: options.outOfOrder, idleTimeout: options.idleTimeout };
-    this.trackers = [new WatermarkTracker(watermark), new WatermarkTracker(watermark)];
+    this.trackers = new JoinWatermarks(options, this.clock);
     this.late = new LateStream<L | R>({ clock: this.clock }, [this]);
   }
 
@@ -82,9 +82,8 @@ export class TemporalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
   }
 
   override params(): Record<string, unknown> {
-    const { outOfOrderMs, idleTimeoutMs } = this.trackers[0];
-    const finite = (ms: number) => (Number.isFinite(ms) ? ms : null);
-    return { how: this.how, ttl: finite(this.versions.ttlMs), outOfOrder: outOfOrderMs, idleTimeout: finite(idleTimeoutMs), ...this.specs };
+    const ttl = Number.isFinite(this.versions.ttlMs) ? this.versions.ttlMs : null;
+    return { how: this.how, ttl, ...this.trackers.params(), ...this.specs };
   }
 
   /** Each input's watermark: left elements below the right one are complete; the left one frees versions. */
@@ -98,7 +97,7 @@ export class TemporalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
   }
 
   private watermark(side: Side): number {
-    return this.trackers[side].current(this.clock.now());
+    return this.trackers.of(side);
   }
 
   protected receive(index: number, x: unknown, meta: Meta): Emitted {
@@ -120,7 +119,7 @@ export class TemporalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
       retainRefs(meta);
       this.versions.add(key, x as R, ts, meta);
     }
-    this.trackers[side].observe(sourcePartition(meta), ts, this.clock.now());
+    this.trackers.observe(side, meta, ts);
     return joinEmitted([r, this.advance()]);
   }
 
@@ -165,9 +164,8 @@ export class TemporalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
 
   /** A source partition going idle may move a watermark with no element arriving: wake then. */
   private rearm(): void {
-    const now = this.clock.now();
     const held = this.waiting.size + this.versions.size > 0 && this.upstreams.length > 0;
-    this.wake.aim(held ? Math.min(this.trackers[0].nextIdleAt(now), this.trackers[1].nextIdleAt(now)) : Infinity, now);
+    this.wake.aim(held ? this.trackers.nextIdleAt() : Infinity, this.clock.now());
   }
 
   /** End of input: no version will come, so every waiting left is looked up now; the table stays (as `joinLatest`'s). */
@@ -178,23 +176,20 @@ export class TemporalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
   }
 
   snapshot(): TemporalJoinState<L, R> {
-    const now = this.clock.now();
     const entry = <X>({ key, ts, x }: TemporalJoinEntry<X>): TemporalJoinEntry<X> => ({ key, ts, x });
     return {
       left: this.waiting.all().map(entry),
       right: this.versions.all().map(entry),
-      watermarks: [this.trackers[0].snapshot(now), this.trackers[1].snapshot(now)],
+      watermarks: this.trackers.snapshot(),
     };
   }
 
   restore(s: TemporalJoinState<L, R>): void {
     expectState(this.kind, s, { left: 'array', right: 'array', watermarks: 'array' });
-    if (s.watermarks.length !== 2) throw new StateShapeError(this.kind, `field "watermarks" must hold one watermark per input (2), got ${s.watermarks.length}`);
+    this.trackers.restore(this.kind, s.watermarks);
     for (const h of [...this.waiting.drain(), ...this.versions.clear()]) releaseRefs(h.meta);
     for (const l of s.left) this.waiting.add(l.key, l.x, l.ts, undefined, false);
     for (const v of s.right) this.versions.add(v.key, v.x, v.ts, undefined);
-    const now = this.clock.now();
-    s.watermarks.forEach((w, side) => this.trackers[side].restore(w, now));
     this.rearm();
   }
 }
