@@ -88,16 +88,12 @@ export class TemporalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
 
   /** Each input's watermark: left elements below the right one are complete; the left one frees versions. */
   get watermarks(): { left: number; right: number } {
-    return { left: this.watermark(0), right: this.watermark(1) };
+    return { left: this.trackers.of(0), right: this.trackers.of(1) };
   }
 
   /** Left elements waiting for the right watermark, and right versions kept. */
   get held(): { left: number; right: number } {
     return { left: this.waiting.size, right: this.versions.size };
-  }
-
-  private watermark(side: Side): number {
-    return this.trackers.of(side);
   }
 
   protected receive(index: number, x: unknown, meta: Meta): Emitted {
@@ -111,7 +107,7 @@ export class TemporalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
     } catch (e) {
       return this.fail(e, x, meta);
     }
-    const wm = this.watermark(side);
+    const wm = this.trackers.of(side);
     let r: Emitted;
     if (ts < wm) r = this.sendLate(side, x as L | R, key, ts, wm, meta);
     else if (side === 0) r = this.fromLeft(x as L, key, ts, meta);
@@ -125,7 +121,7 @@ export class TemporalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
 
   /** Below the right watermark every version it could pick is here: look it up now; else wait. */
   private fromLeft(x: L, key: unknown, ts: number, meta: Meta): Emitted {
-    if (ts < this.watermark(1)) return this.lookUp(x, key, ts, meta);
+    if (ts < this.trackers.of(1)) return this.lookUp(x, key, ts, meta);
     retainRefs(meta);
     this.waiting.add(key, x, ts, meta, false);
     return undefined;
@@ -146,8 +142,8 @@ export class TemporalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
 
   /** Emit the waiting lefts the right watermark completed; free the versions no left still to come can pick. */
   private advance(): Emitted {
-    const r = this.release(this.waiting.expire(this.watermark(1)));
-    for (const v of this.versions.prune(Math.min(this.watermark(0), this.waiting.earliest))) releaseRefs(v.meta);
+    const r = this.release(this.waiting.expire(this.trackers.of(1)));
+    for (const v of this.versions.prune(Math.min(this.trackers.of(0), this.waiting.earliest))) releaseRefs(v.meta);
     this.rearm();
     return r;
   }
