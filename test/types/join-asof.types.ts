@@ -39,6 +39,9 @@ const wrongHow: Stream<[Trade, Quote]> = trades.joinAsof(quotes, { key: 'symbol'
 trades.joinAsof(quotes, { key: (x) => x.symbol, on: 'ts' });
 trades.joinAsof(listings, { key: { left: 'symbol', right: (l) => l.ticker }, on: 'ts' });
 
+// Primitive elements: the key and time functions take them (a number has no time fields to offer instead).
+const numbers: Stream<[number, number]> = new Stream<number>().joinAsof(new Stream<number>(), { key: (x) => x % 2, on: (x) => x });
+
 // @ts-expect-error a key function for one side's elements only does not take the other's (Quote is no Trade)
 trades.joinAsof(quotes, { key: (t: Trade) => t.symbol, on: 'ts' });
 // @ts-expect-error a per-side key function of the wrong side's type
@@ -56,4 +59,4 @@ trades.joinAsof(quotes, { key: 'symbol' });
 // @ts-expect-error a ttl is a duration
 trades.joinAsof(quotes, { key: 'symbol', on: 'ts', ttl: true });
 
-export { priced, node, maybePriced, wrongHow };
+export { priced, node, maybePriced, wrongHow, numbers };

@@ -36,8 +36,8 @@ export type CheckedKey<L, R, K> = K extends { left: infer KL; right: infer KR }
     : { keyTypesDiffer: [left: SpecValue<L, KL>, right: SpecValue<R, KR>] }
   : unknown;
 
-/** Fields of X holding an event time. */
-type TimeField<X> = { [P in keyof X]: X[P] extends number | Date ? P : never }[keyof X];
+/** Fields of X holding an event time (none for a primitive: mapped over one, the type would be its methods). */
+type TimeField<X> = X extends object ? { [P in keyof X]: X[P] extends number | Date ? P : never }[keyof X] : never;
 
 /** Where each side's event time is (ms since the epoch, or a Date): a field both have, one function, or one per side. */
 export type JoinTime<L, R> =
