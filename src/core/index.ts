@@ -14,6 +14,7 @@ import './nodes/flow.js';
 import './nodes/map-async.js';
 import './nodes/join.js';
 import './nodes/join-latest.js';
+import './nodes/join-asof.js';
 
 export { Stream, afterEmit, type Push, type StreamOptions } from './stream.js';
 export { RefCounter } from './ref-counter.js';
@@ -48,4 +49,5 @@ export { DelayNode, RateLimitNode, BufferNode, LatestNode } from './nodes/flow.j
 export { MapAsyncNode } from './nodes/map-async.js';
 export { IntervalJoinNode, intervalJoinSettings, type IntervalJoinState, type IntervalJoinSettings } from './nodes/join.js';
 export { TableJoinNode, type TableJoinState } from './nodes/join-latest.js';
-export { type JoinKey, type JoinTime, type JoinHow, type Joined, type JoinWithin, type IntervalJoinOptions, type TableJoinOptions, type SharedField, type SideSpec } from './nodes/join-spec.js';
+export { TemporalJoinNode, type TemporalJoinState, type TemporalJoinEntry } from './nodes/join-asof.js';
+export { type JoinKey, type JoinTime, type JoinHow, type Joined, type JoinWithin, type IntervalJoinOptions, type AsofJoinOptions, type TableJoinOptions, type SharedField, type SideSpec } from './nodes/join-spec.js';

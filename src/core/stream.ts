@@ -6,6 +6,7 @@ import { log } from './log.js';
 import { releaseRefs, retainRefs, type Emitted, type Meta } from './meta.js';
 import { NodeStats } from './stats.js';
 import { chainThrough, compileChain, defineStep, fanOut, stepOf, type ChainLink } from './fuse.js';
+import { Wake, type NodeTimers } from './wake.js';
 
 /** The function an upstream calls to hand an element to a node. */
 export type Push<T> = (x: T, meta: Meta) => Emitted;
@@ -332,6 +333,16 @@ export class Stream<T = unknown> {
     handle.cancel();
     this.timers.delete(handle);
   }
+
+  /**
+   * A timer this node aims at the next time it must act with no element arriving (see `Wake`);
+   * `fire` runs then, on the node it is given (a copy of this node: the copy), so it must not use `this`.
+   */
+  protected wakeTimer<N extends Stream<any>>(this: N, fire: (node: N) => void): Wake<N> {
+    return new Wake(this, Stream.timersOf as NodeTimers<N>, fire);
+  }
+
+  private static readonly timersOf: NodeTimers<Stream<any>> = { schedule: (node, fn, ms) => node.schedule(fn, ms), cancel: (node, h) => node.cancel(h) };
 
   /**
    * Run work that nobody awaits (a timer firing, a queue draining). An error there is kept: it is

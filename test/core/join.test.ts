@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { RefCounter, runJob, Stream, StateShapeError, VirtualClock, type IntervalJoinOptions, type JoinHow, type LateElement, type Meta } from '../../src/index.js';
+import { RefCounter, runJob, Stream, StateShapeError, VirtualClock, type IntervalJoinOptions, type JoinHow, type Meta } from '../../src/index.js';
+import { joinSetup, part, type Ev } from './fixtures/join-setup.js';
 
-interface Ev {
-  k: string;
-  ts: number;
-  id: string;
-}
-
-const part = (p: number): Meta => [{ topic: 't', partition: p }];
-
-/** A join of two streams on a virtual clock; `out` shows each emission as `leftId+rightId` (`leftId+-` for an unmatched left). */
-function setup(options: Partial<IntervalJoinOptions<Ev, Ev, 'k', JoinHow>> = {}) {
-  const clock = new VirtualClock(0);
-  const left = new Stream<Ev>({ clock });
-  const right = new Stream<Ev>({ clock });
-  const joined = left.join(right, { key: 'k', on: 'ts', within: 5, ...options });
-  const out: string[] = [];
-  const late: LateElement<Ev>[] = [];
-  joined.sink(([l, r]) => void out.push(`${l.id}+${r?.id ?? '-'}`));
-  joined.late.sink((l) => void late.push(l));
-  const L = (id: string, ts: number, k = 'a', meta?: Meta) => left.emit({ k, ts, id }, meta);
-  const R = (id: string, ts: number, k = 'a', meta?: Meta) => right.emit({ k, ts, id }, meta);
-  return { clock, left, right, joined, out, late, L, R };
-}
+/** A join of two streams on a virtual clock (see joinSetup). */
+const setup = (options: Partial<IntervalJoinOptions<Ev, Ev, 'k', JoinHow>> = {}) => joinSetup((left, right) => left.join(right, { key: 'k', on: 'ts', within: 5, ...options }));
 
 describe('interval join', () => {
   it('joins elements of the same key within the interval, whichever side comes first', () => {

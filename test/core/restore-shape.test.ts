@@ -23,6 +23,9 @@ function everyStatefulNode(): Array<[string, Stateful<unknown>]> {
   a.slidingWindow(2);
   a.timedWindow(10);
   a.timedWindowUnique(10);
+  a.join(b, { key: (x) => x % 2, on: (x) => x, within: 1 });
+  a.joinAsof(b, { key: (x) => x % 2, on: (x) => x });
+  a.joinLatest(b, { key: (x) => x % 2 });
   const sdf = new DataFrame(a.map((x) => [{ k: String(x % 2), v: x }]), { example: { k: 'utf8', v: 'float64' } });
   sdf.groupby('k').col('v').sum();
   sdf.window({ n: 3 }).col('v').mean();
@@ -36,7 +39,7 @@ function everyStatefulNode(): Array<[string, Stateful<unknown>]> {
 describe('every restore validates the shape of its state', () => {
   const nodes = everyStatefulNode();
   it('covers the stateful kinds', () => {
-    expect(nodes.length).toBeGreaterThanOrEqual(18);
+    expect(nodes.length).toBeGreaterThanOrEqual(21);
   });
   for (const [id, node] of nodes) {
     it(`${id}: refuses states of the wrong shape with StateShapeError naming the kind, and takes its own`, () => {

@@ -41,6 +41,13 @@ const ints = fc.array(fc.integer({ min: -20, max: 20 }), { maxLength: 40 });
 const withSplit = ints.chain((xs) => fc.tuple(fc.constant(xs), fc.integer({ min: 0, max: xs.length })));
 
 const pipelines: Record<string, () => Built<number>> = {
+  'joinAsof of even with odd': () => {
+    const input = new Stream<number>();
+    const joined = input
+      .filter((x) => x % 2 === 0)
+      .joinAsof(input.filter((x) => x % 2 !== 0), { key: (x) => Math.abs(x) % 3, on: (x) => x + 100, outOfOrder: 5, how: 'left' });
+    return { input, out: joined.sinkToList(), finish: () => void joined.endOfInput() };
+  },
   accumulate: () => {
     const input = new Stream<number>();
     return { input, out: input.accumulate((a, x) => a + x).sinkToList() };

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IntervalJoinState } from '../../src/index.js';
+import type { IntervalJoinState, TemporalJoinState } from '../../src/index.js';
 import { startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker.js';
 import { seededRandom } from '../fixtures/random.js';
 import { TestKafka } from '../kafka/helpers.js';
@@ -39,11 +39,11 @@ afterAll(async () => {
 
 /** A join state without its processing-time parts (how long each partition has been quiet). */
 function eventTimeOnly(state: unknown) {
-  const s = state as IntervalJoinState<unknown, unknown>;
+  const s = state as IntervalJoinState<unknown, unknown> | TemporalJoinState<unknown, unknown>;
   return { ...s, watermarks: s.watermarks.map((w) => ({ ...w, partitions: w.partitions.map(([id, maxTs]) => [id, maxTs]) })) };
 }
 
-describe('join crash test: orders from a Kafka topic joined with payments from a file on event time, SIGKILLed anywhere', () => {
+describe('join crash test: orders from a Kafka topic joined with payments from a file on event time (interval and as-of), SIGKILLed anywhere', () => {
   it(`every restart restores both sides' held elements and watermarks, and the result equals an uninterrupted run (${KILLS} kills, same consumer group)`, async () => {
     const bootstrap = broker.brokers.join(',');
     const reference = watchChild(job, [bootstrap, 'reference', input, join(dir, 'reference-store'), join(dir, 'reference.json'), String(TOTAL)]);
@@ -56,10 +56,10 @@ describe('join crash test: orders from a Kafka topic joined with payments from a
     const { kills, inStoreKills, restoredFrom } = await crashUntilDone({
       random: seededRandom(11),
       kills: KILLS,
-      writesPerCheckpoint: 6, // join, joined, late, read, metadata, commit marker
+      writesPerCheckpoint: 8, // join, joined, asof, asofJoined, late, read, metadata, commit marker
       interval: (t.at(-1)! - t[0]) / (t.length - 1),
-      nodes: ['join', 'joined', 'late', 'read'],
-      comparable: (id, state) => (id === 'join' ? eventTimeOnly(state) : state),
+      nodes: ['join', 'joined', 'asof', 'asofJoined', 'late', 'read'],
+      comparable: (id, state) => (id === 'join' || id === 'asof' ? eventTimeOnly(state) : state),
       store,
       start: (crashAt) => watchChild(job, [bootstrap, 'crashy', input, store, result, String(TOTAL), crashAt], 180_000),
     });
@@ -72,11 +72,15 @@ describe('join crash test: orders from a Kafka topic joined with payments from a
     // The data exercises both outcomes, and nothing is late: each side's disorder is within outOfOrder.
     expect(expected.joined.pairs).toBeGreaterThan(TOTAL / 10);
     expect(expected.joined.unmatched).toBeGreaterThan(TOTAL / 10);
+    expect(expected.asofJoined.pairs).toBeGreaterThan(TOTAL / 10);
+    expect(expected.asofJoined.unmatched).toBeGreaterThan(TOTAL / 10);
     expect(expected.late).toBe(0);
     expect(actual.read).toEqual({ orders: TOTAL, payments: TOTAL });
     expect(actual.joined).toEqual(expected.joined);
+    expect(actual.asofJoined).toEqual(expected.asofJoined);
     expect(actual.late).toEqual(expected.late);
-    // What the join still holds at the end (each side in arrival order) is the same too.
+    // What the joins still hold at the end (each side in arrival order) is the same too.
     expect(eventTimeOnly(actual.join)).toEqual(eventTimeOnly(expected.join));
+    expect(eventTimeOnly(actual.asof)).toEqual(eventTimeOnly(expected.asof));
   }, 600_000);
 });

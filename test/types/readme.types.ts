@@ -132,14 +132,17 @@ function joins() {
   type Order = { orderId: number; user: string; ts: number };
   type Payment = { orderId: number; amount: number; ts: number };
   type Profile = { id: string; country: string };
+  type Tier = { user: string; tier: string; ts: number };
   const orders = new Stream<Order>();
   const payments = new Stream<Payment>();
   const profiles = new Stream<Profile>();
+  const tiers = new Stream<Tier>();
   const paid = orders.join(payments, { key: 'orderId', on: 'ts', within: { before: '1min', after: '1h' }, outOfOrder: '5s', how: 'left' });
   paid.sink(([order, payment]) => console.log(order.orderId, payment === null ? 'unpaid' : payment.amount));
   paid.late.sink(({ element, reason }) => console.warn(reason, element));
   const withCountry = orders.joinLatest(profiles, { key: { left: 'user', right: 'id' }, ttl: '1d' });
-  const typed: [Stream<[Order, Payment | null]>, Stream<[Order, Profile]>] = [paid, withCountry];
+  const tiered = orders.joinAsof(tiers, { key: 'user', on: 'ts', outOfOrder: '5s', ttl: '30d', how: 'left' });
+  const typed: [Stream<[Order, Payment | null]>, Stream<[Order, Profile]>, Stream<[Order, Tier | null]>] = [paid, withCountry, tiered];
   return typed;
 }
 export { joins };

@@ -3,6 +3,7 @@
  * by event time (to free them in order when the watermark passes their bound).
  */
 import type { Meta } from '../meta.js';
+import { MinHeap } from './min-heap.js';
 
 /** A buffered element: its key, event time and metadata (its references stay retained while it is held). */
 export interface Held<X> {
@@ -18,12 +19,17 @@ export interface Held<X> {
 
 export class JoinBuffer<X> {
   private readonly byKey = new Map<unknown, Held<X>[]>();
-  /** A binary min-heap by (ts, seq): the next element to expire on top. */
-  private readonly heap: Held<X>[] = [];
+  /** By (ts, seq): the next element to expire on top. */
+  private readonly heap = new MinHeap<Held<X>>((a, b) => a.ts < b.ts || (a.ts === b.ts && a.seq < b.seq));
   private created = 0;
 
   get size(): number {
-    return this.heap.length;
+    return this.heap.size;
+  }
+
+  /** The earliest event time held (Infinity: none). */
+  get earliest(): number {
+    return this.heap.peek()?.ts ?? Infinity;
   }
 
   add(key: unknown, x: X, ts: number, meta: Meta, matched: boolean): Held<X> {
@@ -32,7 +38,6 @@ export class JoinBuffer<X> {
     if (list === undefined) this.byKey.set(key, [held]);
     else list.push(held);
     this.heap.push(held);
-    this.up(this.heap.length - 1);
     return held;
   }
 
@@ -44,8 +49,8 @@ export class JoinBuffer<X> {
   /** Remove and return every element with event time below `bound`, earliest first (ties in arrival order). */
   expire(bound: number): Held<X>[] {
     const out: Held<X>[] = [];
-    while (this.heap.length > 0 && this.heap[0].ts < bound) {
-      const held = this.pop();
+    while (this.earliest < bound) {
+      const held = this.heap.pop()!;
       const list = this.byKey.get(held.key)!;
       list.splice(list.indexOf(held), 1);
       if (list.length === 0) this.byKey.delete(held.key);
@@ -61,41 +66,6 @@ export class JoinBuffer<X> {
 
   /** Every held element in arrival order (a snapshot). */
   all(): Held<X>[] {
-    return [...this.heap].sort((a, b) => a.seq - b.seq);
+    return [...this.heap.all()].sort((a, b) => a.seq - b.seq);
   }
-
-  private pop(): Held<X> {
-    const top = this.heap[0];
-    const last = this.heap.pop()!;
-    if (this.heap.length > 0) {
-      this.heap[0] = last;
-      this.down(0);
-    }
-    return top;
-  }
-
-  private up(i: number): void {
-    const h = this.heap;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(h[i], h[parent])) return;
-      [h[i], h[parent]] = [h[parent], h[i]];
-      i = parent;
-    }
-  }
-
-  private down(i: number): void {
-    const h = this.heap;
-    for (;;) {
-      let least = i;
-      for (const child of [2 * i + 1, 2 * i + 2]) if (child < h.length && before(h[child], h[least])) least = child;
-      if (least === i) return;
-      [h[i], h[least]] = [h[least], h[i]];
-      i = least;
-    }
-  }
-}
-
-function before<X>(a: Held<X>, b: Held<X>): boolean {
-  return a.ts < b.ts || (a.ts === b.ts && a.seq < b.seq);
 }

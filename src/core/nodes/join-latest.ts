@@ -11,7 +11,6 @@
  * A table entry keeps its element's references until a newer element of its key replaces it or
  * it expires (`ttl`, processing time), since until then it can still join.
  */
-import { Wake } from './wake.js';
 import { parseDuration } from '../duration.js';
 import { mergeMeta, releaseRefs, retainRefs, type Emitted, type Meta } from '../meta.js';
 import type { Stateful } from '../stateful.js';
@@ -46,9 +45,9 @@ export class TableJoinNode<L, R, Out extends [L, R | null]> extends MultiInput<O
   private readonly keyParams: unknown;
   /** In update order (an update moves its key last), so the entries to expire are first. */
   private table = new Map<unknown, Entry<R>>();
-  private readonly wake = new Wake({ schedule: (fn, ms) => this.schedule(fn, ms), cancel: (h) => this.cancel(h) }, () => {
-    this.expire();
-    this.rearm();
+  private readonly wake = this.wakeTimer((node) => {
+    node.expire();
+    node.rearm();
   });
 
   constructor(left: Stream<L>, table: Stream<R>, options: TableJoinOptions<L, R, unknown, JoinHow>) {

@@ -1,5 +1,5 @@
 /**
- * The options of the core joins (`join`, `joinLatest`): how each side's key and event time are
+ * The options of the core joins (`join`, `joinAsof`, `joinLatest`): how each side's key and event time are
  * read, typed so that a key of one type on the left and another on the right does not compile,
  * and turned into plain functions of an element before a node connects.
  */
@@ -36,8 +36,8 @@ export type CheckedKey<L, R, K> = K extends { left: infer KL; right: infer KR }
     : { keyTypesDiffer: [left: SpecValue<L, KL>, right: SpecValue<R, KR>] }
   : unknown;
 
-/** Fields of X holding an event time. */
-type TimeField<X> = { [P in keyof X]: X[P] extends number | Date ? P : never }[keyof X];
+/** Fields of X holding an event time (none for a primitive: mapped over one, the type would be its methods). */
+type TimeField<X> = X extends object ? { [P in keyof X]: X[P] extends number | Date ? P : never }[keyof X] : never;
 
 /** Where each side's event time is (ms since the epoch, or a Date): a field both have, one function, or one per side. */
 export type JoinTime<L, R> =
@@ -68,6 +68,15 @@ export interface TableJoinOptions<L, R, K, H extends JoinHow> extends StreamOpti
   key: K & CheckedKey<L, R, K>;
   how?: H;
   /** Forget a table entry that was not updated for this long (processing time, the node's clock). */
+  ttl?: Duration;
+}
+
+export interface AsofJoinOptions<L, R, K, H extends JoinHow> extends StreamOptions, WatermarkOptions {
+  key: K & CheckedKey<L, R, K>;
+  /** Each side's event time: a left element joins the latest right element of its key at or before its own. */
+  on: JoinTime<L, R>;
+  how?: H;
+  /** A right element older than this (event time, before the left element's) does not match, and is freed. */
   ttl?: Duration;
 }
 

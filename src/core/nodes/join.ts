@@ -13,15 +13,15 @@
  * inputs', each the minimum over its source partitions minus `outOfOrder`) passes the last event
  * time it could still join; then it is freed, and a left join emits an unmatched left with null.
  */
-import { Wake } from './wake.js';
 import { parseDurationOrZero } from '../duration.js';
 import { joinEmitted, mergeMeta, releaseRefs, retainRefs, type Emitted, type Meta } from '../meta.js';
 import type { Stateful } from '../stateful.js';
-import { expectState, StateShapeError } from '../state-shape.js';
+import { expectState } from '../state-shape.js';
 import { Stream } from '../stream.js';
-import { sourcePartition, WatermarkTracker, type WatermarkState } from '../watermark.js';
+import type { WatermarkState } from '../watermark.js';
 import { MultiInput } from './combine.js';
 import { JoinBuffer, type Held } from './join-buffer.js';
+import { JoinWatermarks } from './join-watermarks.js';
 import { checkHow, SIDE_NAMES, sideKeys, sideTimes, specParams, withinMs, type IntervalJoinOptions, type JoinHow, type JoinKey, type Joined, type Side } from './join-spec.js';
 import { LateStream } from './time-window-base.js';
 
@@ -66,15 +66,14 @@ export function intervalJoinSettings(options: IntervalJoinOptions<unknown, unkno
 export class IntervalJoinNode<L, R, Out extends [L, R | null]> extends MultiInput<Out> implements Stateful<IntervalJoinState<L, R>> {
   /** Elements that arrived after everything they could join was freed, with the reason (never silently dropped). */
   readonly late: LateStream<L | R>;
-  private readonly trackers: [WatermarkTracker, WatermarkTracker];
+  private readonly trackers: JoinWatermarks;
   private left = new JoinBuffer<L>();
   private right = new JoinBuffer<R>();
-  private readonly wake = new Wake({ schedule: (fn, ms) => this.schedule(fn, ms), cancel: (h) => this.cancel(h) }, () => this.background(() => this.advance()));
+  private readonly wake = this.wakeTimer((node) => node.background(() => node.advance()));
 
   constructor(left: Stream<L>, right: Stream<R>, readonly settings: IntervalJoinSettings, options: IntervalJoinOptions<L, R, unknown, JoinHow>) {
     super(options, [left, right]);
-    const watermark = { outOfOrder: options.outOfOrder, idleTimeout: options.idleTimeout };
-    this.trackers = [new WatermarkTracker(watermark), new WatermarkTracker(watermark)];
+    this.trackers = new JoinWatermarks(options, this.clock);
     this.late = new LateStream<L | R>({ clock: this.clock }, [this]);
   }
 
@@ -84,14 +83,12 @@ export class IntervalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
 
   override params(): Record<string, unknown> {
     const { beforeMs, afterMs, latenessMs, how, params } = this.settings;
-    const { outOfOrderMs, idleTimeoutMs } = this.trackers[0];
-    return { how, before: beforeMs, after: afterMs, lateness: latenessMs, outOfOrder: outOfOrderMs, idleTimeout: Number.isFinite(idleTimeoutMs) ? idleTimeoutMs : null, ...params };
+    return { how, before: beforeMs, after: afterMs, lateness: latenessMs, ...this.trackers.params(), ...params };
   }
 
   /** The lower of the two inputs' watermarks: an input that sent nothing yet holds it back. */
   get watermark(): number {
-    const now = this.clock.now();
-    return Math.min(this.trackers[0].current(now), this.trackers[1].current(now));
+    return this.trackers.lower();
   }
 
   /** How many elements each side holds. */
@@ -114,7 +111,7 @@ export class IntervalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
     let r: Emitted;
     if (ts + this.settings.latenessMs < wm) r = this.sendLate(side, x as L | R, key, ts, wm, meta);
     else r = side === 0 ? this.fromLeft(x as L, key, ts, meta) : this.fromRight(x as R, key, ts, meta);
-    this.trackers[side].observe(sourcePartition(meta), ts, this.clock.now());
+    this.trackers.observe(side, meta, ts);
     return joinEmitted([r, this.advance()]);
   }
 
@@ -164,9 +161,8 @@ export class IntervalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
 
   /** A source partition going idle may move the watermark with no element arriving: wake then. */
   private rearm(): void {
-    const now = this.clock.now();
     const held = this.left.size + this.right.size > 0 && this.upstreams.length > 0;
-    this.wake.aim(held ? Math.min(this.trackers[0].nextIdleAt(now), this.trackers[1].nextIdleAt(now)) : Infinity, now);
+    this.wake.aim(held ? this.trackers.nextIdleAt() : Infinity, this.clock.now());
   }
 
   /** End of input: nothing more can match, so a left join emits every unmatched left; all is freed. */
@@ -178,22 +174,19 @@ export class IntervalJoinNode<L, R, Out extends [L, R | null]> extends MultiInpu
   }
 
   snapshot(): IntervalJoinState<L, R> {
-    const now = this.clock.now();
     return {
       left: this.left.all().map(({ key, ts, x, matched }) => ({ key, ts, x, matched })),
       right: this.right.all().map(({ key, ts, x }) => ({ key, ts, x })),
-      watermarks: [this.trackers[0].snapshot(now), this.trackers[1].snapshot(now)],
+      watermarks: this.trackers.snapshot(),
     };
   }
 
   restore(s: IntervalJoinState<L, R>): void {
     expectState(this.kind, s, { left: 'array', right: 'array', watermarks: 'array' });
-    if (s.watermarks.length !== 2) throw new StateShapeError(this.kind, `field "watermarks" must hold one watermark per input (2), got ${s.watermarks.length}`);
+    this.trackers.restore(this.kind, s.watermarks);
     for (const h of [...this.left.drain(), ...this.right.drain()]) releaseRefs(h.meta);
     for (const l of s.left) this.left.add(l.key, l.x, l.ts, undefined, l.matched);
     for (const r of s.right) this.right.add(r.key, r.x, r.ts, undefined, true);
-    const now = this.clock.now();
-    s.watermarks.forEach((w, side) => this.trackers[side].restore(w, now));
     this.rearm();
   }
 }

@@ -7,7 +7,6 @@
  */
 import { parseDuration, parseDurationOrZero, type Duration } from '../duration.js';
 import { joinEmitted, type Emitted, type Meta } from '../meta.js';
-import { Wake } from './wake.js';
 import { Stream, type Push, type StreamOptions } from '../stream.js';
 import { WatermarkTracker, type WatermarkOptions, type WatermarkState } from '../watermark.js';
 import { WindowBook, windowShape, type TimeWindowSpec, type WindowContent, type WindowEntry, type WindowShape } from '../window-book.js';
@@ -86,7 +85,7 @@ export abstract class TimeWindowBase<In, B, Out> extends Stream<Out> {
   readonly latenessMs: number;
   readonly idleCloseMs: number | undefined;
   private lastActivity: number | undefined;
-  private readonly wake = new Wake({ schedule: (fn, ms) => this.schedule(fn, ms), cancel: (h) => this.cancel(h) }, () => this.background(() => this.onWake()));
+  private readonly wake = this.wakeTimer((node) => node.background(() => node.onWake()));
 
   /** `settings` come from `timeWindowSettings`, evaluated before this connects to `upstream`. */
   constructor(upstream: Stream<any>, settings: TimeWindowSettings, options: StreamOptions, content: WindowContent<B>) {

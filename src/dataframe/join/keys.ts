@@ -56,8 +56,11 @@ export function checkColumn(side: JoinSide, frame: Frame, column: string, dtypes
 /** One key column's values → dense ids shared by both sides. */
 class ColumnIds {
   private readonly byValue = new Map<number | string, number>();
-  /** Per source dictionary: code → id (-2: not looked up yet), so a string is hashed once per dictionary. */
-  private readonly byCode = new Map<Dictionary, Int32Array>();
+  /**
+   * Per source dictionary: code → id (-2: not looked up yet), so a string is hashed once per
+   * dictionary. Weak: a dictionary the job dropped (compacted, or a finished batch's) is freed with its table.
+   */
+  private readonly byCode = new WeakMap<Dictionary, Int32Array>();
 
   ids(col: Column): Int32Array {
     const n = col.data.length;

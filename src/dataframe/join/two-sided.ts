@@ -14,7 +14,6 @@
 import { Stream, type Push, type StreamOptions } from '../../core/stream.js';
 import { joinEmitted, type Emitted, type Meta } from '../../core/meta.js';
 import { LateStream } from '../../core/nodes/time-window-base.js';
-import { Wake } from '../../core/nodes/wake.js';
 import { sourcePartition, WatermarkTracker, type WatermarkOptions, type WatermarkState } from '../../core/watermark.js';
 import { alignDicts, toFloat64, type Frame, type Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
@@ -67,7 +66,7 @@ export abstract class TwoSidedJoin extends Stream<Frame> {
   protected readonly trackers: Record<JoinSide, WatermarkTracker>;
   /** Processing time of each side's last batch (either side's first batch for one that sent none yet); undefined before any. */
   private readonly lastSeen: Record<JoinSide, number | undefined> = { left: undefined, right: undefined };
-  private readonly wake = new Wake({ schedule: (fn, ms) => this.schedule(fn, ms), cancel: (h) => this.cancel(h) }, () => this.background(() => this.settle(undefined)));
+  private readonly wake = this.wakeTimer((node) => node.background(() => node.settle(undefined)));
 
   constructor(
     inputs: Stream<Frame>[],
