@@ -56,7 +56,7 @@ export class RowStore {
   /** Append rows `rows[0..n)` of `frame` (all of them, in order, when `n` is the frame's length). */
   append(frame: Frame, rows: ArrayLike<number>, n: number): void {
     const at = this.size;
-    this.reserve(at + n);
+    this.ensure(at + n);
     const whole = n === frame.length;
     for (const s of this.cols) {
       const c = frame.col(s.name) as Column & { validity?: Uint8Array };
@@ -106,7 +106,16 @@ export class RowStore {
     return { dtype: s.dtype, data: s.data, validity: s.validity } as Column;
   }
 
-  private reserve(need: number): void {
+  /** Room for `n` rows in all, exactly (a store that knows how many rows will come). */
+  reserve(n: number): void {
+    for (const s of this.cols) {
+      if (n <= s.data.length) continue;
+      s.data = grown(s.data, n, this.size);
+      if (s.validity !== undefined) s.validity = grown(s.validity, n, this.size);
+    }
+  }
+
+  private ensure(need: number): void {
     for (const s of this.cols) {
       const cap = capacityFor(need, s.data.length);
       if (cap === s.data.length) continue;

@@ -1,0 +1,132 @@
+/**
+ * The rows of one open window of a window join, both sides columnar (a `RowStore` and a key id
+ * per row), joined once when the window closes: a hash table on the smaller side's keys, probed
+ * with the other side's rows (as pandas' merge at a window's end), instead of a probe per batch.
+ *
+ * Rows restored from a version 1 checkpoint (a window join that emitted each pair when its later
+ * row arrived) are the first rows of each side here: the pairs among them were emitted before
+ * the checkpoint, and `joinedBefore` says how many there are and which of those left rows matched.
+ */
+import type { Frame, Schema } from '../frame.js';
+import type { Dictionary } from '../dictionary.js';
+import { NumberTable } from '../number-table.js';
+import { capacityFor, grown, RowStore } from './row-store.js';
+import { Matches } from './side-buffer.js';
+import type { JoinSide } from './keys.js';
+
+/** One side's rows of one window, with their key ids. */
+export class KeyedRows {
+  readonly rows: RowStore;
+  keys = new Float64Array(0);
+
+  constructor(schema: Schema, dicts: Record<string, Dictionary>) {
+    this.rows = new RowStore(schema, dicts);
+  }
+
+  get length(): number {
+    return this.rows.length;
+  }
+
+  /** Room for `n` rows in all (a window expected to be as large as the one before it). */
+  reserve(n: number): void {
+    this.rows.reserve(n);
+    if (n > this.keys.length) this.keys = grown(this.keys, n, this.rows.length);
+  }
+
+  /** Append rows `idx[0..n)` of `frame`, whose key ids are `keys` (per row of `frame`). */
+  append(frame: Frame, keys: Float64Array, idx: ArrayLike<number>, n: number): void {
+    const at = this.rows.length;
+    const cap = capacityFor(at + n, this.keys.length);
+    if (cap !== this.keys.length) this.keys = grown(this.keys, cap, at);
+    this.rows.append(frame, idx, n);
+    for (let j = 0; j < n; j++) this.keys[at + j] = keys[idx[j]];
+  }
+}
+
+/** Rows restored from a version 1 checkpoint: the first `left` and `right` rows, already joined with each other. */
+export interface JoinedBefore {
+  left: number;
+  right: number;
+  /** Per restored left row: it found a partner before the checkpoint. */
+  matched: Uint8Array;
+}
+
+export class OpenWindow {
+  readonly left: KeyedRows;
+  readonly right: KeyedRows;
+  joinedBefore: JoinedBefore | undefined;
+
+  constructor(
+    readonly start: number,
+    sides: Record<JoinSide, { schema: Schema; dicts: Record<string, Dictionary> }>,
+  ) {
+    this.left = new KeyedRows(sides.left.schema, sides.left.dicts);
+    this.right = new KeyedRows(sides.right.schema, sides.right.dicts);
+  }
+
+  get size(): number {
+    return this.left.length + this.right.length;
+  }
+
+  /**
+   * Every pair of a left and a right row with equal keys, into `pairs` (`mine`: left rows,
+   * `theirs`: right rows); returns the left rows that found none (when `wantUnmatched`).
+   */
+  join(pairs: Matches, wantUnmatched: boolean): Int32Array | undefined {
+    const before = this.joinedBefore;
+    const oldLeft = before?.left ?? 0;
+    const oldRight = before?.right ?? 0;
+    const nl = this.left.length;
+    const hit = wantUnmatched ? new Uint8Array(nl) : undefined;
+    if (hit !== undefined && before !== undefined) hit.set(before.matched);
+    if (nl > 0 && this.right.length > 0) {
+      const buildLeft = nl <= this.right.length;
+      const build = buildLeft ? this.left : this.right;
+      const probe = buildLeft ? this.right : this.left;
+      const { slots, head, next } = chains(build);
+      const oldBuild = buildLeft ? oldLeft : oldRight;
+      const oldProbe = buildLeft ? oldRight : oldLeft;
+      const keys = probe.keys;
+      for (let p = 0; p < probe.length; p++) {
+        const slot = slots.get(keys[p]);
+        if (slot < 0) continue;
+        // Restored rows met each other before the checkpoint: only their pairs with newer rows are new.
+        for (let b = head[slot]; b >= 0; b = next[b]) {
+          if (p < oldProbe && b < oldBuild) continue;
+          const l = buildLeft ? b : p;
+          pairs.push(l, buildLeft ? p : b);
+          if (hit !== undefined) hit[l] = 1;
+        }
+      }
+    }
+    if (hit === undefined) return undefined;
+    let n = 0;
+    for (let i = 0; i < nl; i++) if (hit[i] === 0) n++;
+    const lost = new Int32Array(n);
+    n = 0;
+    for (let i = 0; i < nl; i++) if (hit[i] === 0) lost[n++] = i;
+    return lost;
+  }
+}
+
+/** The rows of each key of `side` chained in row order: `head` per key slot, `next` per row. */
+function chains(side: KeyedRows): { slots: NumberTable; head: Int32Array; next: Int32Array } {
+  const n = side.length;
+  const slots = new NumberTable();
+  slots.reserve(n);
+  const head = new Int32Array(n);
+  const next = new Int32Array(n);
+  const keys = side.keys;
+  for (let r = n - 1; r >= 0; r--) {
+    const k = keys[r];
+    let slot = slots.get(k);
+    if (slot < 0) {
+      slot = slots.size;
+      slots.add(k, slot);
+      head[slot] = -1;
+    }
+    next[r] = head[slot];
+    head[slot] = r;
+  }
+  return { slots, head, next };
+}
