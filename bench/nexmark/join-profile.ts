@@ -8,7 +8,7 @@ const q = (process.env.Q ?? 'q8') as 'q3' | 'q8';
 const chunks = generatePeople({ events: 10_000_000, chunkEvents: 20_000 });
 let best = Infinity;
 for (let rep = 0; rep < Number(process.env.REPS ?? 10); rep++) {
-  const p = joinPipeline(q, false);
+  const p = joinPipeline(q, process.env.KEEP === "1");
   const t0 = process.cpuUsage();
   for (const c of chunks) p.push(c);
   p.finish();

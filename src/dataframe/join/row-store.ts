@@ -73,6 +73,13 @@ export class RowStore {
     this.size += n;
   }
 
+  /** The stored values of float64 or timestamp column `name` (valid until the next append, keep or shrink). */
+  floats(name: string): Float64Array {
+    const s = this.cols.find((c) => c.name === name);
+    if (s === undefined || !(s.data instanceof Float64Array)) throw new Error(`RowStore: ${name} is not a float64 column`);
+    return s.data;
+  }
+
   /** Rows `idx` as a frame. */
   take(idx: ArrayLike<number>): Frame {
     const cols: Record<string, Column> = {};

@@ -22,8 +22,8 @@ import { joinedFrame } from './layout.js';
 import { allRows } from './row-store.js';
 import { Matches } from './side-buffer.js';
 import { joinStateTable, readJoinState, type HeldRows } from './state.js';
-import { TwoSidedJoin, type JoinClockState, type JoinSettings, type SideBatch } from './two-sided.js';
-import { OpenWindow } from './window-rows.js';
+import { TwoSidedJoin, type JoinClockState, type JoinSettings, type SideBatch, type SideSpec } from './two-sided.js';
+import { OpenWindow, type WindowSide } from './window-rows.js';
 
 export interface WindowJoinShape {
   /** The column with each row's window start. */
@@ -39,10 +39,9 @@ type JoinedBeforeMeta = [number, number, number][];
 export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> {
   /** Open windows by start, in the order they opened. */
   private windows = new Map<number, OpenWindow>();
+  private readonly sides: Record<JoinSide, WindowSide>;
   /** Rows per side of the last window closed: a new window is given that much room at once (no regrowing every window). */
   private lastSize: Record<JoinSide, number> = { left: 0, right: 0 };
-  /** Pairs of the window being closed (reused: its arrays only grow). */
-  private readonly pairs = new Matches();
 
   constructor(
     left: Stream<Frame>,
@@ -51,6 +50,8 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
     readonly shape: WindowJoinShape,
   ) {
     super([left, right], settings);
+    const side = ({ schema, dicts, keys }: SideSpec): WindowSide => ({ schema, dicts, keyColumn: keys.length === 1 && (schema[keys[0]] === 'float64' || schema[keys[0]] === 'timestamp') ? keys[0] : undefined });
+    this.sides = { left: side(settings.left), right: side(settings.right) };
   }
 
   /** The kind of the interval join that did window joins before (node ids follow kinds). */
@@ -119,7 +120,7 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
   private window(start: number): OpenWindow {
     let w = this.windows.get(start);
     if (w === undefined) {
-      this.windows.set(start, (w = new OpenWindow(start, this.settings)));
+      this.windows.set(start, (w = new OpenWindow(start, this.sides)));
       for (const side of SIDES) w[side].reserve(this.lastSize[side] + (this.lastSize[side] >> 3));
     }
     return w;
@@ -136,11 +137,10 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
     if (ready.length === 0) return undefined;
     const { layout, how } = this.settings;
     const parts: Frame[] = [];
-    const pairs = this.pairs;
     for (const w of ready) {
+      const pairs = new Matches();
       this.windows.delete(w.start);
       this.lastSize = { left: w.left.length, right: w.right.length };
-      pairs.length = 0;
       const lost = w.join(pairs, how === 'left');
       if (pairs.length > 0) parts.push(joinedFrame(layout, w.left.rows.take(pairs.mine.subarray(0, pairs.length)), w.right.rows.take(pairs.theirs.subarray(0, pairs.length))));
       if (lost !== undefined && lost.length > 0) parts.push(joinedFrame(layout, w.left.rows.take(lost), lost.length));

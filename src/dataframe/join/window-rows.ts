@@ -14,33 +14,52 @@ import { capacityFor, grown, RowStore } from './row-store.js';
 import { Matches } from './side-buffer.js';
 import type { JoinSide } from './keys.js';
 
-/** One side's rows of one window, with their key ids. */
+/** One side's rows of one window, with their key ids (read from the key column itself when it is one float64 column). */
 export class KeyedRows {
   readonly rows: RowStore;
-  keys = new Float64Array(0);
+  /** Key ids per row, when no column holds them as they are. */
+  private own: Float64Array | undefined;
 
-  constructor(schema: Schema, dicts: Record<string, Dictionary>) {
+  constructor(
+    schema: Schema,
+    dicts: Record<string, Dictionary>,
+    private readonly keyColumn: string | undefined,
+  ) {
     this.rows = new RowStore(schema, dicts);
+    if (keyColumn === undefined) this.own = new Float64Array(0);
   }
 
   get length(): number {
     return this.rows.length;
   }
 
+  /** Each row's key id (valid until the next append). */
+  get keys(): Float64Array {
+    return this.own ?? this.rows.floats(this.keyColumn!);
+  }
+
   /** Room for `n` rows in all (a window expected to be as large as the one before it). */
   reserve(n: number): void {
     this.rows.reserve(n);
-    if (n > this.keys.length) this.keys = grown(this.keys, n, this.rows.length);
+    if (this.own !== undefined && n > this.own.length) this.own = grown(this.own, n, this.rows.length);
   }
 
   /** Append rows `idx[0..n)` of `frame`, whose key ids are `keys` (per row of `frame`). */
   append(frame: Frame, keys: Float64Array, idx: ArrayLike<number>, n: number): void {
     const at = this.rows.length;
-    const cap = capacityFor(at + n, this.keys.length);
-    if (cap !== this.keys.length) this.keys = grown(this.keys, cap, at);
     this.rows.append(frame, idx, n);
-    for (let j = 0; j < n; j++) this.keys[at + j] = keys[idx[j]];
+    if (this.own === undefined) return;
+    const cap = capacityFor(at + n, this.own.length);
+    if (cap !== this.own.length) this.own = grown(this.own, cap, at);
+    for (let j = 0; j < n; j++) this.own[at + j] = keys[idx[j]];
   }
+}
+
+/** A side of a window join: its columns, and the column that holds its key ids as they are (one float64 key), if any. */
+export interface WindowSide {
+  schema: Schema;
+  dicts: Record<string, Dictionary>;
+  keyColumn: string | undefined;
 }
 
 /** Rows restored from a version 1 checkpoint: the first `left` and `right` rows, already joined with each other. */
@@ -58,10 +77,10 @@ export class OpenWindow {
 
   constructor(
     readonly start: number,
-    sides: Record<JoinSide, { schema: Schema; dicts: Record<string, Dictionary> }>,
+    sides: Record<JoinSide, WindowSide>,
   ) {
-    this.left = new KeyedRows(sides.left.schema, sides.left.dicts);
-    this.right = new KeyedRows(sides.right.schema, sides.right.dicts);
+    this.left = new KeyedRows(sides.left.schema, sides.left.dicts, sides.left.keyColumn);
+    this.right = new KeyedRows(sides.right.schema, sides.right.dicts, sides.right.keyColumn);
   }
 
   get size(): number {
