@@ -2,8 +2,8 @@
  * Rows of one schema in growable typed arrays, one per column (validity where the dtype has
  * one, utf8 as codes of the side's dictionaries): what a join holds, without a frame object per
  * batch. Rows are appended from frames aligned to the same dictionaries, gathered back into
- * frames with `take`, and compacted in place with `keep`. Capacity grows by half, so at most a
- * third of the arrays is slack.
+ * frames with `take`, and compacted in place with `keep`. Capacity grows by a quarter, so at most
+ * a fifth of the arrays is slack (join state is held long: memory counts more than a few more copies).
  */
 import { Frame, takeColumn, type Column, type DType, type Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
@@ -33,9 +33,9 @@ export function allRows(n: number): Int32Array {
   return rows;
 }
 
-/** Room for `need` values: the current capacity, or half as much again as needed. */
+/** Room for `need` values: the current capacity, or a quarter more than needed. */
 export function capacityFor(need: number, current: number): number {
-  return need <= current ? current : Math.max(16, need + (need >> 1));
+  return need <= current ? current : Math.max(16, need + (need >> 2));
 }
 
 export class RowStore {
