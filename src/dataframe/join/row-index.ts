@@ -8,9 +8,15 @@
 import { hashNumber } from '../number-table.js';
 
 export class RowIndex {
-  private table = new Int32Array(16).fill(-1);
-  private mask = 15;
+  private table: Int32Array;
+  private mask: number;
   private count = 0;
+
+  /** `keys`: how many keys to make room for at once (a table built from rows known in advance). */
+  constructor(keys = 0) {
+    this.table = new Int32Array(tableSize(keys)).fill(-1);
+    this.mask = this.table.length - 1;
+  }
 
   get size(): number {
     return this.count;
@@ -50,9 +56,7 @@ export class RowIndex {
   remap(moved: Int32Array, keys: Float64Array): void {
     let live = 0;
     for (const r of this.table) if (r >= 0 && moved[r] >= 0) live++;
-    let size = 16;
-    while (4 * live > 3 * size) size *= 2;
-    this.rehash((r) => moved[r], keys, size);
+    this.rehash((r) => moved[r], keys, tableSize(live));
   }
 
   clear(): void {
@@ -75,4 +79,11 @@ export class RowIndex {
       this.count++;
     }
   }
+}
+
+/** Slots for `keys` keys at most three quarters full (a power of two, at least 16). */
+function tableSize(keys: number): number {
+  let size = 16;
+  while (4 * keys > 3 * size) size *= 2;
+  return size;
 }

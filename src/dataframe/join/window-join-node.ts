@@ -96,7 +96,7 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
   }
 
   /** Append rows `idx[0..n)` of a batch to their windows (most batches fall in one or two). */
-  private place(b: SideBatch, starts: Float64Array, idx: Int32Array, n: number): OpenWindow[] {
+  private place(b: SideBatch, starts: Float64Array, idx: Int32Array, n: number): void {
     const met: OpenWindow[] = [];
     const which = new Int32Array(n);
     for (let j = 0; j < n; j++) {
@@ -114,7 +114,6 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
         win[b.side].append(b.frame, b.keys, mine, m);
       });
     }
-    return met;
   }
 
   private window(start: number): OpenWindow {

@@ -9,9 +9,9 @@
  */
 import type { Frame, Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
-import { NumberTable } from '../number-table.js';
 import { capacityFor, grown, RowStore } from './row-store.js';
-import { Matches } from './side-buffer.js';
+import { RowIndex } from './row-index.js';
+import type { Matches } from './side-buffer.js';
 import type { JoinSide } from './keys.js';
 
 /** One side's rows of one window, with their key ids (read from the key column itself when it is one float64 column). */
@@ -83,10 +83,6 @@ export class OpenWindow {
     this.right = new KeyedRows(sides.right.schema, sides.right.dicts, sides.right.keyColumn);
   }
 
-  get size(): number {
-    return this.left.length + this.right.length;
-  }
-
   /**
    * Every pair of a left and a right row with equal keys, into `pairs` (`mine`: left rows,
    * `theirs`: right rows); returns the left rows that found none (when `wantUnmatched`).
@@ -102,15 +98,14 @@ export class OpenWindow {
       const buildLeft = nl <= this.right.length;
       const build = buildLeft ? this.left : this.right;
       const probe = buildLeft ? this.right : this.left;
-      const { slots, head, next } = chains(build);
+      const { index, next } = chains(build);
+      const buildKeys = build.keys;
       const oldBuild = buildLeft ? oldLeft : oldRight;
       const oldProbe = buildLeft ? oldRight : oldLeft;
       const keys = probe.keys;
       for (let p = 0; p < probe.length; p++) {
-        const slot = slots.get(keys[p]);
-        if (slot < 0) continue;
         // Restored rows met each other before the checkpoint: only their pairs with newer rows are new.
-        for (let b = head[slot]; b >= 0; b = next[b]) {
+        for (let b = index.get(keys[p], buildKeys); b >= 0; b = next[b]) {
           if (p < oldProbe && b < oldBuild) continue;
           const l = buildLeft ? b : p;
           pairs.push(l, buildLeft ? p : b);
@@ -128,24 +123,14 @@ export class OpenWindow {
   }
 }
 
-/** The rows of each key of `side` chained in row order: `head` per key slot, `next` per row. */
-function chains(side: KeyedRows): { slots: NumberTable; head: Int32Array; next: Int32Array } {
-  const n = side.length;
-  const slots = new NumberTable();
-  slots.reserve(n);
-  const head = new Int32Array(n);
-  const next = new Int32Array(n);
+/** The rows of each key of `side` chained in row order: the first per key in `index`, `next` per row. */
+function chains(side: KeyedRows): { index: RowIndex; next: Int32Array } {
+  const index = new RowIndex(side.length);
+  const next = new Int32Array(side.length);
   const keys = side.keys;
-  for (let r = n - 1; r >= 0; r--) {
-    const k = keys[r];
-    let slot = slots.get(k);
-    if (slot < 0) {
-      slot = slots.size;
-      slots.add(k, slot);
-      head[slot] = -1;
-    }
-    next[r] = head[slot];
-    head[slot] = r;
+  for (let r = side.length - 1; r >= 0; r--) {
+    next[r] = index.get(keys[r], keys);
+    index.set(r, keys);
   }
-  return { slots, head, next };
+  return { index, next };
 }
