@@ -1,4 +1,4 @@
-// RowIndex (the per-key index of join state) against a Map: any keys (many, so the table grows; -0 and 0), any rows moved.
+// RowIndex (the per-key index of join state) against a Map: any keys (many, so the table grows; -0 and 0), any room given up front, any rows moved.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { RowIndex } from '../../src/dataframe/join/row-index.js';
@@ -9,8 +9,8 @@ const keyArb = fc.oneof(fc.integer({ min: -300, max: 300 }), fc.constantFrom(-0,
 describe('RowIndex', () => {
   it('holds the last row set per key, through growth and remaps, as a Map does', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(keyArb, { maxLength: 200 }), { minLength: 1, maxLength: 4 }), fc.array(fc.boolean(), { minLength: 1 }), (rounds, keepPattern) => {
-        const index = new RowIndex();
+      fc.property(fc.array(fc.array(keyArb, { maxLength: 200 }), { minLength: 1, maxLength: 4 }), fc.array(fc.boolean(), { minLength: 1 }), fc.integer({ min: 0, max: 300 }), (rounds, keepPattern, room) => {
+        const index = new RowIndex(room);
         const model = new Map<number, number>(); // key (-0 as 0) → row
         let keys: number[] = [];
         for (const round of rounds) {
