@@ -7,7 +7,7 @@
  *  - Q8 new users: persons who opened an auction in the 10 s tumbling window they joined in: a
  *    window join.
  */
-import { DataFrame, Stream, type AsofJoinNode, type Frame, type FrameIntervalJoinNode } from '../../src/index.js';
+import { DataFrame, Stream, type AsofJoinNode, type Frame, type FrameWindowJoinNode } from '../../src/index.js';
 import type { Chunk } from './people.js';
 
 export const PERSON_SCHEMA = { id: 'float64', name: 'utf8', city: 'utf8', state: 'utf8', dateTime: 'timestamp' } as const;
@@ -23,7 +23,7 @@ export function q3(persons: DataFrame<typeof PERSON_SCHEMA>, auctions: DataFrame
 
 export function q8(persons: DataFrame<typeof PERSON_SCHEMA>, auctions: DataFrame<typeof AUCTION_SCHEMA>) {
   const joined = persons.join(auctions, { leftOn: 'id', rightOn: 'seller', window: { tumbling: '10s', on: 'dateTime' }, suffixes: ['', '_auction'] });
-  return { out: joined.select(['window_start', 'id', 'name']), node: joined.stream.upstreams[0] as unknown as FrameIntervalJoinNode };
+  return { out: joined.select(['window_start', 'id', 'name']), node: joined.stream.upstreams[0] as unknown as FrameWindowJoinNode };
 }
 
 /** Q3: [auction id, name, city, state] sorted; Q8: distinct [window_start, person id] sorted. */

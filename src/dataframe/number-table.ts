@@ -21,7 +21,7 @@ export class NumberTable {
   get(x: number): number {
     const keys = this.keys;
     const vals = this.vals;
-    let i = hash(x) & this.mask;
+    let i = hashNumber(x) & this.mask;
     for (;;) {
       const v = vals[i];
       if (v < 0 || keys[i] === x) return v;
@@ -37,7 +37,7 @@ export class NumberTable {
   /** Set `x` (not yet in the table) to `v` (≥ 0). */
   add(x: number, v: number): void {
     if (2 * (this.count + 1) > this.vals.length) this.grow();
-    let i = hash(x) & this.mask;
+    let i = hashNumber(x) & this.mask;
     while (this.vals[i] >= 0) i = (i + 1) & this.mask;
     this.keys[i] = x + 0; // -0 stored as 0
     this.vals[i] = v;
@@ -55,7 +55,8 @@ export class NumberTable {
   }
 }
 
-function hash(x: number): number {
+/** A hash of a double's bits (-0 as 0), for open-addressing tables keyed by numbers. */
+export function hashNumber(x: number): number {
   scratch[0] = x + 0;
   const h = Math.imul(words[0] ^ Math.imul(words[1], 0x9e3779b1), 0x85ebca6b);
   return h ^ (h >>> 15);

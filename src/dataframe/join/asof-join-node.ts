@@ -29,7 +29,11 @@ export class AsofJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> 
   constructor(left: Stream<Frame>, right: Stream<Frame> | Frame, settings: JoinSettings, ttlMs = Infinity) {
     super(right instanceof Frame ? [left] : [left, right], { ...settings, right: { ...settings.right, complete: right instanceof Frame } });
     this.pending = new SideBuffer(settings.left.schema, settings.left.dicts);
-    this.versions = new VersionStore(settings.right.schema, settings.right.dicts, ttlMs);
+    const { schema, keys, on } = settings.right;
+    const asIs = (c: string | undefined) => (c !== undefined && (schema[c] === 'float64' || schema[c] === 'timestamp') ? c : undefined);
+    // A dropped version's time is overwritten: the key is read from its column only if that is another column.
+    const key = keys.length === 1 && keys[0] !== on ? asIs(keys[0]) : undefined;
+    this.versions = new VersionStore(schema, settings.right.dicts, ttlMs, { key, time: asIs(on) });
     if (right instanceof Frame) {
       const b = this.prepare('right', right);
       this.versions.add(b.frame, b.keys, b.ts, allRows(b.frame.length));

@@ -14,7 +14,7 @@ import type * as arrow from 'apache-arrow';
 import type { Emitted, Meta } from '../../core/meta.js';
 import type { Stateful } from '../../core/stateful.js';
 import type { Stream } from '../../core/stream.js';
-import { Frame, toFloat64 } from '../frame.js';
+import { Frame } from '../frame.js';
 import { allRows } from './row-store.js';
 import type { JoinSide } from './keys.js';
 import { joinedFrame } from './layout.js';
@@ -27,12 +27,6 @@ export interface IntervalBounds {
   beforeMs: number;
   /** How far after. */
   afterMs: number;
-  /**
-   * A window join: rows are placed by their window's end instead of their time (this column, the
-   * window's start, plus `size`), with zero bounds, so partners share a window and a row is freed
-   * as soon as the other side's watermark passes its window's end.
-   */
-  window?: { start: string; size: number };
 }
 
 const SIDES: readonly JoinSide[] = ['left', 'right'];
@@ -57,7 +51,8 @@ export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arro
   }
 
   override params(): Record<string, unknown> {
-    return { ...super.params(), before: this.bounds.beforeMs, after: this.bounds.afterMs, window: this.bounds.window ?? null };
+    // `window: null`: window joins were this node once; the parameter stays so fingerprints of existing jobs do not change.
+    return { ...super.params(), before: this.bounds.beforeMs, after: this.bounds.afterMs, window: null };
   }
 
   /** Rows held for future partners, per side. */
@@ -88,10 +83,9 @@ export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arro
     let kept = 0;
     const matched = b.side === 'left' && outer ? new Uint8Array(b.frame.length) : undefined;
     const unmatchable: number[] = [];
-    const times = this.times(b);
     for (let j = 0; j < rows.length; j++) {
       const i = rows[j];
-      const t = times[i];
+      const t = b.ts[i];
       const key = b.keys[i];
       if (key !== key || t !== t) {
         if (matched !== undefined) unmatchable.push(i);
@@ -102,7 +96,7 @@ export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arro
       theirs.probe(key, t - below, t + above, found, i, outer && other === 'left');
       if (matched !== undefined && found.length > before) matched[i] = 1;
     }
-    this.buffers[b.side].add(b.frame, b.keys, times, keep, kept, matched);
+    this.buffers[b.side].add(b.frame, b.keys, b.ts, keep, kept, matched);
     const parts: Frame[] = [];
     if (found.length > 0) {
       const a = b.frame.take(found.mine.subarray(0, found.length));
@@ -111,12 +105,6 @@ export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arro
     }
     if (unmatchable.length > 0) parts.push(joinedFrame(this.settings.layout, b.frame.take(unmatchable), unmatchable.length));
     return this.emitParts(parts, meta);
-  }
-
-  /** Each row's time in the buffers: its event time, or for a window join its window's end. */
-  private times(b: SideBatch): Float64Array {
-    const w = this.bounds.window;
-    return w === undefined ? b.ts : toFloat64(b.frame.col(w.start)).map((s) => s + w.size);
   }
 
   protected advance(meta: Meta): Emitted {
@@ -153,7 +141,7 @@ export class FrameIntervalJoinNode extends TwoSidedJoin implements Stateful<arro
     for (const side of SIDES) {
       const batch = this.prepare(side, held[side].frame);
       this.buffers[side].clear();
-      this.buffers[side].add(batch.frame, batch.keys, this.times(batch), allRows(batch.frame.length), batch.frame.length, held[side].matched);
+      this.buffers[side].add(batch.frame, batch.keys, batch.ts, allRows(batch.frame.length), batch.frame.length, held[side].matched);
     }
     this.restoreClock(meta.clock as JoinClockState);
     this.rearm();

@@ -2,8 +2,8 @@
  * Rows of one schema in growable typed arrays, one per column (validity where the dtype has
  * one, utf8 as codes of the side's dictionaries): what a join holds, without a frame object per
  * batch. Rows are appended from frames aligned to the same dictionaries, gathered back into
- * frames with `take`, and compacted in place with `keep`. Capacity grows by half, so at most a
- * third of the arrays is slack.
+ * frames with `take`, and compacted in place with `keep`. Capacity grows by a quarter, so at most
+ * a fifth of the arrays is slack (join state is held long: memory counts more than a few more copies).
  */
 import { Frame, takeColumn, type Column, type DType, type Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
@@ -33,9 +33,9 @@ export function allRows(n: number): Int32Array {
   return rows;
 }
 
-/** Room for `need` values: the current capacity, or half as much again as needed. */
+/** Room for `need` values: the current capacity, or a quarter more than needed. */
 export function capacityFor(need: number, current: number): number {
-  return need <= current ? current : Math.max(16, need + (need >> 1));
+  return need <= current ? current : Math.max(16, need + (need >> 2));
 }
 
 export class RowStore {
@@ -56,7 +56,7 @@ export class RowStore {
   /** Append rows `rows[0..n)` of `frame` (all of them, in order, when `n` is the frame's length). */
   append(frame: Frame, rows: ArrayLike<number>, n: number): void {
     const at = this.size;
-    this.reserve(at + n);
+    this.ensure(at + n);
     const whole = n === frame.length;
     for (const s of this.cols) {
       const c = frame.col(s.name) as Column & { validity?: Uint8Array };
@@ -71,6 +71,13 @@ export class RowStore {
       if (s.dtype === 'utf8') s.dict = (c as { dict: Dictionary }).dict;
     }
     this.size += n;
+  }
+
+  /** The stored values of float64 or timestamp column `name` (valid until the next append, keep or shrink). */
+  floats(name: string): Float64Array {
+    const s = this.cols.find((c) => c.name === name);
+    if (s === undefined || !(s.data instanceof Float64Array)) throw new Error(`RowStore: ${name} is not a float64 column`);
+    return s.data;
   }
 
   /** Rows `idx` as a frame. */
@@ -106,7 +113,16 @@ export class RowStore {
     return { dtype: s.dtype, data: s.data, validity: s.validity } as Column;
   }
 
-  private reserve(need: number): void {
+  /** Room for `n` rows in all, exactly (a store that knows how many rows will come). */
+  reserve(n: number): void {
+    for (const s of this.cols) {
+      if (n <= s.data.length) continue;
+      s.data = grown(s.data, n, this.size);
+      if (s.validity !== undefined) s.validity = grown(s.validity, n, this.size);
+    }
+  }
+
+  private ensure(need: number): void {
     for (const s of this.cols) {
       const cap = capacityFor(need, s.data.length);
       if (cap === s.data.length) continue;

@@ -1,8 +1,8 @@
 /**
  * The held rows of one side of a join, columnar: the rows in a `RowStore`, and per row its key
  * id, its event time (NaN once freed) and whether it matched yet (for outer joins). Rows of a
- * key are chained newest first (`head` per key, `prev` per row), so an index costs one table
- * slot per key and four bytes per row, not an array per key.
+ * key are chained newest first (a `RowIndex` holds each key's newest row, `prev` per row the
+ * next), so an index costs 5 to 11 bytes per key and four per row, not an array per key.
  *
  * Rows are freed by event time (`freeBelow`), found through the row ranges of the batches they
  * came in (each range knows its smallest live time, so ranges with nothing to free are skipped).
@@ -11,8 +11,8 @@
  */
 import { Frame, type Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
-import { NumberTable } from '../number-table.js';
 import { capacityFor, grown, RowStore } from './row-store.js';
+import { RowIndex } from './row-index.js';
 
 /** Index pairs found by `probe`: row `mine[j]` of the probing batch with held row `theirs[j]`. */
 export class Matches {
@@ -50,8 +50,7 @@ export class SideBuffer {
   private ts = new Float64Array(0);
   private matched = new Uint8Array(0);
   private prev = new Int32Array(0);
-  private slots = new NumberTable();
-  private head = new Int32Array(16);
+  private index = new RowIndex();
   private ranges: Range[] = [];
   private live = 0;
 
@@ -101,9 +100,7 @@ export class SideBuffer {
    * `out`. `markMatched` records that the row found a partner (outer joins emit the others when freed).
    */
   probe(key: number, lo: number, hi: number, out: Matches, mine: number, markMatched: boolean): void {
-    const slot = this.slots.get(key);
-    if (slot < 0) return;
-    for (let r = this.head[slot]; r >= 0; r = this.prev[r]) {
+    for (let r = this.index.get(key, this.keys); r >= 0; r = this.prev[r]) {
       const t = this.ts[r];
       if (t >= lo && t <= hi) {
         if (markMatched) this.matched[r] = 1;
@@ -159,7 +156,7 @@ export class SideBuffer {
     this.rows.clear();
     this.ranges = [];
     this.live = 0;
-    this.slots = new NumberTable();
+    this.index.clear();
   }
 
   private liveRows(): Int32Array {
@@ -171,16 +168,8 @@ export class SideBuffer {
 
   /** Put `row` at the head of its key's chain. */
   private link(row: number): void {
-    const key = this.keys[row];
-    let slot = this.slots.get(key);
-    if (slot < 0) {
-      slot = this.slots.size;
-      this.slots.add(key, slot);
-      if (slot === this.head.length) this.head = grown(this.head, slot * 2, slot);
-      this.head[slot] = -1;
-    }
-    this.prev[row] = this.head[slot];
-    this.head[slot] = row;
+    this.prev[row] = this.index.get(this.keys[row], this.keys);
+    this.index.set(row, this.keys);
   }
 
   private reserve(need: number): void {
@@ -211,9 +200,7 @@ export class SideBuffer {
       this.ts[k] = this.ts[idx[k]];
       this.matched[k] = this.matched[idx[k]];
     }
-    // Keys that went keep their slots while they are few (a fresh table regrows); else the table is rebuilt.
-    if (this.slots.size > 2 * n + 1024) this.slots = new NumberTable();
-    else this.head.fill(-1);
+    this.index.clear();
     for (let k = 0; k < n; k++) this.link(k);
     this.ranges = ranges;
     this.shrink(n, Math.max(n, before >> 1));

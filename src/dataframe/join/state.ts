@@ -30,10 +30,11 @@ export function joinStateTable(layout: JoinLayout, held: Record<JoinSide, HeldRo
 }
 
 /** The held rows of each side back (utf8 columns in fresh dictionaries: align them to the side's), and the metadata. */
-export function readJoinState(kind: string, nodeId: string, layout: JoinLayout, table: arrow.Table): { held: Record<JoinSide, HeldRows>; meta: Record<string, unknown> } {
-  expectTable(kind, table);
+export function readJoinState(kind: string | readonly string[], nodeId: string, layout: JoinLayout, table: arrow.Table): { held: Record<JoinSide, HeldRows>; meta: Record<string, unknown> } {
+  const kinds = typeof kind === 'string' ? [kind] : kind;
+  expectTable(kinds[0], table);
   const meta = readMeta(table);
-  if (meta.kind !== kind) throw new Error(`restore ${nodeId}: expected a ${kind} state, got ${String(meta.kind)}`);
+  if (!kinds.includes(meta.kind as string)) throw new Error(`restore ${nodeId}: expected a ${kinds.join(' or ')} state, got ${String(meta.kind)}`);
   const dicts: Record<string, Dictionary> = {};
   const all = new Ingestor({ ...layout.schema, join_left: 'bool', join_matched: 'bool' }, { dicts }).fromArrow(table);
   const leftRows = meta.leftRows as number;

@@ -6,22 +6,33 @@
  * `bound - ttl`. Pruning runs when the versions have doubled since the last prune, or (with a
  * TTL) when the bound moved a TTL on, so it costs O(1) per row, and expired keys go in time.
  *
- * Columnar, as `SideBuffer`: the rows in a `RowStore`, each version's time (NaN once dropped)
- * and the next older version of its key (`older`), newest first from `head` per key slot.
+ * Columnar, as `SideBuffer`: the rows in a `RowStore`; per row the next older version of its key
+ * (`older`); per key its newest version, in a `RowIndex`. Key ids and times are read from the
+ * stored columns when they are the key and time columns themselves (one float64 key, a float64
+ * or timestamp time), else kept per row; a dropped version's time is NaN. So a version costs its
+ * columns, 4 bytes and its share of the index (5 to 11 bytes a key).
  */
 import type { Frame, Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
-import { NumberTable } from '../number-table.js';
 import { capacityFor, grown, RowStore } from './row-store.js';
+import { RowIndex } from './row-index.js';
+
+/** Columns of the rows that hold the key ids or the times as they are (undefined: kept apart). */
+export interface DirectColumns {
+  key?: string;
+  time?: string;
+}
 
 export class VersionStore {
   private readonly rows: RowStore;
-  private ts = new Float64Array(0);
   private older = new Int32Array(0);
-  private slots = new NumberTable();
-  /** Per key slot: its newest version (-1: none left) and its key. */
-  private head = new Int32Array(16);
-  private slotKeys = new Float64Array(16);
+  /** Key ids and times per row when no column holds them; else undefined. */
+  private ownKeys: Float64Array | undefined;
+  private ownTs: Float64Array | undefined;
+  /** Key ids and times per row (the columns' current arrays or the own ones: refreshed when the rows move). */
+  private keys = new Float64Array(0);
+  private ts = new Float64Array(0);
+  private index = new RowIndex();
   private count = 0;
   private keptAtPrune = 0;
   private prunedAt = -Infinity;
@@ -31,8 +42,12 @@ export class VersionStore {
     readonly dicts: Record<string, Dictionary>,
     /** Versions older than this (ms, before the looking-up row's time) do not match; Infinity: none expire. */
     readonly ttlMs = Infinity,
+    private readonly direct: DirectColumns = {},
   ) {
     this.rows = new RowStore(schema, dicts);
+    if (direct.key === undefined) this.ownKeys = new Float64Array(0);
+    if (direct.time === undefined) this.ownTs = new Float64Array(0);
+    this.refresh();
   }
 
   get size(): number {
@@ -48,18 +63,23 @@ export class VersionStore {
     const at = this.rows.length;
     this.reserve(at + keep.length);
     this.rows.append(frame, keep, keep.length);
-    for (let j = 0; j < keep.length; j++) this.insert(at + j, keys[keep[j]], ts[keep[j]]);
+    this.refresh();
+    for (let j = 0; j < keep.length; j++) {
+      if (this.ownKeys !== undefined) this.ownKeys[at + j] = keys[keep[j]];
+      if (this.ownTs !== undefined) this.ownTs[at + j] = ts[keep[j]];
+      this.insert(at + j);
+    }
     this.count += keep.length;
   }
 
   /** The row of the latest version of `key` at or before `t` (within the TTL), or -1. */
   latest(key: number, t: number): number {
     if (key !== key || t !== t) return -1;
-    const slot = this.slots.get(key);
-    if (slot < 0) return -1;
-    let r = this.head[slot];
-    while (r >= 0 && this.ts[r] > t) r = this.older[r];
-    return r < 0 || t - this.ts[r] > this.ttlMs ? -1 : r;
+    const ts = this.ts;
+    let r = this.index.get(key, this.keys);
+    while (r >= 0 && ts[r] > t) r = this.older[r];
+    // A key whose versions all expired keeps its newest (dropped: time NaN) in the index until the next compaction.
+    return r < 0 || ts[r] !== ts[r] || t - ts[r] > this.ttlMs ? -1 : r;
   }
 
   /** Versions `rows` (from `latest`) as a frame. */
@@ -71,24 +91,25 @@ export class VersionStore {
   prune(bound: number): void {
     if (this.count < 2 * this.keptAtPrune + 1024 && !(bound - this.prunedAt >= this.ttlMs)) return;
     this.prunedAt = bound;
-    for (let s = 0; s < this.slots.size; s++) {
-      let r = this.head[s];
+    const { ts, older } = this;
+    this.index.forEach((head) => {
+      let r = head;
       let newer = -1;
-      while (r >= 0 && this.ts[r] > bound) (newer = r), (r = this.older[r]);
-      if (r < 0) continue;
+      while (r >= 0 && ts[r] > bound) (newer = r), (r = older[r]);
+      if (r < 0 || ts[r] !== ts[r]) return;
       // r is the last version at or before bound: it stays (unless expired); all older ones go.
-      let drop = this.older[r];
-      this.older[r] = -1;
-      if (bound - this.ts[r] > this.ttlMs) {
+      let drop = older[r];
+      if (bound - ts[r] > this.ttlMs) {
         drop = r;
-        if (newer < 0) this.head[s] = -1;
-        else this.older[newer] = -1;
-      }
-      for (; drop >= 0; drop = this.older[drop]) {
-        this.ts[drop] = NaN;
+        if (newer >= 0) older[newer] = -1;
+      } else older[r] = -1;
+      while (drop >= 0) {
+        const next = older[drop];
+        ts[drop] = NaN;
         this.count--;
+        drop = next;
       }
-    }
+    });
     this.keptAtPrune = this.count;
     if (3 * this.count < 2 * this.rows.length) this.compact();
   }
@@ -100,10 +121,15 @@ export class VersionStore {
 
   clear(): void {
     this.rows.clear();
-    this.slots = new NumberTable();
+    this.index.clear();
     this.count = 0;
     this.keptAtPrune = 0;
     this.prunedAt = -Infinity;
+  }
+
+  private refresh(): void {
+    this.keys = this.ownKeys ?? this.rows.floats(this.direct.key!);
+    this.ts = this.ownTs ?? this.rows.floats(this.direct.time!);
   }
 
   private liveRows(): Int32Array {
@@ -114,41 +140,33 @@ export class VersionStore {
   }
 
   /** Link version `row` into its key's chain, before the first version not later than it (so it wins ties). */
-  private insert(row: number, key: number, t: number): void {
-    let slot = this.slots.get(key);
-    if (slot < 0) slot = this.newSlot(key);
-    this.ts[row] = t;
-    let r = this.head[slot];
-    if (r < 0 || this.ts[r] <= t) {
-      this.older[row] = r;
-      this.head[slot] = row;
+  private insert(row: number): void {
+    const { ts, older } = this;
+    const t = ts[row];
+    let r = this.index.get(this.keys[row], this.keys);
+    if (r < 0 || !(ts[r] > t)) {
+      older[row] = r >= 0 && ts[r] === ts[r] ? r : -1; // a dropped newest: the key had no versions left
+      this.index.set(row, this.keys);
       return;
     }
-    while (this.older[r] >= 0 && this.ts[this.older[r]] > t) r = this.older[r];
-    this.older[row] = this.older[r];
-    this.older[r] = row;
-  }
-
-  private newSlot(key: number): number {
-    const slot = this.slots.size;
-    this.slots.add(key, slot);
-    if (slot === this.head.length) {
-      this.head = grown(this.head, slot * 2, slot);
-      this.slotKeys = grown(this.slotKeys, slot * 2, slot);
-    }
-    this.head[slot] = -1;
-    this.slotKeys[slot] = key;
-    return slot;
+    while (older[r] >= 0 && ts[older[r]] > t) r = older[r];
+    older[row] = older[r];
+    older[r] = row;
   }
 
   private reserve(need: number): void {
-    const cap = capacityFor(need, this.ts.length);
-    if (cap === this.ts.length) return;
-    this.ts = grown(this.ts, cap, this.rows.length);
-    this.older = grown(this.older, cap, this.rows.length);
+    const cap = capacityFor(need, this.older.length);
+    if (cap === this.older.length) return;
+    this.resize(cap, this.rows.length);
   }
 
-  /** Move the live versions to the front, in order; keys with none left lose their slots. */
+  private resize(cap: number, used: number): void {
+    this.older = grown(this.older, cap, used);
+    if (this.ownKeys !== undefined) this.ownKeys = grown(this.ownKeys, cap, used);
+    if (this.ownTs !== undefined) this.ownTs = grown(this.ownTs, cap, used);
+  }
+
+  /** Move the live versions to the front, in order; keys with none left leave the index. */
   private compact(): void {
     const idx = this.liveRows();
     const n = idx.length;
@@ -157,21 +175,16 @@ export class VersionStore {
     this.rows.keep(idx, n);
     for (let k = 0; k < n; k++) {
       const o = this.older[idx[k]];
-      this.ts[k] = this.ts[idx[k]];
       this.older[k] = o < 0 ? -1 : moved[o];
+      if (this.ownKeys !== undefined) this.ownKeys[k] = this.ownKeys[idx[k]];
+      if (this.ownTs !== undefined) this.ownTs[k] = this.ownTs[idx[k]];
     }
-    const heads = this.head;
-    const keys = this.slotKeys;
-    const slots = this.slots.size;
-    this.slots = new NumberTable();
-    this.head = new Int32Array(Math.max(16, slots));
-    this.slotKeys = new Float64Array(this.head.length);
-    for (let s = 0; s < slots; s++) if (heads[s] >= 0) this.head[this.newSlot(keys[s])] = moved[heads[s]];
     const cap = capacityFor(n, 0);
-    if (2 * cap <= this.ts.length) {
-      this.ts = grown(this.ts, cap, n);
-      this.older = grown(this.older, cap, n);
+    if (2 * cap <= this.older.length) {
+      this.resize(cap, n);
       this.rows.shrink(cap);
     }
+    this.refresh();
+    this.index.remap(moved, this.keys);
   }
 }

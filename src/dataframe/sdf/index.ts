@@ -14,4 +14,5 @@ export type { AggMap, AggOut, AggResult, Cols, NodeOptions } from './types.js';
 export { StaticTable, type FrameJoined, type FrameJoinTime, type IntervalSpec, type AsofSpec, type AsofTableSpec, type WindowJoinSpec, type WindowJoined, type JoinOptionsBase, type SharedCols } from './join.js';
 export { AsofJoinNode } from '../join/asof-join-node.js';
 export { FrameIntervalJoinNode } from '../join/interval-join-node.js';
+export { FrameWindowJoinNode } from '../join/window-join-node.js';
 export { JoinColumnError } from '../join/keys.js';

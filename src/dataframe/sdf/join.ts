@@ -23,6 +23,7 @@ import { Ingestor, type Batch } from '../ingest.js';
 import { checkKeys, JoinColumnError, type JoinKeys, type JoinSide } from '../join/keys.js';
 import { joinLayout, type JoinLayout } from '../join/layout.js';
 import { FrameIntervalJoinNode } from '../join/interval-join-node.js';
+import { FrameWindowJoinNode } from '../join/window-join-node.js';
 import { AsofJoinNode } from '../join/asof-join-node.js';
 import type { JoinSettings, SideSpec } from '../join/two-sided.js';
 import type { Cols, Simplify } from './types.js';
@@ -177,7 +178,7 @@ function windowJoin(left: JoinInput, right: JoinInput, keys: JoinKeys, shared: s
   };
   const [l, r] = [placed(left, 'left'), placed(right, 'right')];
   const layout = joinLayout(l, r, [...shared, WINDOW_START], spec.suffixes);
-  const node = new FrameIntervalJoinNode(l.stream!, r.stream!, joinSettings(l, r, keys, time, layout, how, spec), { beforeMs: 0, afterMs: 0, window: { start: WINDOW_START, size: shape.size } });
+  const node = new FrameWindowJoinNode(l.stream!, r.stream!, joinSettings(l, r, keys, time, layout, how, spec), { start: WINDOW_START, size: shape.size });
   if (spec.start !== undefined) node.restore(spec.start);
   const out = new FrameMapNode(node, 'sdfWindowJoinColumns', { size: shape.size }, (f) => windowColumnsFirst(f, shape.size));
   return { stream: out, layout: { ...layout, schema: windowColumnsFirst(Frame.empty(layout.schema, layout.dicts), shape.size).schema } };

@@ -1,0 +1,199 @@
+/**
+ * Window join of two DataFrame streams whose rows carry a `window_start` column (placed in their
+ * windows by `assignWindows`; a hopping window's row once per window): a left and a right row
+ * join when their keys are equal and they share a window. Both sides' rows wait in their window
+ * (`OpenWindow`) until both watermarks reach its end (no on-time row of it can still come on either side);
+ * then the window is joined once, with a hash table, and freed. With `how: 'left'` a left row
+ * that found no partner in its window is emitted then, its right columns null. A row with a null
+ * key or time joins nothing (a left join emits it at once).
+ *
+ * Checkpoint (version 2): the rows of the open windows as in `state.ts`, window by window. Version 1,
+ * written when the window join was an interval join that emitted each pair on arrival, restores:
+ * its rows had met each other already (see `JoinedBefore`). The node keeps that join's kind, so
+ * its id, and so checkpoints of jobs written before, stay the same.
+ */
+import type * as arrow from 'apache-arrow';
+import type { Emitted, Meta } from '../../core/meta.js';
+import type { Stateful } from '../../core/stateful.js';
+import type { Stream } from '../../core/stream.js';
+import { Frame, toFloat64 } from '../frame.js';
+import type { JoinSide } from './keys.js';
+import { joinedFrame } from './layout.js';
+import { allRows } from './row-store.js';
+import { Matches } from './side-buffer.js';
+import { joinStateTable, readJoinState, type HeldRows } from './state.js';
+import { TwoSidedJoin, type JoinClockState, type JoinSettings, type SideBatch, type SideSpec } from './two-sided.js';
+import { OpenWindow, type WindowSide } from './window-rows.js';
+
+export interface WindowJoinShape {
+  /** The column with each row's window start. */
+  start: string;
+  /** Window length, ms. */
+  size: number;
+}
+
+const SIDES: readonly JoinSide[] = ['left', 'right'];
+/** Which old windows in a version 2 checkpoint hold version 1 rows: [window start, left rows, right rows]. */
+type JoinedBeforeMeta = [number, number, number][];
+
+export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> {
+  /** Open windows by start, in the order they opened. */
+  private windows = new Map<number, OpenWindow>();
+  private readonly sides: Record<JoinSide, WindowSide>;
+  /** Rows per side of the last window closed: a new window is given that much room at once (no regrowing every window). */
+  private lastSize: Record<JoinSide, number> = { left: 0, right: 0 };
+
+  constructor(
+    left: Stream<Frame>,
+    right: Stream<Frame>,
+    settings: JoinSettings,
+    readonly shape: WindowJoinShape,
+  ) {
+    super([left, right], settings);
+    const side = ({ schema, dicts, keys }: SideSpec): WindowSide => ({ schema, dicts, keyColumn: keys.length === 1 && (schema[keys[0]] === 'float64' || schema[keys[0]] === 'timestamp') ? keys[0] : undefined });
+    this.sides = { left: side(settings.left), right: side(settings.right) };
+  }
+
+  /** The kind of the interval join that did window joins before (node ids follow kinds). */
+  override get kind(): string {
+    return 'sdfIntervalJoin';
+  }
+
+  override params(): Record<string, unknown> {
+    return { ...super.params(), before: 0, after: 0, window: this.shape };
+  }
+
+  /** Rows held in open windows, per side (all of them are in memory: `retained` is the same). */
+  get held(): Record<JoinSide, number> {
+    let left = 0;
+    let right = 0;
+    for (const w of this.windows.values()) (left += w.left.length), (right += w.right.length);
+    return { left, right };
+  }
+
+  get retained(): Record<JoinSide, number> {
+    return this.held;
+  }
+
+  protected waiting(): boolean {
+    return this.windows.size > 0;
+  }
+
+  protected arrive(b: SideBatch, rows: Int32Array, meta: Meta): Emitted {
+    const starts = toFloat64(b.frame.col(this.shape.start));
+    const keep = new Int32Array(rows.length);
+    let kept = 0;
+    const unmatchable: number[] = [];
+    for (let j = 0; j < rows.length; j++) {
+      const i = rows[j];
+      if (b.keys[i] !== b.keys[i] || starts[i] !== starts[i]) {
+        if (b.side === 'left' && this.settings.how === 'left') unmatchable.push(i);
+      } else keep[kept++] = i;
+    }
+    this.place(b, starts, keep, kept);
+    if (unmatchable.length === 0) return undefined;
+    return this.emit(joinedFrame(this.settings.layout, b.frame.take(unmatchable), unmatchable.length), meta);
+  }
+
+  /** Append rows `idx[0..n)` of a batch to their windows (most batches fall in one or two). */
+  private place(b: SideBatch, starts: Float64Array, idx: Int32Array, n: number): void {
+    const met: OpenWindow[] = [];
+    const which = new Int32Array(n);
+    for (let j = 0; j < n; j++) {
+      const s = starts[idx[j]];
+      let w = met.length > 0 && met[met.length - 1].start === s ? met.length - 1 : met.findIndex((x) => x.start === s);
+      if (w < 0) (w = met.length), met.push(this.window(s));
+      which[j] = w;
+    }
+    if (met.length === 1) met[0][b.side].append(b.frame, b.keys, idx, n);
+    else {
+      const mine = new Int32Array(n);
+      met.forEach((win, w) => {
+        let m = 0;
+        for (let j = 0; j < n; j++) if (which[j] === w) mine[m++] = idx[j];
+        win[b.side].append(b.frame, b.keys, mine, m);
+      });
+    }
+  }
+
+  private window(start: number): OpenWindow {
+    let w = this.windows.get(start);
+    if (w === undefined) {
+      this.windows.set(start, (w = new OpenWindow(start, this.sides)));
+      for (const side of SIDES) w[side].reserve(this.lastSize[side] + (this.lastSize[side] >> 3));
+    }
+    return w;
+  }
+
+  /** Join and free every window both watermarks have reached the end of. */
+  protected advance(meta: Meta): Emitted {
+    const bound = Math.min(this.watermark('left'), this.watermark('right'));
+    return this.close(bound, meta);
+  }
+
+  private close(bound: number, meta: Meta): Emitted {
+    const ready = [...this.windows.values()].filter((w) => w.start + this.shape.size <= bound).sort((a, b) => a.start - b.start);
+    if (ready.length === 0) return undefined;
+    const { layout, how } = this.settings;
+    const parts: Frame[] = [];
+    for (const w of ready) {
+      const pairs = new Matches();
+      this.windows.delete(w.start);
+      this.lastSize = { left: w.left.length, right: w.right.length };
+      const lost = w.join(pairs, how === 'left');
+      if (pairs.length > 0) parts.push(joinedFrame(layout, w.left.rows.take(pairs.mine.subarray(0, pairs.length)), w.right.rows.take(pairs.theirs.subarray(0, pairs.length))));
+      if (lost !== undefined && lost.length > 0) parts.push(joinedFrame(layout, w.left.rows.take(lost), lost.length));
+    }
+    if (parts.length === 0) return undefined;
+    return this.emit(parts.length === 1 ? parts[0] : Frame.concat(parts, layout.schema, layout.dicts), meta);
+  }
+
+  /** End of input: no row will come; every open window is joined now. */
+  override endOfInput(): Emitted {
+    const r = this.close(Infinity, undefined);
+    this.rearm();
+    return r;
+  }
+
+  snapshot(): arrow.Table {
+    const open = [...this.windows.values()].sort((a, b) => a.start - b.start);
+    const held = (side: JoinSide): HeldRows => {
+      const frame = Frame.concat(
+        open.map((w) => w[side].rows.take(allRows(w[side].length))),
+        this.settings[side].schema,
+        this.settings[side].dicts,
+      );
+      const matched = new Uint8Array(frame.length);
+      if (side === 'left') {
+        let at = 0;
+        for (const w of open) {
+          if (w.joinedBefore !== undefined) matched.set(w.joinedBefore.matched, at);
+          at += w.left.length;
+        }
+      }
+      return { frame, matched };
+    };
+    const joinedBefore: JoinedBeforeMeta = open.filter((w) => w.joinedBefore !== undefined).map((w) => [w.start, w.joinedBefore!.left, w.joinedBefore!.right]);
+    return joinStateTable(this.settings.layout, { left: held('left'), right: held('right') }, { kind: 'windowJoin', version: 2, clock: this.clockState(), joinedBefore });
+  }
+
+  restore(table: arrow.Table): void {
+    const { held, meta } = readJoinState(['windowJoin', 'intervalJoin'], this.id, this.settings.layout, table);
+    this.windows = new Map();
+    const matchedByWindow = new Map<number, number[]>();
+    for (const side of SIDES) {
+      const b = this.prepare(side, held[side].frame);
+      const starts = toFloat64(b.frame.col(this.shape.start));
+      this.place(b, starts, allRows(b.frame.length), b.frame.length);
+      if (side === 'left') starts.forEach((s, i) => (matchedByWindow.get(s) ?? matchedByWindow.set(s, []).get(s)!).push(held.left.matched[i]));
+    }
+    // Version 1 (the interval form): every restored row met the others; version 2 lists the windows that still hold such rows.
+    const before: JoinedBeforeMeta = meta.kind === 'intervalJoin' ? [...this.windows.values()].map((w) => [w.start, w.left.length, w.right.length]) : ((meta.joinedBefore as JoinedBeforeMeta | undefined) ?? []);
+    for (const [start, left, right] of before) {
+      const w = this.windows.get(start);
+      if (w !== undefined) w.joinedBefore = { left, right, matched: Uint8Array.from((matchedByWindow.get(start) ?? []).slice(0, left)) };
+    }
+    this.restoreClock(meta.clock as JoinClockState);
+    this.rearm();
+  }
+}
