@@ -15,6 +15,7 @@ const CONFLUENT_SUITES = [
   'test/kafka/dataframe-json.test.ts',
   'test/kafka/rebalance.test.ts',
   'test/kafka/rebalance-checkpoint.test.ts',
+  'test/kafka/progress-job.test.ts',
   'test/runtime/kafka-crash.test.ts',
 ];
 

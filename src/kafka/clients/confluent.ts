@@ -145,21 +145,43 @@ function confluentAdmin(inner: CkAdmin): Admin {
 }
 
 /**
- * acks are a producer setting in CKJS (default -1, what our sender asks for), not a send option.
- * Records are acknowledged as they are batched by librdkafka; `linger.ms` 0 because the sender
- * awaits each batch it hands over.
+ * acks are a producer setting in CKJS (default -1), not a send option: a send asking for other
+ * acks (the progress publisher's 1) goes through a second librdkafka producer made for them on
+ * first use. Records are acknowledged as they are batched by librdkafka; `linger.ms` 0 because
+ * the sender awaits each batch it hands over.
  */
 function confluentProducer(kafka: CkKafka, config: Config): Producer {
   const retry = retryOf(config);
-  const inner = kafka.producer({ 'linger.ms': 0, kafkaJS: { ...pick(config, PRODUCER), ...(retry && { retry }) } });
-  const checkAcks = (acks: number | undefined) => {
-    if (acks !== undefined && acks !== -1) throw new Error(`Kafka: client 'confluent' sets acks per producer (-1 here), not per send (acks: ${acks})`);
+  const make = (acks: number) => kafka.producer({ 'linger.ms': 0, kafkaJS: { ...pick(config, PRODUCER), ...(retry && { retry }), acks } });
+  const byAcks = new Map<number, Promise<CkProducer>>();
+  let open = false;
+  const connected = (acks = -1): Promise<CkProducer> => {
+    if (acks !== -1 && acks !== 0 && acks !== 1) return Promise.reject(new Error(`Kafka: acks must be -1, 0 or 1, not ${acks}`));
+    if (!open) return Promise.reject(new Error("Kafka: client 'confluent': the producer is not connected"));
+    let producer = byAcks.get(acks);
+    if (producer === undefined) {
+      const inner = make(acks);
+      byAcks.set(acks, (producer = inner.connect().then(() => inner)));
+      producer.catch(() => byAcks.get(acks) === producer && byAcks.delete(acks)); // tried anew by the next send
+    }
+    return producer;
   };
   const facade = {
-    connect: () => inner.connect(),
-    disconnect: () => inner.disconnect(),
-    send: async ({ acks, timeout: _t, compression: _c, ...record }: ProducerRecord) => (checkAcks(acks), inner.send(record)),
-    sendBatch: async ({ acks, timeout: _t, compression: _c, ...batch }: ProducerBatch) => (checkAcks(acks), inner.sendBatch(batch)),
+    connect: async () => {
+      open = true;
+      await connected().catch((e: unknown) => {
+        open = false;
+        throw e;
+      });
+    },
+    disconnect: async () => {
+      open = false;
+      const all = [...byAcks.values()];
+      byAcks.clear();
+      await Promise.all(all.map((p) => p.then((inner) => inner.disconnect(), () => undefined)));
+    },
+    send: async ({ acks, timeout: _t, compression: _c, ...record }: ProducerRecord) => (await connected(acks)).send(record),
+    sendBatch: async ({ acks, timeout: _t, compression: _c, ...batch }: ProducerBatch) => (await connected(acks)).sendBatch(batch),
   };
   return facade as unknown as Producer;
 }
