@@ -16,6 +16,7 @@ const CONFLUENT_SUITES = [
   'test/kafka/rebalance.test.ts',
   'test/kafka/rebalance-checkpoint.test.ts',
   'test/kafka/progress-job.test.ts',
+  'test/kafka/config.test.ts',
   'test/runtime/kafka-crash.test.ts',
 ];
 

@@ -16,6 +16,26 @@ export interface CkConsumer {
 /** What librdkafka's rebalance callback gets (CKJS passes it through). */
 type RebalanceCb = (err: { code: number }, assignment: { topic: string; partition: number }[], fns: { assign(a: { topic: string; partition: number }[]): void }) => void;
 
+/** How the consumer made by `make` reports: librdkafka's rebalances, and the error lines of its log. */
+export interface ConsumerHooks {
+  onRebalance: RebalanceCb;
+  onErrorLog(message: string): void;
+}
+
+/**
+ * librdkafka's texts for the group errors kafkajs treats as fatal (they need a configuration
+ * change): librdkafka retries them without end, and CKJS only logs them ("Consumer encountered
+ * error while consuming. Retrying."), so the log line is where they show.
+ */
+const REJECTED_GROUP = [
+  'Broker: Inconsistent group protocol',
+  'Broker: Invalid group.id',
+  'Broker: Invalid session timeout',
+  'Broker: Group authorization failed',
+  'Broker: Consumer group has reached maximum size',
+  'Broker: Static consumer fenced by other consumer with same group.instance.id',
+];
+
 /** librdkafka's codes for the two halves of a rebalance. */
 const ASSIGN_PARTITIONS = -175;
 const REVOKE_PARTITIONS = -174;
@@ -27,7 +47,8 @@ const EVENTS = { GROUP_JOIN: 'consumer.group_join', REBALANCING: 'consumer.rebal
  * A CKJS consumer with the kafkajs behaviour streamframe relies on:
  *  - events: CKJS has none; a rebalance's revoke is REBALANCING, its assign GROUP_JOIN with the
  *    whole assignment (also under cooperative rebalancing, where librdkafka hands out increments).
- *    There is no CRASH: librdkafka retries broker and group errors itself and never gives up.
+ *    librdkafka retries broker and group errors itself and never gives up; a group the broker
+ *    rejects (REJECTED_GROUP) is a CRASH without restart, as in kafkajs, and fails `run()`.
  *  - `subscribe({ fromBeginning })`: a consumer setting in CKJS, so the consumer is made here.
  *  - `run()` resolves once the group is joined (as kafkajs'), not at once.
  *  - `pause()` holds across rebalances (CKJS pauses assigned partitions only, and none before the join).
@@ -39,9 +60,10 @@ export class ConfluentConsumer {
   private inner: CkConsumer | undefined;
   private readonly assigned = new Map<string, Set<number>>();
   private readonly paused = new Set<string>();
-  private joined: (() => void) | undefined;
+  private joined: { resolve(): void; reject(e: Error): void } | undefined;
+  private rejected: Error | undefined;
 
-  constructor(private readonly make: (fromBeginning: boolean, onRebalance: RebalanceCb) => CkConsumer) {}
+  constructor(private readonly make: (fromBeginning: boolean, hooks: ConsumerHooks) => CkConsumer) {}
 
   on(event: string, listener: (e: unknown) => void): () => void {
     this.emitter.on(event, listener);
@@ -53,7 +75,10 @@ export class ConfluentConsumer {
 
   async subscribe(s: ConsumerSubscribeTopic | ConsumerSubscribeTopics): Promise<void> {
     if (this.inner !== undefined) throw new Error("Kafka: client 'confluent' subscribes once per consumer");
-    const consumer = this.make(s.fromBeginning ?? false, (err, assignment, fns) => this.rebalanced(err.code, assignment, fns));
+    const consumer = this.make(s.fromBeginning ?? false, {
+      onRebalance: (err, assignment, fns) => this.rebalanced(err.code, assignment, fns),
+      onErrorLog: (message) => this.errorLogged(message),
+    });
     await consumer.connect();
     this.inner = consumer;
     await consumer.subscribe({ topics: 'topic' in s ? [s.topic] : s.topics });
@@ -62,7 +87,8 @@ export class ConfluentConsumer {
   async run(config: ConsumerRunConfig): Promise<void> {
     const { autoCommit, autoCommitInterval: _i, autoCommitThreshold: _t, ...rest } = config;
     if (autoCommit !== false) throw new Error("Kafka: client 'confluent' consumers commit explicitly (run with autoCommit: false)");
-    const joined = new Promise<void>((resolve) => (this.joined = resolve));
+    const joined = new Promise<void>((resolve, reject) => (this.joined = { resolve, reject }));
+    if (this.rejected !== undefined) this.joined!.reject(this.rejected);
     await this.consumer().run(rest);
     await joined;
   }
@@ -89,7 +115,7 @@ export class ConfluentConsumer {
   async disconnect(): Promise<void> {
     const inner = this.inner;
     this.inner = undefined;
-    this.joined?.();
+    this.joined?.resolve();
     await inner?.disconnect();
   }
 
@@ -117,7 +143,18 @@ export class ConfluentConsumer {
     if (paused.length > 0) this.inner?.pause(paused.map((topic) => ({ topic })));
     const memberAssignment = Object.fromEntries([...this.assigned].map(([t, ps]) => [t, [...ps].sort((a, b) => a - b)]));
     this.emitter.emit(EVENTS.GROUP_JOIN, { payload: { memberAssignment } });
-    this.joined?.();
+    this.joined?.resolve();
+    this.joined = undefined;
+  }
+
+  /** A rejected group fails the consumer once; its other errors librdkafka recovers from. */
+  private errorLogged(message: string): void {
+    if (this.rejected !== undefined || this.inner === undefined) return;
+    const reason = REJECTED_GROUP.find((text) => message.includes(text));
+    if (reason === undefined) return;
+    this.rejected = new Error(`the broker rejected this member (${reason}); librdkafka would retry it without end`);
+    this.emitter.emit(EVENTS.CRASH, { payload: { error: this.rejected, restart: false } });
+    this.joined?.reject(this.rejected);
     this.joined = undefined;
   }
 }

@@ -110,12 +110,12 @@ export function confluentKafka(config: Config, clientId: string): Kafka {
   const facade = {
     consumer: (c: ConsumerConfig & Config): Consumer => {
       const block = { ...pick(c, CONSUMER), ...assignorsOf(c) };
-      return new ConfluentConsumer((fromBeginning, onRebalance) =>
+      return new ConfluentConsumer((fromBeginning, hooks) =>
         kafka.consumer({
           // streamframe commits offsets itself, and runs each batch to its end (CKJS' default is 32 messages).
           'js.consumer.max.batch.size': 10_000,
-          rebalance_cb: onRebalance,
-          kafkaJS: { ...block, fromBeginning, autoCommit: false },
+          rebalance_cb: hooks.onRebalance,
+          kafkaJS: { ...block, fromBeginning, autoCommit: false, logger: new LogBridge(undefined, hooks.onErrorLog) },
         }),
       ) as unknown as Consumer;
     },
@@ -188,9 +188,16 @@ function confluentProducer(kafka: CkKafka, config: Config): Producer {
 
 const LEVELS: Record<number, LogLevel | undefined> = { 1: 'error', 2: 'warn', 4: 'info', 5: 'debug' };
 
-/** CKJS' logger interface, writing through our structured logger (as config.ts does for kafkajs). */
+/**
+ * CKJS' logger interface, writing through our structured logger (as config.ts does for kafkajs).
+ * A consumer's bridge also shows the consumer every error line, whatever the level (which CKJS
+ * sets from the config's logLevel).
+ */
 class LogBridge {
-  constructor(private level = 2) {}
+  constructor(
+    private level = 2,
+    private readonly onError?: (message: string) => void,
+  ) {}
   setLogLevel(level: number): void {
     this.level = level;
   }
@@ -198,6 +205,7 @@ class LogBridge {
     return this;
   }
   error(message: string, extra?: LogEntry['log']): void {
+    this.onError?.(message);
     this.write(1, message, extra);
   }
   warn(message: string, extra?: LogEntry['log']): void {
