@@ -17,6 +17,7 @@ const CONFLUENT_SUITES = [
   'test/kafka/rebalance-checkpoint.test.ts',
   'test/kafka/progress-job.test.ts',
   'test/kafka/config.test.ts',
+  'test/kafka/revoke-long-batch.test.ts',
   'test/runtime/kafka-crash.test.ts',
 ];
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { log } from '../../core/log.js';
+import { GroupLog } from './group-log.js';
 import type { ConsumerRunConfig, ConsumerSubscribeTopic, ConsumerSubscribeTopics, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 
 /** The part of a CKJS consumer we call. */
@@ -16,25 +17,11 @@ export interface CkConsumer {
 /** What librdkafka's rebalance callback gets (CKJS passes it through). */
 type RebalanceCb = (err: { code: number }, assignment: { topic: string; partition: number }[], fns: { assign(a: { topic: string; partition: number }[]): void }) => void;
 
-/** How the consumer made by `make` reports: librdkafka's rebalances, and the error lines of its log. */
+/** How the consumer made by `make` reports: librdkafka's rebalances, and each line of its log. */
 export interface ConsumerHooks {
   onRebalance: RebalanceCb;
-  onErrorLog(message: string): void;
+  onLog(error: boolean, message: string): void;
 }
-
-/**
- * librdkafka's texts for the group errors kafkajs treats as fatal (they need a configuration
- * change): librdkafka retries them without end, and CKJS only logs them ("Consumer encountered
- * error while consuming. Retrying."), so the log line is where they show.
- */
-const REJECTED_GROUP = [
-  'Broker: Inconsistent group protocol',
-  'Broker: Invalid group.id',
-  'Broker: Invalid session timeout',
-  'Broker: Group authorization failed',
-  'Broker: Consumer group has reached maximum size',
-  'Broker: Static consumer fenced by other consumer with same group.instance.id',
-];
 
 /** librdkafka's codes for the two halves of a rebalance. */
 const ASSIGN_PARTITIONS = -175;
@@ -48,12 +35,20 @@ const EVENTS = { GROUP_JOIN: 'consumer.group_join', REBALANCING: 'consumer.rebal
  *  - events: CKJS has none; a rebalance's revoke is REBALANCING, its assign GROUP_JOIN with the
  *    whole assignment (also under cooperative rebalancing, where librdkafka hands out increments).
  *    librdkafka retries broker and group errors itself and never gives up; a group the broker
- *    rejects (REJECTED_GROUP) is a CRASH without restart, as in kafkajs, and fails `run()`.
+ *    rejects (see GroupLog) is a CRASH without restart, as in kafkajs, and fails `run()`.
+ *  - a batch's `heartbeat()` (a no-op in CKJS) throws while a revoke waits for the batch to be
+ *    handed back, as kafkajs' does while the group rebalances: the source hands it back after the
+ *    emission under way, and CKJS fetches the rest again after the rebalance.
  *  - `subscribe({ fromBeginning })`: a consumer setting in CKJS, so the consumer is made here.
  *  - `run()` resolves once the group is joined (as kafkajs'), not at once.
  *  - `pause()` holds across rebalances (CKJS pauses assigned partitions only, and none before the join).
  *  - errors carry kafkajs' `type` names (CKJS' are prefixed ERR_), which rebalance checks look at.
  */
+/** What a batch's heartbeat throws while a revoke waits for it (kafkajs' error for a rebalance). */
+function rebalanceInProgress(): Error {
+  return Object.assign(new Error('Kafka: the group is rebalancing; a revoke waits for this batch to be handed back'), { type: 'REBALANCE_IN_PROGRESS' });
+}
+
 export class ConfluentConsumer {
   readonly events = EVENTS;
   private readonly emitter = new EventEmitter();
@@ -62,6 +57,7 @@ export class ConfluentConsumer {
   private readonly paused = new Set<string>();
   private joined: { resolve(): void; reject(e: Error): void } | undefined;
   private rejected: Error | undefined;
+  private readonly group = new GroupLog();
 
   constructor(private readonly make: (fromBeginning: boolean, hooks: ConsumerHooks) => CkConsumer) {}
 
@@ -77,7 +73,7 @@ export class ConfluentConsumer {
     if (this.inner !== undefined) throw new Error("Kafka: client 'confluent' subscribes once per consumer");
     const consumer = this.make(s.fromBeginning ?? false, {
       onRebalance: (err, assignment, fns) => this.rebalanced(err.code, assignment, fns),
-      onErrorLog: (message) => this.errorLogged(message),
+      onLog: (error, message) => this.logged(error, message),
     });
     await consumer.connect();
     this.inner = consumer;
@@ -89,6 +85,15 @@ export class ConfluentConsumer {
     if (autoCommit !== false) throw new Error("Kafka: client 'confluent' consumers commit explicitly (run with autoCommit: false)");
     const joined = new Promise<void>((resolve, reject) => (this.joined = { resolve, reject }));
     if (this.rejected !== undefined) this.joined!.reject(this.rejected);
+    const { eachBatch } = rest;
+    if (eachBatch !== undefined) {
+      rest.eachBatch = (payload) => {
+        payload.heartbeat = async () => {
+          if (this.group.revokePending) throw rebalanceInProgress();
+        };
+        return eachBatch(payload);
+      };
+    }
     await this.consumer().run(rest);
     await joined;
   }
@@ -126,12 +131,14 @@ export class ConfluentConsumer {
 
   private rebalanced(code: number, assignment: { topic: string; partition: number }[], fns: { assign(a: { topic: string; partition: number }[]): void }): void {
     if (code === REVOKE_PARTITIONS) {
+      this.group.revoked();
       for (const { topic, partition } of assignment) this.assigned.get(topic)?.delete(partition);
       log('info', 'librdkafka: the consumer group is rebalancing; partitions revoked', { partitions: assignment });
       this.emitter.emit(EVENTS.REBALANCING, { payload: {} });
       return; // CKJS unassigns
     }
     if (code !== ASSIGN_PARTITIONS) return;
+    this.group.assigned();
     // Assign first, so that the listener's seeks and our pauses apply to assigned partitions.
     fns.assign(assignment);
     for (const { topic, partition } of assignment) {
@@ -148,11 +155,11 @@ export class ConfluentConsumer {
   }
 
   /** A rejected group fails the consumer once; its other errors librdkafka recovers from. */
-  private errorLogged(message: string): void {
+  private logged(error: boolean, message: string): void {
     if (this.rejected !== undefined || this.inner === undefined) return;
-    const reason = REJECTED_GROUP.find((text) => message.includes(text));
-    if (reason === undefined) return;
-    this.rejected = new Error(`the broker rejected this member (${reason}); librdkafka would retry it without end`);
+    this.group.line(error, message);
+    if (this.group.rejected === undefined) return;
+    this.rejected = new Error(`the broker rejected this member (${this.group.rejected}); librdkafka would retry it without end`);
     this.emitter.emit(EVENTS.CRASH, { payload: { error: this.rejected, restart: false } });
     this.joined?.reject(this.rejected);
     this.joined = undefined;

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Admin, Consumer, ConsumerConfig, Kafka, LogEntry, Producer, ProducerBatch, ProducerConfig, ProducerRecord } from 'kafkajs';
 import { log, type LogLevel } from '../../core/log.js';
 import { ConfluentConsumer, type CkConsumer } from './confluent-consumer.js';
+import { GROUP_DEBUG } from './group-log.js';
 
 /**
  * `client: 'confluent'`: @confluentinc/kafka-javascript (librdkafka) behind the subset of kafkajs'
@@ -85,7 +86,7 @@ function commonBlock(config: Config): Record<string, unknown> {
   if (config.ssl === true) block.ssl = true;
   const retry = retryOf(config);
   if (retry !== undefined) block.retry = retry;
-  block.logger = new LogBridge(config.logLevel as number | undefined);
+  block.logger = new LogBridge();
   return block;
 }
 
@@ -110,12 +111,17 @@ export function confluentKafka(config: Config, clientId: string): Kafka {
   const facade = {
     consumer: (c: ConsumerConfig & Config): Consumer => {
       const block = { ...pick(c, CONSUMER), ...assignorsOf(c) };
+      // The consumer reads its group's state from librdkafka's `cgrp` debug lines (see GroupLog);
+      // they reach our log only if the user's own rdkafka.debug asks for debug lines.
+      const userDebug = rdkafka.debug;
+      const level = userDebug === undefined ? ((c.logLevel ?? config.logLevel ?? 4) as number) : undefined;
       return new ConfluentConsumer((fromBeginning, hooks) =>
         kafka.consumer({
           // streamframe commits offsets itself, and runs each batch to its end (CKJS' default is 32 messages).
           'js.consumer.max.batch.size': 10_000,
           rebalance_cb: hooks.onRebalance,
-          kafkaJS: { ...block, fromBeginning, autoCommit: false, logger: new LogBridge(undefined, hooks.onErrorLog) },
+          debug: userDebug === undefined ? GROUP_DEBUG : `${userDebug},${GROUP_DEBUG}`,
+          kafkaJS: { ...block, fromBeginning, autoCommit: false, logger: new LogBridge(level, hooks.onLog) },
         }),
       ) as unknown as Consumer;
     },
@@ -190,22 +196,25 @@ const LEVELS: Record<number, LogLevel | undefined> = { 1: 'error', 2: 'warn', 4:
 
 /**
  * CKJS' logger interface, writing through our structured logger (as config.ts does for kafkajs).
- * A consumer's bridge also shows the consumer every error line, whatever the level (which CKJS
- * sets from the config's logLevel).
+ * CKJS sets the level from the config, unless the bridge has a `fixed` one. A consumer's bridge
+ * also shows the consumer every error and debug line (`watch`), whatever the level.
  */
 class LogBridge {
+  private level: number;
   constructor(
-    private level = 2,
-    private readonly onError?: (message: string) => void,
-  ) {}
+    private readonly fixed?: number,
+    private readonly watch?: (error: boolean, message: string) => void,
+  ) {
+    this.level = fixed ?? 2;
+  }
   setLogLevel(level: number): void {
-    this.level = level;
+    if (this.fixed === undefined) this.level = level;
   }
   namespace(): this {
     return this;
   }
   error(message: string, extra?: LogEntry['log']): void {
-    this.onError?.(message);
+    this.watch?.(true, message);
     this.write(1, message, extra);
   }
   warn(message: string, extra?: LogEntry['log']): void {
@@ -215,6 +224,7 @@ class LogBridge {
     this.write(4, message, extra);
   }
   debug(message: string, extra?: LogEntry['log']): void {
+    this.watch?.(false, message);
     this.write(5, message, extra);
   }
   private write(level: number, message: string, extra: Record<string, unknown> = {}): void {
