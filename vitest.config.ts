@@ -18,6 +18,7 @@ const CONFLUENT_SUITES = [
   'test/kafka/progress-job.test.ts',
   'test/kafka/config.test.ts',
   'test/kafka/revoke-long-batch.test.ts',
+  'test/runtime/scale-out-rebalance.test.ts',
   'test/runtime/kafka-crash.test.ts',
 ];
 

@@ -14,9 +14,9 @@ describe("client: 'confluent' configuration", () => {
     expect(() => createKafka({ ...base, ssl: { rejectUnauthorized: false } }, 't')).toThrow(/ssl: true.*ssl\.ca\.location/);
   });
 
-  it('refuses kafkajs assigner functions', () => {
+  it('refuses kafkajs assigner functions, saying that co-partitioned partitioned jobs need kafkajs', () => {
     const kafka = createKafka(base, 't');
-    expect(() => kafka.consumer({ groupId: 'g', partitionAssigners: [() => ({}) as never] })).toThrow(/partitionAssignors by name/);
+    expect(() => kafka.consumer({ groupId: 'g', partitionAssigners: [() => ({}) as never] })).toThrow(/partitionAssignors by name.*co-partitioned topics.*use client 'kafkajs'/);
   });
 
   it('refuses acks other than -1, 0 or 1 per send, and sends before connecting', async () => {

@@ -95,7 +95,10 @@ function assignorsOf(config: Config): Record<string, unknown> {
   const list = (config.partitionAssignors ?? config.partitionAssigners) as unknown[] | undefined;
   if (list === undefined) return {};
   if (!list.every((a) => typeof a === 'string')) {
-    throw new Error("Kafka: client 'confluent' takes partitionAssignors by name ('roundrobin', 'range', 'cooperative-sticky'), not kafkajs assigner functions");
+    throw new Error(
+      "Kafka: client 'confluent' takes partitionAssignors by name ('roundrobin', 'range', 'cooperative-sticky'), not kafkajs assigner functions " +
+        "(a partitioned job over several co-partitioned topics assigns with one of its own, which librdkafka cannot run: use client 'kafkajs' for it)",
+    );
   }
   return { partitionAssignors: list };
 }
