@@ -30,6 +30,11 @@ const REVOKE_PARTITIONS = -174;
 /** kafkajs' names, which our listeners use. */
 const EVENTS = { GROUP_JOIN: 'consumer.group_join', REBALANCING: 'consumer.rebalancing', CRASH: 'consumer.crash' } as const;
 
+/** What a batch's heartbeat throws while a revoke waits for it (kafkajs' error for a rebalance). */
+function rebalanceInProgress(): Error {
+  return Object.assign(new Error('Kafka: the group is rebalancing; a revoke waits for this batch to be handed back'), { type: 'REBALANCE_IN_PROGRESS' });
+}
+
 /**
  * A CKJS consumer with the kafkajs behaviour streamframe relies on:
  *  - events: CKJS has none; a rebalance's revoke is REBALANCING, its assign GROUP_JOIN with the
@@ -44,11 +49,6 @@ const EVENTS = { GROUP_JOIN: 'consumer.group_join', REBALANCING: 'consumer.rebal
  *  - `pause()` holds across rebalances (CKJS pauses assigned partitions only, and none before the join).
  *  - errors carry kafkajs' `type` names (CKJS' are prefixed ERR_), which rebalance checks look at.
  */
-/** What a batch's heartbeat throws while a revoke waits for it (kafkajs' error for a rebalance). */
-function rebalanceInProgress(): Error {
-  return Object.assign(new Error('Kafka: the group is rebalancing; a revoke waits for this batch to be handed back'), { type: 'REBALANCE_IN_PROGRESS' });
-}
-
 export class ConfluentConsumer {
   readonly events = EVENTS;
   private readonly emitter = new EventEmitter();
