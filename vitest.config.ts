@@ -15,6 +15,10 @@ const CONFLUENT_SUITES = [
   'test/kafka/dataframe-json.test.ts',
   'test/kafka/rebalance.test.ts',
   'test/kafka/rebalance-checkpoint.test.ts',
+  'test/kafka/progress-job.test.ts',
+  'test/kafka/config.test.ts',
+  'test/kafka/revoke-long-batch.test.ts',
+  'test/runtime/scale-out-rebalance.test.ts',
   'test/runtime/kafka-crash.test.ts',
 ];
 

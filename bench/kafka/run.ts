@@ -8,7 +8,9 @@
  *  - fromKafkaBatched under runJob with a checkpoint every second (the sums and the offsets).
  * The mock keeps at most 100 000 messages / 5 MB per partition, so the messages go into rounds of
  * 250 000 (one fresh topic each); each variant reads every round and the times add up.
- * Times run from the first message received to the last (group joins excluded).
+ * Times run from the first message received to the last (group joins excluded), in wall-clock
+ * seconds and in this process's CPU seconds (user + system, librdkafka's threads included); the
+ * best of the passes is the one with the least CPU, which a loaded machine disturbs less.
  *
  * Usage: npx tsx bench/kafka/run.ts [messages=1000000] [passes=2]
  */
@@ -33,8 +35,14 @@ const KEYS = 100;
 type Sums = Record<string, number>;
 interface Timing {
   seconds: number;
+  cpu: number;
   count: number;
 }
+
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 const client = (broker: KafkaTestBroker) => ({ brokers: broker.brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3_000 });
 const consumerOptions = { sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 };
@@ -83,23 +91,25 @@ async function raw(broker: KafkaTestBroker, topic: string, n: number, lib: Kafka
   let count = 0;
   let first = 0;
   let last = 0;
+  let firstCpu = 0;
+  let lastCpu = 0;
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   await consumer.run({
     autoCommit: false, // parse only: the upper bound for anything built on this client
     eachBatch: async ({ batch }) => {
-      if (first === 0) first = performance.now();
+      if (first === 0) [first, firstCpu] = [performance.now(), cpuSeconds()];
       for (const m of batch.messages) JSON.parse(m.value!.toString());
       count += batch.messages.length;
       if (count >= n) {
-        last = performance.now();
+        [last, lastCpu] = [performance.now(), cpuSeconds()];
         done();
       }
     },
   });
   await bounded(finished, `raw ${topic}`, () => count);
   await consumer.disconnect();
-  return { seconds: (last - first) / 1000, count };
+  return { seconds: (last - first) / 1000, cpu: lastCpu - firstCpu, count };
 }
 
 function pipeline(broker: KafkaTestBroker, topic: string, group: string, n: number, lib: KafkaClientName = 'kafkajs') {
@@ -107,6 +117,8 @@ function pipeline(broker: KafkaTestBroker, topic: string, group: string, n: numb
   let count = 0;
   let first = 0;
   let last = 0;
+  let firstCpu = 0;
+  let lastCpu = 0;
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   src
@@ -119,14 +131,14 @@ function pipeline(broker: KafkaTestBroker, topic: string, group: string, n: numb
     )
     .name('sums');
   src.sink((batch: unknown[]) => {
-    if (first === 0) first = performance.now();
+    if (first === 0) [first, firstCpu] = [performance.now(), cpuSeconds()];
     count += batch.length;
     if (count >= n) {
-      last = performance.now();
+      [last, lastCpu] = [performance.now(), cpuSeconds()];
       done();
     }
   });
-  return { src, finished: bounded(finished, `${group}`, () => count), result: () => ({ seconds: (last - first) / 1000, count }) };
+  return { src, finished: bounded(finished, `${group}`, () => count), result: () => ({ seconds: (last - first) / 1000, cpu: lastCpu - firstCpu, count }) };
 }
 
 async function streamframe(broker: KafkaTestBroker, topic: string, n: number, lib: KafkaClientName = 'kafkajs'): Promise<Timing> {
@@ -161,6 +173,8 @@ const confluentAvailable = (() => {
 const broker = await startKafkaBroker({ brokers: 1 });
 const dir = mkdtempSync(join(tmpdir(), 'sf-kafka-bench-'));
 const totals = { raw: 0, sf: 0, cp: 0, checkpoints: 0, cp100: 0, checkpoints100: 0, ckRaw: 0, ckSf: 0 };
+/** CPU seconds of the same variants. */
+const cpu = { raw: 0, sf: 0, cp: 0, cp100: 0, ckRaw: 0, ckSf: 0 };
 let produced = 0;
 try {
   for (let r = 0; r < rounds; r++) {
@@ -175,7 +189,7 @@ try {
       let b: T | undefined;
       for (let i = 0; i < passes; i++) {
         const t = await run();
-        if (b === undefined || t.seconds < b.seconds) b = t;
+        if (b === undefined || t.cpu < b.cpu) b = t;
       }
       return b!;
     };
@@ -183,25 +197,31 @@ try {
     const b = await best(() => streamframe(broker, topic, n));
     totals.raw += a.seconds;
     totals.sf += b.seconds;
+    cpu.raw += a.cpu;
+    cpu.sf += b.cpu;
     let ckText = '';
     if (confluentAvailable) {
       const ca = await best(() => raw(broker, topic, n, 'confluent'));
       const cb = await best(() => streamframe(broker, topic, n, 'confluent'));
       totals.ckRaw += ca.seconds;
       totals.ckSf += cb.seconds;
-      ckText = `; confluent: raw ${ca.seconds.toFixed(2)} s, fromKafkaBatched ${cb.seconds.toFixed(2)} s`;
+      cpu.ckRaw += ca.cpu;
+      cpu.ckSf += cb.cpu;
+      ckText = `; confluent: raw ${ca.seconds.toFixed(2)} s (CPU ${ca.cpu.toFixed(2)}), fromKafkaBatched ${cb.seconds.toFixed(2)} s (CPU ${cb.cpu.toFixed(2)})`;
     }
     let cpText = '';
     if (runtimeAvailable) {
       const c = await best(() => withCheckpoints(broker, topic, n, dir, 1000));
       totals.cp += c.seconds;
+      cpu.cp += c.cpu;
       totals.checkpoints += c.checkpoints;
       const d = await best(() => withCheckpoints(broker, topic, n, dir, 100));
       totals.cp100 += d.seconds;
+      cpu.cp100 += d.cpu;
       totals.checkpoints100 += d.checkpoints;
       cpText = `, checkpoint every 1 s ${c.seconds.toFixed(2)} s (${c.checkpoints}), every 100 ms ${d.seconds.toFixed(2)} s (${d.checkpoints})`;
     }
-    process.stderr.write(`raw ${a.seconds.toFixed(2)} s, fromKafkaBatched ${b.seconds.toFixed(2)} s${cpText}${ckText}\n`);
+    process.stderr.write(`raw ${a.seconds.toFixed(2)} s (CPU ${a.cpu.toFixed(2)}), fromKafkaBatched ${b.seconds.toFixed(2)} s (CPU ${b.cpu.toFixed(2)})${cpText}${ckText}\n`);
   }
 } finally {
   await broker.stop();
@@ -209,24 +229,27 @@ try {
 }
 
 const rate = (s: number) => `${(produced / s / 1000).toFixed(0)}k`;
+/** A table row: wall-clock seconds and rate, CPU seconds and rate, and the CPU rate ÷ raw kafkajs'. */
+const row = (name: string, key: keyof typeof cpu) =>
+  `| ${name} | ${totals[key].toFixed(2)} | ${rate(totals[key])} | ${cpu[key].toFixed(2)} | ${rate(cpu[key])} | ${(cpu.raw / cpu[key]).toFixed(2)} |`;
 const rows = [
-  `Kafka consumption, ${produced.toLocaleString('en')} JSON messages (${rounds} × 4-partition topics, librdkafka mock broker, node ${process.version}, best of ${passes} per round)`,
+  `Kafka consumption, ${produced.toLocaleString('en')} JSON messages (${rounds} × 4-partition topics, librdkafka mock broker, node ${process.version}, best of ${passes} per round by CPU)`,
   '',
-  '| variant | seconds | msgs/s | throughput ÷ raw |',
-  '|---|---|---|---|',
-  `| raw kafkajs eachBatch + JSON.parse | ${totals.raw.toFixed(2)} | ${rate(totals.raw)} | 1.00 |`,
-  `| fromKafkaBatched(decode json) → accumulate per-key sum, refcount commits | ${totals.sf.toFixed(2)} | ${rate(totals.sf)} | ${(totals.raw / totals.sf).toFixed(2)} |`,
+  '| variant | seconds | msgs/s | CPU s | msgs per CPU s | CPU rate ÷ raw kafkajs |',
+  '|---|---|---|---|---|---|',
+  row('raw kafkajs eachBatch + JSON.parse', 'raw'),
+  row('fromKafkaBatched(decode json) → accumulate per-key sum, refcount commits', 'sf'),
 ];
 if (runtimeAvailable) {
-  rows.push(`| same under runJob, checkpoint every 1 s (${totals.checkpoints} checkpoints while measured) | ${totals.cp.toFixed(2)} | ${rate(totals.cp)} | ${(totals.raw / totals.cp).toFixed(2)} |`);
-  rows.push(`| same under runJob, checkpoint every 100 ms (${totals.checkpoints100} checkpoints while measured) | ${totals.cp100.toFixed(2)} | ${rate(totals.cp100)} | ${(totals.raw / totals.cp100).toFixed(2)} |`);
+  rows.push(row(`same under runJob, checkpoint every 1 s (${totals.checkpoints} checkpoints while measured)`, 'cp'));
+  rows.push(row(`same under runJob, checkpoint every 100 ms (${totals.checkpoints100} checkpoints while measured)`, 'cp100'));
 } else {
-  rows.push('| same under runJob, checkpoint every 1 s | — | — | runJob not available |');
+  rows.push('| same under runJob, checkpoint every 1 s | — | — | — | — | runJob not available |');
 }
 if (confluentAvailable) {
-  rows.push(`| raw @confluentinc/kafka-javascript eachBatch + JSON.parse | ${totals.ckRaw.toFixed(2)} | ${rate(totals.ckRaw)} | ${(totals.raw / totals.ckRaw).toFixed(2)} |`);
-  rows.push(`| fromKafkaBatched on client 'confluent', same pipeline | ${totals.ckSf.toFixed(2)} | ${rate(totals.ckSf)} | ${(totals.raw / totals.ckSf).toFixed(2)} |`);
+  rows.push(row('raw @confluentinc/kafka-javascript eachBatch + JSON.parse', 'ckRaw'));
+  rows.push(row("fromKafkaBatched on client 'confluent', same pipeline", 'ckSf'));
 } else {
-  rows.push("| client 'confluent' | — | — | @confluentinc/kafka-javascript not installed |");
+  rows.push("| client 'confluent' | — | — | — | — | @confluentinc/kafka-javascript not installed |");
 }
 console.log(rows.join('\n'));

@@ -14,14 +14,15 @@ describe("client: 'confluent' configuration", () => {
     expect(() => createKafka({ ...base, ssl: { rejectUnauthorized: false } }, 't')).toThrow(/ssl: true.*ssl\.ca\.location/);
   });
 
-  it('refuses kafkajs assigner functions', () => {
+  it('refuses kafkajs assigner functions, saying that co-partitioned partitioned jobs need kafkajs', () => {
     const kafka = createKafka(base, 't');
-    expect(() => kafka.consumer({ groupId: 'g', partitionAssigners: [() => ({}) as never] })).toThrow(/partitionAssignors by name/);
+    expect(() => kafka.consumer({ groupId: 'g', partitionAssigners: [() => ({}) as never] })).toThrow(/partitionAssignors by name.*co-partitioned topics.*use client 'kafkajs'/);
   });
 
-  it('refuses acks other than -1 per send', async () => {
+  it('refuses acks other than -1, 0 or 1 per send, and sends before connecting', async () => {
     const producer = createKafka(base, 't').producer();
-    await expect(producer.sendBatch({ topicMessages: [], acks: 1 })).rejects.toThrow(/acks per producer/);
+    await expect(producer.sendBatch({ topicMessages: [], acks: 2 })).rejects.toThrow(/acks must be -1, 0 or 1, not 2/);
+    await expect(producer.send({ topic: 't', messages: [] })).rejects.toThrow(/producer is not connected/);
   });
 
   it('hands rdkafka properties to librdkafka, which checks them', async () => {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Admin, Consumer, ConsumerConfig, Kafka, LogEntry, Producer, ProducerBatch, ProducerConfig, ProducerRecord } from 'kafkajs';
 import { log, type LogLevel } from '../../core/log.js';
 import { ConfluentConsumer, type CkConsumer } from './confluent-consumer.js';
+import { GROUP_DEBUG } from './group-log.js';
 
 /**
  * `client: 'confluent'`: @confluentinc/kafka-javascript (librdkafka) behind the subset of kafkajs'
@@ -85,7 +86,7 @@ function commonBlock(config: Config): Record<string, unknown> {
   if (config.ssl === true) block.ssl = true;
   const retry = retryOf(config);
   if (retry !== undefined) block.retry = retry;
-  block.logger = new LogBridge(config.logLevel as number | undefined);
+  block.logger = new LogBridge();
   return block;
 }
 
@@ -94,7 +95,10 @@ function assignorsOf(config: Config): Record<string, unknown> {
   const list = (config.partitionAssignors ?? config.partitionAssigners) as unknown[] | undefined;
   if (list === undefined) return {};
   if (!list.every((a) => typeof a === 'string')) {
-    throw new Error("Kafka: client 'confluent' takes partitionAssignors by name ('roundrobin', 'range', 'cooperative-sticky'), not kafkajs assigner functions");
+    throw new Error(
+      "Kafka: client 'confluent' takes partitionAssignors by name ('roundrobin', 'range', 'cooperative-sticky'), not kafkajs assigner functions " +
+        "(a partitioned job over several co-partitioned topics assigns with one of its own, which librdkafka cannot run: use client 'kafkajs' for it)",
+    );
   }
   return { partitionAssignors: list };
 }
@@ -110,12 +114,17 @@ export function confluentKafka(config: Config, clientId: string): Kafka {
   const facade = {
     consumer: (c: ConsumerConfig & Config): Consumer => {
       const block = { ...pick(c, CONSUMER), ...assignorsOf(c) };
-      return new ConfluentConsumer((fromBeginning, onRebalance) =>
+      // The consumer reads its group's state from librdkafka's `cgrp` debug lines (see GroupLog);
+      // they reach our log only if the user's own rdkafka.debug asks for debug lines.
+      const userDebug = rdkafka.debug;
+      const level = userDebug === undefined ? ((c.logLevel ?? config.logLevel ?? 4) as number) : undefined;
+      return new ConfluentConsumer((fromBeginning, hooks) =>
         kafka.consumer({
           // streamframe commits offsets itself, and runs each batch to its end (CKJS' default is 32 messages).
           'js.consumer.max.batch.size': 10_000,
-          rebalance_cb: onRebalance,
-          kafkaJS: { ...block, fromBeginning, autoCommit: false },
+          rebalance_cb: hooks.onRebalance,
+          debug: userDebug === undefined ? GROUP_DEBUG : `${userDebug},${GROUP_DEBUG}`,
+          kafkaJS: { ...block, fromBeginning, autoCommit: false, logger: new LogBridge(level, hooks.onLog) },
         }),
       ) as unknown as Consumer;
     },
@@ -145,37 +154,70 @@ function confluentAdmin(inner: CkAdmin): Admin {
 }
 
 /**
- * acks are a producer setting in CKJS (default -1, what our sender asks for), not a send option.
- * Records are acknowledged as they are batched by librdkafka; `linger.ms` 0 because the sender
- * awaits each batch it hands over.
+ * acks are a producer setting in CKJS (default -1), not a send option: a send asking for other
+ * acks (the progress publisher's 1) goes through a second librdkafka producer made for them on
+ * first use. Records are acknowledged as they are batched by librdkafka; `linger.ms` 0 because
+ * the sender awaits each batch it hands over.
  */
 function confluentProducer(kafka: CkKafka, config: Config): Producer {
   const retry = retryOf(config);
-  const inner = kafka.producer({ 'linger.ms': 0, kafkaJS: { ...pick(config, PRODUCER), ...(retry && { retry }) } });
-  const checkAcks = (acks: number | undefined) => {
-    if (acks !== undefined && acks !== -1) throw new Error(`Kafka: client 'confluent' sets acks per producer (-1 here), not per send (acks: ${acks})`);
+  const make = (acks: number) => kafka.producer({ 'linger.ms': 0, kafkaJS: { ...pick(config, PRODUCER), ...(retry && { retry }), acks } });
+  const byAcks = new Map<number, Promise<CkProducer>>();
+  let open = false;
+  const connected = (acks = -1): Promise<CkProducer> => {
+    if (acks !== -1 && acks !== 0 && acks !== 1) return Promise.reject(new Error(`Kafka: acks must be -1, 0 or 1, not ${acks}`));
+    if (!open) return Promise.reject(new Error("Kafka: client 'confluent': the producer is not connected"));
+    let producer = byAcks.get(acks);
+    if (producer === undefined) {
+      const inner = make(acks);
+      byAcks.set(acks, (producer = inner.connect().then(() => inner)));
+      producer.catch(() => byAcks.get(acks) === producer && byAcks.delete(acks)); // tried anew by the next send
+    }
+    return producer;
   };
   const facade = {
-    connect: () => inner.connect(),
-    disconnect: () => inner.disconnect(),
-    send: async ({ acks, timeout: _t, compression: _c, ...record }: ProducerRecord) => (checkAcks(acks), inner.send(record)),
-    sendBatch: async ({ acks, timeout: _t, compression: _c, ...batch }: ProducerBatch) => (checkAcks(acks), inner.sendBatch(batch)),
+    connect: async () => {
+      open = true;
+      await connected().catch((e: unknown) => {
+        open = false;
+        throw e;
+      });
+    },
+    disconnect: async () => {
+      open = false;
+      const all = [...byAcks.values()];
+      byAcks.clear();
+      await Promise.all(all.map((p) => p.then((inner) => inner.disconnect(), () => undefined)));
+    },
+    send: async ({ acks, timeout: _t, compression: _c, ...record }: ProducerRecord) => (await connected(acks)).send(record),
+    sendBatch: async ({ acks, timeout: _t, compression: _c, ...batch }: ProducerBatch) => (await connected(acks)).sendBatch(batch),
   };
   return facade as unknown as Producer;
 }
 
 const LEVELS: Record<number, LogLevel | undefined> = { 1: 'error', 2: 'warn', 4: 'info', 5: 'debug' };
 
-/** CKJS' logger interface, writing through our structured logger (as config.ts does for kafkajs). */
+/**
+ * CKJS' logger interface, writing through our structured logger (as config.ts does for kafkajs).
+ * CKJS sets the level from the config, unless the bridge has a `fixed` one. A consumer's bridge
+ * also shows the consumer every error and debug line (`watch`), whatever the level.
+ */
 class LogBridge {
-  constructor(private level = 2) {}
+  private level: number;
+  constructor(
+    private readonly fixed?: number,
+    private readonly watch?: (error: boolean, message: string) => void,
+  ) {
+    this.level = fixed ?? 2;
+  }
   setLogLevel(level: number): void {
-    this.level = level;
+    if (this.fixed === undefined) this.level = level;
   }
   namespace(): this {
     return this;
   }
   error(message: string, extra?: LogEntry['log']): void {
+    this.watch?.(true, message);
     this.write(1, message, extra);
   }
   warn(message: string, extra?: LogEntry['log']): void {
@@ -185,6 +227,7 @@ class LogBridge {
     this.write(4, message, extra);
   }
   debug(message: string, extra?: LogEntry['log']): void {
+    this.watch?.(false, message);
     this.write(5, message, extra);
   }
   private write(level: number, message: string, extra: Record<string, unknown> = {}): void {
