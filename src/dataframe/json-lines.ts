@@ -138,7 +138,7 @@ class LineScanner {
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       const end = numberEnd(s, p);
       if (end < 0) return -1;
-      const x = end - p <= 15 ? smallNumber(s, p, end) : Number(s.slice(p, end));
+      const x = decimal(s, p, end);
       if (kind === NUMBER) (data as Float64Array)[row] = x;
       else if (kind === UTF8) (data as Int32Array)[row] = slow(j, x, row);
       else (data as unknown[])[row] = x;
@@ -232,15 +232,29 @@ function numberEnd(s: string, p: number): number {
   return p;
 }
 
-/** A number of at most 15 characters: digits alone are exact as an integer (below 2^53), others as Number() reads them. */
-function smallNumber(s: string, p: number, end: number): number {
-  const neg = s.charCodeAt(p) === 0x2d;
-  let x = 0;
-  for (let q = neg ? p + 1 : p; q < end; q++) {
-    const c = s.charCodeAt(q);
-    if (c < 0x30 || c > 0x39) return Number(s.slice(p, end));
-    x = x * 10 + (c - 0x30);
-  }
+/** 10^0 … 10^22, each exact in a double (built by exact multiplications). */
+const POW10 = new Float64Array(23);
+for (let i = 0, x = 1; i < POW10.length; i++, x *= 10) POW10[i] = x;
+const EXACT = 2 ** 53;
+
+/**
+ * A JSON number (its grammar checked by numberEnd) as JSON.parse reads it. Clinger's fast path:
+ * when the digits, read as an integer w, stay below 2^53 and there are at most 22 decimals and no
+ * exponent, w and 10^decimals are exact doubles and one division rounds their quotient correctly,
+ * to the double JSON.parse gives. Anything else (17 digits, exponents) goes through Number(),
+ * which costs a substring.
+ */
+function decimal(s: string, p: number, end: number): number {
+  let q = p;
+  const neg = s.charCodeAt(q) === 0x2d;
+  if (neg) q++;
+  let w = 0;
+  let c = s.charCodeAt(q);
+  for (; c >= 0x30 && c <= 0x39; c = s.charCodeAt(++q)) w = w * 10 + (c - 0x30);
+  let decimals = 0;
+  if (c === 0x2e) for (c = s.charCodeAt(++q); c >= 0x30 && c <= 0x39; c = s.charCodeAt(++q), decimals++) w = w * 10 + (c - 0x30);
+  if (q !== end || !(w < EXACT) || decimals > 22) return Number(s.slice(p, end));
+  const x = decimals === 0 ? w : w / POW10[decimals];
   return neg ? -x : x;
 }
 
