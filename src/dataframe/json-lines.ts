@@ -78,6 +78,8 @@ function joined(lines: readonly JsonLine[]): string {
 class LineScanner {
   private readonly index = new Map<string, number>();
   private readonly kinds: Uint8Array;
+  /** Where the number `number` read ends. */
+  private end = 0;
   /** Line that last set each column, to fill the columns a line lacks with nulls. */
   private readonly setBy: Int32Array;
 
@@ -142,9 +144,9 @@ class LineScanner {
       return end + 1;
     }
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      const end = numberEnd(s, p);
+      const x = this.number(p);
+      const end = this.end;
       if (end < 0) return -1;
-      const x = decimal(s, p, end);
       if (kind === NUMBER) (data as Float64Array)[row] = x;
       else if (kind === UTF8) (data as Int32Array)[row] = slow(j, x, row);
       else (data as unknown[])[row] = x;
@@ -160,6 +162,39 @@ class LineScanner {
     else if (kind === UTF8) (data as Int32Array)[row] = slow(j, x, row);
     else (data as unknown[])[row] = x;
     return end;
+  }
+
+  /**
+   * The JSON number at `p`, as JSON.parse reads it; where it ends in `end` (-1: not a JSON number).
+   * Clinger's fast path: when the digits, read as an integer w, stay below 2^53 and there are at
+   * most 22 decimals and no exponent, w and 10^decimals are exact doubles and one division rounds
+   * their quotient correctly, to JSON.parse's double. Others (17 digits, exponents) go through
+   * Number(), which costs a substring. One pass over the digits checks the grammar and reads them.
+   */
+  private number(p: number): number {
+    const s = this.s;
+    let q = p;
+    const neg = s.charCodeAt(q) === 0x2d;
+    if (neg) q++;
+    let c = s.charCodeAt(q);
+    let w = 0;
+    if (c === 0x30) c = s.charCodeAt(++q);
+    else if (c >= 0x31 && c <= 0x39) for (; c >= 0x30 && c <= 0x39; c = s.charCodeAt(++q)) w = w * 10 + (c - 0x30);
+    else return (this.end = -1);
+    let decimals = 0;
+    if (c === 0x2e) {
+      c = s.charCodeAt(++q);
+      if (!(c >= 0x30 && c <= 0x39)) return (this.end = -1);
+      for (; c >= 0x30 && c <= 0x39; c = s.charCodeAt(++q), decimals++) w = w * 10 + (c - 0x30);
+    }
+    if (c === 0x65 || c === 0x45) {
+      this.end = numberEnd(s, p);
+      return this.end < 0 ? NaN : Number(s.slice(p, this.end));
+    }
+    this.end = q;
+    if (!(w < EXACT) || decimals > 22) return Number(s.slice(p, q));
+    const x = decimals === 0 ? w : w / POW10[decimals];
+    return neg ? -x : x;
   }
 
   /** After the line's `}`: columns it did not hold are null. */
@@ -217,7 +252,7 @@ function stringEnd(s: string, p: number): number {
   }
 }
 
-/** End of a JSON number at `p` (the grammar exactly: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?), or -1. */
+/** End of a JSON number at `p` (the grammar exactly: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?), or -1; `number` checks those without an exponent itself. */
 function numberEnd(s: string, p: number): number {
   if (s.charCodeAt(p) === 0x2d) p++;
   let c = s.charCodeAt(p);
@@ -242,27 +277,6 @@ function numberEnd(s: string, p: number): number {
 const POW10 = new Float64Array(23);
 for (let i = 0, x = 1; i < POW10.length; i++, x *= 10) POW10[i] = x;
 const EXACT = 2 ** 53;
-
-/**
- * A JSON number (its grammar checked by numberEnd) as JSON.parse reads it. Clinger's fast path:
- * when the digits, read as an integer w, stay below 2^53 and there are at most 22 decimals and no
- * exponent, w and 10^decimals are exact doubles and one division rounds their quotient correctly,
- * to the double JSON.parse gives. Anything else (17 digits, exponents) goes through Number(),
- * which costs a substring.
- */
-function decimal(s: string, p: number, end: number): number {
-  let q = p;
-  const neg = s.charCodeAt(q) === 0x2d;
-  if (neg) q++;
-  let w = 0;
-  let c = s.charCodeAt(q);
-  for (; c >= 0x30 && c <= 0x39; c = s.charCodeAt(++q)) w = w * 10 + (c - 0x30);
-  let decimals = 0;
-  if (c === 0x2e) for (c = s.charCodeAt(++q); c >= 0x30 && c <= 0x39; c = s.charCodeAt(++q), decimals++) w = w * 10 + (c - 0x30);
-  if (q !== end || !(w < EXACT) || decimals > 22) return Number(s.slice(p, end));
-  const x = decimals === 0 ? w : w / POW10[decimals];
-  return neg ? -x : x;
-}
 
 function lineText(l: JsonLine): string {
   return typeof l === 'string' ? l : Buffer.from(l.buffer, l.byteOffset, l.byteLength).toString('utf8');
