@@ -106,7 +106,7 @@ class LineScanner {
       const k0 = p + 1;
       const k1 = stringEnd(s, k0);
       if (k1 < 0) return -1;
-      let j = guess < names.length && k1 - k0 === names[guess].length && s.startsWith(names[guess], k0) ? guess : this.index.get(s.slice(k0, k1));
+      let j = guess < names.length && k1 - k0 === names[guess].length && sameText(s, k0, names[guess]) ? guess : this.index.get(s.slice(k0, k1));
       if (j === undefined) return -1; // a column outside the schema: JSON.parse's row says which
       p = s.charCodeAt(k1 + 1) > 0x20 ? k1 + 1 : skipBlank(s, k1 + 1);
       if (s.charCodeAt(p) !== 0x3a) return -1;
@@ -232,6 +232,12 @@ function writeRow(r: Record<string, unknown>, row: number, t: JsonTarget): void 
     else (data as unknown[])[row] = x;
   });
   for (const k in r) if (!Object.prototype.hasOwnProperty.call(t.schema, k)) t.cols.odd.add(k);
+}
+
+/** Does `s` hold `text` at `p`? (startsWith with a position, which this loop outran) */
+function sameText(s: string, p: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (s.charCodeAt(p + i) !== text.charCodeAt(i)) return false;
+  return true;
 }
 
 function skipBlank(s: string, p: number): number {
