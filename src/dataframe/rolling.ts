@@ -223,11 +223,12 @@ export class RollingState {
   update(frame: Frame): Frame {
     const x = numericColumn(frame, this.column);
     const len = frame.length;
-    const outs = this.ops.map(() => float64s(len));
+    const outs: Float64Array[] = [];
+    for (let k = 0; k < this.ops.length; k++) outs.push(float64s(len));
     if (this.sumsOnly) this.updateSums(x, outs);
     else this.updateRows(x, frame, outs);
     const cols: Record<string, Column> = {};
-    this.outNames.forEach((name, k) => (cols[name] = { dtype: 'float64', data: outs[k] }));
+    for (let k = 0; k < outs.length; k++) cols[this.outNames[k]] = { dtype: 'float64', data: outs[k] };
     return new Frame(cols, len);
   }
 
