@@ -3,7 +3,7 @@
  * strings) → columns, without building row objects. The batch is decoded to one string (one
  * native call instead of one per message, lines separated by NUL, which valid JSON never holds)
  * and each line is scanned: numbers go straight into the column's Float64Array, strings into its
- * dictionary. JSON.parse per message plus row objects ran at about a third of this speed
+ * dictionary. JSON.parse per message plus row objects ran at about half this speed
  * (bench/sdf/ingest-bench.ts).
  *
  * The scanner takes the common shape (an object of scalars, keys without escapes); a line with
