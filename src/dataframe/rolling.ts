@@ -234,7 +234,7 @@ export class RollingState {
 
   /**
    * `updateRows` for rolling(n) with only sum, mean and count: `rollSums`' loop, with the running
-   * sums handed over in `acc` (and written back), the rebuild check per batch.
+   * sums handed over in `acc` (and written back).
    */
   private updateSums(x: Float64Array, outs: Float64Array[]): void {
     const acc = this.acc;
