@@ -19,6 +19,7 @@ import { Frame, type Column, numericColumn } from './frame.js';
 import { parseDuration } from '../core/duration.js';
 import { compensation } from './compensated.js';
 import { SeqRing } from './ring.js';
+import { COMP, NOBS, REMOVED, rollSums, SUM, windowSums } from './rolling-sums.js';
 import { float64s } from './slab.js';
 import { readMeta, withMeta } from './grouped.js';
 
@@ -76,6 +77,8 @@ export class RollingState {
   private readonly needMax: boolean;
   /** rolling(n) with only sum/mean/count: `updateSums`' loop. */
   private readonly sumsOnly: boolean;
+  /** `rollSums`' running sums, between the calls. */
+  private readonly acc = new Float64Array(4);
 
   constructor(opts: RollingOptions) {
     this.column = opts.column;
@@ -163,17 +166,18 @@ export class RollingState {
 
   /** Recompute sum/mean/m2 from the window (bounds rounding drift of long add/remove histories). */
   private rebuild(): void {
-    this.nobs = 0;
-    this.sum = this.comp = this.mean = this.m2 = 0;
+    const acc = this.acc;
+    windowSums(this.vals, acc);
+    this.nobs = acc[NOBS];
+    this.sum = acc[SUM];
+    this.comp = acc[COMP];
+    let k = 0;
+    this.mean = this.m2 = 0;
     for (let q = this.vals.head; q < this.vals.tail; q++) {
       const x = this.vals.at(q);
       if (x !== x) continue;
-      this.nobs++;
-      const t = this.sum + x;
-      this.comp += compensation(this.sum, x, t);
-      this.sum = t;
       const d = x - this.mean;
-      this.mean += d / this.nobs;
+      this.mean += d / ++k;
       this.m2 += d * (x - this.mean);
     }
     this.removedSinceRebuild = 0;
@@ -219,71 +223,36 @@ export class RollingState {
   update(frame: Frame): Frame {
     const x = numericColumn(frame, this.column);
     const len = frame.length;
-    const outs = this.ops.map(() => float64s(len));
+    const outs: Float64Array[] = [];
+    for (let k = 0; k < this.ops.length; k++) outs.push(float64s(len));
     if (this.sumsOnly) this.updateSums(x, outs);
     else this.updateRows(x, frame, outs);
     const cols: Record<string, Column> = {};
-    this.outNames.forEach((name, k) => (cols[name] = { dtype: 'float64', data: outs[k] }));
+    for (let k = 0; k < outs.length; k++) cols[this.outNames[k]] = { dtype: 'float64', data: outs[k] };
     return new Frame(cols, len);
   }
 
   /**
-   * `updateRows` for rolling(n) with only sum, mean and count, as one loop with the window's ring
-   * and the running sum in locals: the same arithmetic in the same order, without a method call
-   * and an op dispatch per row (those were most of rolling(100).mean()'s time).
+   * `updateRows` for rolling(n) with only sum, mean and count: `rollSums`' loop, with the running
+   * sums handed over in `acc` (and written back).
    */
   private updateSums(x: Float64Array, outs: Float64Array[]): void {
-    const n = this.n!;
-    const minP = this.minPeriods;
-    const out = (op: RollOp) => (this.ops.includes(op) ? outs[this.ops.indexOf(op)] : undefined);
-    const sumOut = out('sum');
-    const meanOut = out('mean');
-    const countOut = out('count');
-    const ring = this.vals; // capacity > n, so pushing before the oldest leaves never grows it
-    const buf = ring.buf;
-    const mask = ring.mask;
-    let { head, tail } = ring;
-    let { nobs, sum, comp, removedSinceRebuild: removed } = this;
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i] - x[i] === 0 ? x[i] : NaN; // pandas' window ops read ±inf as missing
-      buf[tail++ & mask] = v;
-      if (tail - head > n) {
-        const old = buf[head++ & mask];
-        if (old === old) {
-          removed++;
-          if (--nobs === 0) sum = comp = 0;
-          else {
-            const t = sum - old;
-            comp += compensation(sum, -old, t);
-            sum = t;
-          }
-        }
-      }
-      if (v === v) {
-        nobs++;
-        const t = sum + v;
-        comp += compensation(sum, v, t);
-        sum = t;
-      }
-      if (removed > 4 * (tail - head) + 1024) {
-        ring.head = head;
-        ring.tail = tail;
-        this.rebuild();
-        ({ nobs, sum, comp } = this);
-        removed = 0;
-      }
-      const shown = nobs >= minP;
-      if (sumOut !== undefined) sumOut[i] = !shown ? NaN : nobs === 0 ? 0 : sum + comp;
-      if (meanOut !== undefined) meanOut[i] = shown && nobs > 0 ? (sum + comp) / nobs : NaN;
-      if (countOut !== undefined) countOut[i] = tail - head >= minP ? nobs : NaN;
-    }
-    ring.head = head;
-    ring.tail = tail;
+    const acc = this.acc;
+    acc[NOBS] = this.nobs;
+    acc[SUM] = this.sum;
+    acc[COMP] = this.comp;
+    acc[REMOVED] = this.removedSinceRebuild;
+    rollSums(x, this.vals, this.n!, this.minPeriods, acc, this.outFor('sum', outs), this.outFor('mean', outs), this.outFor('count', outs));
     this.seq += x.length;
-    this.nobs = nobs;
-    this.sum = sum;
-    this.comp = comp;
-    this.removedSinceRebuild = removed;
+    this.nobs = acc[NOBS];
+    this.sum = acc[SUM];
+    this.comp = acc[COMP];
+    this.removedSinceRebuild = acc[REMOVED];
+  }
+
+  private outFor(op: RollOp, outs: Float64Array[]): Float64Array | undefined {
+    const k = this.ops.indexOf(op);
+    return k < 0 ? undefined : outs[k];
   }
 
   /** One row at a time through the running statistics the ops need. */

@@ -76,6 +76,17 @@ describe('ingest: column objects', () => {
     expect(ing.ingest(good(), new Set()).length).toBe(2);
   });
 
+  it('only: typed arrays read as they are are shared (the readers keep no reference), others converted', () => {
+    const ing = new Ingestor({ ...schema });
+    const v = Float64Array.of(1, 2);
+    const i = Int32Array.of(3, 4);
+    const f = ing.ingest({ ...good(), v, i, ts: [0, 1] }, new Set(['v', 'i', 'ts']));
+    expect(f.col('v').data).toBe(v);
+    expect(f.col('i').data).toBe(i);
+    expect(Array.from(f.col('ts').data)).toEqual([0, 1]);
+    expect(ing.ingest({ ...good(), v, i }).col('v').data).not.toBe(v);
+  });
+
   it('missing and extra columns are named; extra columns can be dropped', () => {
     const ing = new Ingestor({ ...schema });
     const { ts: _ts, ...noTs } = good();

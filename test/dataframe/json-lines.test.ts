@@ -43,6 +43,22 @@ describe('ingest: JSON lines', () => {
     );
   });
 
+  // Numbers as any producer may write them (not only JavaScript's shortest form): up to 25 digits
+  // before and after the point, trailing zeros, exponents. Read as JSON.parse reads them, to the bit.
+  const digits = (max: number) => fc.array(fc.constantFrom(...'0123456789'), { maxLength: max }).map((d) => d.join(''));
+  const numberText = fc
+    .tuple(fc.boolean(), fc.oneof(fc.constant('0'), fc.tuple(fc.constantFrom(...'123456789'), digits(24)).map(([a, b]) => a + b)), fc.option(digits(25).map((d) => d || '0')), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.integer({ min: 0, max: 330 }))))
+    .map(([neg, int, frac, exp]) => `${neg ? '-' : ''}${int}${frac === null ? '' : `.${frac}`}${exp === null ? '' : exp.join('')}`);
+  it('numbers of any digits read to the same double as JSON.parse', () => {
+    fc.assert(
+      fc.property(fc.array(numberText, { minLength: 1, maxLength: 50 }), (texts) => {
+        const f = new Ingestor({ v: 'float64' }).ingest(texts.map((t) => `{"v":${t}}`));
+        texts.forEach((t, i) => expect(Object.is(f.col('v').data[i], JSON.parse(t)), `${t}: ${f.col('v').data[i]}`).toBe(true));
+      }),
+      { numRuns: runs(300) },
+    );
+  });
+
   it('row objects give what the same values as columns give', () => {
     fc.assert(
       fc.property(fc.array(rowArb, { minLength: 1, maxLength: 40 }), (rows) => {

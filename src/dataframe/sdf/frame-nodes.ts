@@ -6,8 +6,9 @@
  *
  * Projection: when every node fed by the ingest node is a `ColumnReader` (it reads a few columns
  * and hands none of its input frames on, as rolling and cumulative groupby do), ingest converts
- * only the columns they read (it still checks every column, so a bad batch fails here as before).
- * Converting columns nobody reads (encoding a string key for `v.rolling(100)`) was most of ingest.
+ * only the columns they read (it still checks every column, so a bad batch fails here as before),
+ * and shares typed arrays that need no conversion. Converting columns nobody reads (encoding a
+ * string key for `v.rolling(100)`) was most of ingest.
  */
 import { Stream, type StreamOptions } from '../../core/stream.js';
 import type { Emitted, Meta } from '../../core/meta.js';
@@ -15,7 +16,11 @@ import type { Frame } from '../frame.js';
 import type { Batch, Ingestor } from '../ingest.js';
 import { compactDictionaries } from '../dictionary.js';
 
-/** A node that reads only `reads` of its input frames (undefined: it may read or pass on all). */
+/**
+ * A node that reads only `reads` of its input frames, during its update, and keeps no reference to
+ * their arrays (undefined: it may read, keep or pass on all). Ingest may hand it the batch's own
+ * typed arrays.
+ */
 export interface ColumnReader {
   readonly reads: readonly string[] | undefined;
 }
