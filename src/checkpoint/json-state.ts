@@ -143,25 +143,23 @@ export function encodeStateBytes(state: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(encodeState(state)));
 }
 
-/** Inverse of `encodeState`; throws on a malformed tag. */
+/**
+ * Inverse of `encodeState`, for what `JSON.parse` returned: decodes in place, reusing its arrays
+ * and objects (a large state of plain JSON values is not copied key by key); throws on a malformed tag.
+ */
 export function decodeState(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    value.forEach((x, i) => {
-      if (!isHole(x)) out[i] = decodeState(x);
-    });
-    return out;
+    for (let i = 0; i < value.length; i++) {
+      const x: unknown = value[i];
+      if (x === null || typeof x !== 'object') continue;
+      if (isHole(x)) delete value[i];
+      else value[i] = decodeState(x);
+    }
+    return value;
   }
   const o = value as Record<string, unknown>;
-  if (!Object.prototype.hasOwnProperty.call(o, TAG)) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(o)) {
-      const x = o[k];
-      setOwn(out, k, x === null || typeof x !== 'object' ? x : decodeState(x));
-    }
-    return out;
-  }
+  if (!Object.prototype.hasOwnProperty.call(o, TAG)) return decodeValues(o);
   const tag = o[TAG];
   const v = o.v;
   switch (tag) {
@@ -188,16 +186,24 @@ export function decodeState(value: unknown): unknown {
       return new Set(v.map(decodeState));
     case 'ArrayBuffer':
       return bytesOf(v, tag).buffer;
-    case 'object': {
+    case 'object':
       if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('malformed object tag');
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) setOwn(out, k, decodeState(x));
-      return out;
-    }
+      return decodeValues(v as Record<string, unknown>);
   }
   const Ctor = typeof tag === 'string' ? TYPED[tag] : undefined;
   if (Ctor === undefined) throw new Error(`unknown state tag ${JSON.stringify(tag)}`);
   return new Ctor(bytesOf(v, String(tag)).buffer as ArrayBuffer);
+}
+
+/** A plain object's values decoded in place (its own keys, `__proto__` too, stay as JSON.parse made them). */
+function decodeValues(o: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(o)) {
+    const x = o[k];
+    if (x === null || typeof x !== 'object') continue;
+    const d = decodeState(x);
+    if (d !== x) setOwn(o, k, d);
+  }
+  return o;
 }
 
 const isHole = (x: unknown): boolean => x !== null && typeof x === 'object' && (x as Record<string, unknown>)[TAG] === 'hole';

@@ -132,6 +132,11 @@ export class Stream<T = unknown> {
     this.timers.clear();
   }
 
+  /** A timer is scheduled (and has neither fired nor been cancelled): the node's state may change with no element arriving. */
+  get timersPending(): boolean {
+    return this.timers.size > 0;
+  }
+
   /**
    * For a node without upstreams: true once it will emit nothing more (a source read to its end;
    * a plain `Stream` fed by hand never ends). A node ends when all its upstreams have.

@@ -7,8 +7,9 @@ import type { StreamOptions } from '../core/stream.js';
 import { Source } from '../sources/source.js';
 import { Assignment, type PartitionState } from './assignment.js';
 import { CommitTracker } from './commit-tracker.js';
-import { brokerList, createKafka, errorText, groupTiming, type KafkaConsumerConfig } from './config.js';
+import { createKafka, errorText, groupTiming, type KafkaConsumerConfig } from './config.js';
 import { commitAsTemporaryMember, connectToGroup, startOffsets, type StartFrom } from './group.js';
+import { checkGroupConfig, groupConsumer, GroupMembership, isRebalance } from './membership.js';
 import { taskStarts, type PartitionTasks } from './tasks.js';
 import { checkPosition, nextOffset, offsetBefore, type KafkaPosition } from './offsets.js';
 import type { KafkaProgress, ProgressBatch } from './progress.js';
@@ -30,28 +31,6 @@ export interface KafkaSourceOptions<D extends Decode<any> = 'buffer'> extends St
    */
   startTimeout?: number;
 }
-
-/**
- * Where the source stands with its consumer group, which decides what a durable checkpoint's
- * offsets do (`checkpointCommitted`):
- *  - stopped: no consumer (before and after `run`): a short-lived member commits them;
- *  - joining: connected, waiting for partitions (first join or a rebalance): committed once joined;
- *  - member: partitions assigned: committed at once, for the partitions still ours;
- *  - leaving: stopping or failed; the assignment (a final checkpoint's position) no longer
- *    changes: committed once left.
- */
-type Phase = 'stopped' | 'joining' | 'member' | 'leaving';
-
-/** Errors of a commit that a rebalance overtook: the member's generation is over. */
-const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR_FOR_GROUP']);
-const isRebalance = (e: unknown): boolean => {
-  // kafkajs' retrier wraps the protocol error once its retries ran out.
-  const err = e as { type?: string; cause?: { type?: string } } | null;
-  return REBALANCE_ERRORS.has(err?.type ?? err?.cause?.type ?? '');
-};
-
-/** How often a join that takes long says so in the log. */
-const JOIN_PROGRESS_MS = 5_000;
 
 interface Letter {
   error: unknown;
@@ -76,7 +55,8 @@ export const NOTHING: unique symbol = Symbol('nothing');
  *    partition, `seek()` sets where the next `run()` starts, `checkpointCommitted()` commits a
  *    durable checkpoint's offsets to the group.
  *
- * Which partitions are read, and from where, across rebalances: see `Assignment`.
+ * Which partitions are read, and from where, across rebalances: see `Assignment`; the standing in
+ * the group (joining, member, leaving; a slow join reported, fatal errors told apart): `GroupMembership`.
  */
 export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<KafkaPosition> {
   protected readonly kafka: Kafka;
@@ -89,10 +69,7 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
   private readonly startTimeout: number;
   private readonly timing: ReturnType<typeof groupTiming>;
   private readonly assignment: Assignment;
-  private phase: Phase = 'stopped';
-  /** Since when the phase is 'joining', and the last error kafkajs recovered from meanwhile (for the progress line). */
-  private joiningSince = 0;
-  private lastError = '';
+  private readonly membership = new GroupMembership(() => ({ source: this.id, group: this.config.groupId, sessionTimeout: this.timing.sessionTimeout }));
   /** The consumer and its admin client while not 'stopped'. */
   private client: { consumer: Consumer; admin: Admin } | undefined;
   /** Ends the current run: resolved by stop(), rejected by a fatal consumer error. */
@@ -166,18 +143,18 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     const pos = checkPosition(position, this.topic);
     if (pos.partitions.length === 0) return;
     try {
-      if (this.phase === 'member') await this.commitMine(this.client!.consumer, pos);
+      if (this.membership.phase === 'member') await this.commitMine(this.client!.consumer, pos);
       // Tasks: each partition's next owner restores its task's checkpoint and commits from there;
       // joining the running group as a temporary member would make every member rebalance twice.
-      else if (this.phase === 'stopped' && this.tasks !== undefined) return;
+      else if (this.membership.phase === 'stopped' && this.tasks !== undefined) return;
       // A group that a crashed member still holds lets a new member in once that session expired.
-      else if (this.phase === 'stopped') await commitAsTemporaryMember(this.kafka, this.config, this.topic, pos.partitions, this.timing.sessionTimeout + 5_000);
+      else if (this.membership.phase === 'stopped') await commitAsTemporaryMember(this.kafka, this.config, this.topic, pos.partitions, this.timing.sessionTimeout + 5_000);
       // Joining: commit once joined. Leaving: once left (a second member now would make the
       // group rebalance under us).
       else this.pendingCheckpointCommit = pos;
     } catch (e) {
       // A rebalance began under the commit: try again once rejoined, for the partitions still ours.
-      if (this.phase === 'joining' || (this.phase === 'member' && isRebalance(e))) this.pendingCheckpointCommit ??= pos;
+      if (this.membership.phase === 'joining' || (this.membership.phase === 'member' && isRebalance(e))) this.pendingCheckpointCommit ??= pos;
       // The checkpoint, not the group, decides where a job restarts: a failed group commit only delays lag reports.
       else log('warn', 'could not commit checkpoint offsets to the Kafka group', { source: this.id, error: errorText(e) });
     }
@@ -216,31 +193,19 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
 
   /** Connect, join the group, read until stopped or failed, then leave. */
   protected async run(): Promise<void> {
-    const name = `fromKafka(${JSON.stringify(this.topic)})`;
-    const brokers = this.checkConfig(name);
+    const brokers = checkGroupConfig(this.config, this.topic);
     const ended = new Promise<void>((resolve, reject) => (this.end = { stop: resolve, fail: reject }));
     ended.catch(() => undefined); // observed below; a failure before that must not count as unhandled
     if (this.stopped) return;
-    const consumer = this.kafka.consumer({
-      maxWaitTimeInMs: this.pollInterval,
-      // kafkajs fetches only from brokers in its metadata, and drops a broker that went away; it
-      // notices the broker is back only at the next refresh (default 5 min). Refresh often.
-      metadataMaxAge: 5_000,
-      ...this.config,
-      ...this.timing,
-      ...(this.tasks?.group === undefined ? {} : { partitionAssigners: [this.tasks.group.assigner] }),
-    });
+    const consumer = groupConsumer(this.kafka, this.config, this.pollInterval, this.tasks?.group?.assigner);
     const admin = this.kafka.admin();
     this.client = { consumer, admin };
-    this.enter('joining');
-    let progress: NodeJS.Timeout | undefined;
+    this.membership.enter('joining');
     try {
       const topics = this.tasks?.group?.topics ?? [this.topic];
       await connectToGroup({ config: this.config, consumer, admin, topic: this.topic, topics, brokers, startFrom: this.startFrom, timeoutMs: this.startTimeout });
       this.commits = new CommitTracker((offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic: this.topic, ...o }))), this.id);
-      this.joiningSince = Date.now();
-      progress = setInterval(() => this.reportSlowJoin(), JOIN_PROGRESS_MS);
-      this.listen(consumer, name);
+      this.membership.watch(consumer, this.topic, { joined: (assigned) => this.assign(consumer, assigned), fatal: (e) => this.die(e) });
       if (this.stopped) return; // while connecting
       const running = consumer.run({
         autoCommit: false,
@@ -251,56 +216,9 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
       await ended;
       await this.finish(consumer);
     } finally {
-      clearInterval(progress);
+      this.membership.unwatch();
       await this.leave(consumer, admin);
     }
-  }
-
-  private checkConfig(name: string): string[] {
-    const { groupId } = this.config;
-    if (typeof groupId !== 'string' || groupId.trim() === '') throw new Error(`${name}: config.groupId must be a non-empty string`);
-    const brokers = brokerList(this.config.brokers);
-    if (brokers.length === 0) throw new Error(`${name}: config.brokers is empty`);
-    return brokers;
-  }
-
-  /** Group events move the phase: a join makes us a member, a rebalance or a restart a joiner again. */
-  private listen(consumer: Consumer, name: string): void {
-    const group = JSON.stringify(this.config.groupId);
-    consumer.on(consumer.events.GROUP_JOIN, (e) => {
-      if (this.phase === 'leaving' || this.phase === 'stopped') return this.leaveAgain(consumer);
-      this.assign(consumer, e.payload.memberAssignment[this.topic] ?? []);
-    });
-    consumer.on(consumer.events.REBALANCING, () => {
-      if (this.phase === 'member') this.enter('joining');
-    });
-    consumer.on(consumer.events.CRASH, (e) => {
-      const error = errorText(e.payload.error);
-      if (this.phase === 'leaving' || this.phase === 'stopped') return this.leaveAgain(consumer);
-      // kafkajs restarts itself after retriable errors (broker down, rebalance) and rejoins; the rest is fatal.
-      if (!e.payload.restart) return this.die(new Error(`Kafka: ${name}, consumer group ${group}: ${error}`));
-      this.lastError = error;
-      this.enter('joining');
-    });
-  }
-
-  private enter(phase: Phase): void {
-    if (phase === 'joining' && this.phase !== 'joining') this.joiningSince = Date.now();
-    if (phase !== 'joining') this.lastError = '';
-    this.phase = phase;
-  }
-
-  /** A join that takes long is waited out (a crashed member's session must expire first), and says so. */
-  private reportSlowJoin(): void {
-    const waited = Date.now() - this.joiningSince;
-    if (this.phase !== 'joining' || waited < JOIN_PROGRESS_MS) return;
-    log('warn', 'still joining the Kafka consumer group: it is rebalancing, and a member that did not leave (a crashed process) holds it until its session times out', {
-      source: this.id,
-      group: this.config.groupId,
-      waitedMs: waited,
-      sessionTimeout: this.timing.sessionTimeout,
-      ...(this.lastError ? { lastError: this.lastError } : {}),
-    });
   }
 
   /** Graceful stop: no more fetching, let the graph finish what it holds, commit what it finished. */
@@ -321,30 +239,20 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
    * our session to expire.
    */
   private async leave(consumer: Consumer, admin: Admin): Promise<void> {
-    this.enter('leaving');
+    this.membership.enter('leaving');
     this.end = undefined;
     await this.commits?.close();
     this.commits = undefined;
     await consumer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
     this.client = undefined;
-    this.enter('stopped');
+    this.membership.enter('stopped');
     await this.commitPending();
   }
 
-  /**
-   * kafkajs can restart a crashed consumer after it was disconnected (the restart timer is set
-   * after its CRASH event); the restarted consumer would rejoin the group and hold partitions
-   * nobody reads. Disconnect it again once kafkajs has set that timer, which clears it.
-   */
-  private leaveAgain(consumer: Consumer): void {
-    log('info', 'kafka consumer active after its source stopped; leaving the group', { source: this.id });
-    setImmediate(() => void consumer.disconnect().catch(() => undefined));
-  }
-
   private die(e: unknown): void {
-    if (this.phase === 'leaving' || this.phase === 'stopped') return;
-    this.enter('leaving');
+    if (this.membership.phase === 'leaving' || this.membership.phase === 'stopped') return;
+    this.membership.enter('leaving');
     this.end?.fail(e instanceof Error ? e : new Error(String(e)));
   }
 
@@ -358,7 +266,7 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
       this.progress?.forget(p.partition);
     }
     if (revoked.length > 0) this.tasks?.revoked(revoked);
-    this.enter('member');
+    this.membership.enter('member');
     log('info', 'kafka partitions assigned', { source: this.id, topic: this.topic, partitions: assigned });
     if (fresh.length > 0) {
       const admin = this.client!.admin;
@@ -379,7 +287,7 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     if (part === undefined) return;
     if (part.next === undefined && !(await this.awaitStart(part, heartbeat))) return;
     // A batch fetched before our seek landed (isStale), or for a partition moved meanwhile: kafkajs fetches again.
-    const current = () => !this.stopped && this.phase !== 'leaving' && isRunning() && !isStale() && this.assignment.get(batch.partition) === part;
+    const current = () => !this.stopped && this.membership.phase !== 'leaving' && isRunning() && !isStale() && this.assignment.get(batch.partition) === part;
     if (!current() || part.next === undefined) return;
     const start = part.next;
     part.highWatermark = batch.highWatermark;

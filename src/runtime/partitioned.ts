@@ -1,26 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { commitsWithCheckpoints, describe, drain, fingerprintOf, isStateful, log, nodeIds, withTimeout, type CommitsWithCheckpoints, type Emitted, type Meta, type PipelineDescription, type Stream } from '../core/index.js';
+import { describe, drain, fingerprintOf, isStateful, log, nodeIds, withTimeout, type PipelineDescription, type Stream } from '../core/index.js';
 import {
   acquireWriter,
   assertSafeName,
   CheckpointDamagedError,
   loadCheckpoint,
   PipelineChangedError,
-  pruneCheckpoints,
   scopedStore,
   taskScope,
-  writeCheckpoint,
   WriterFencedError,
   type CheckpointStore,
-  type WriterLease,
 } from '../checkpoint/index.js';
 import type { PartitionState } from '../kafka/assignment.js';
 import { coPartitionedAssigner } from '../kafka/co-assigner.js';
 import { checkPosition, type KafkaPosition } from '../kafka/offsets.js';
 import type { KafkaSourceBase } from '../kafka/source.js';
 import type { PartitionTasks } from '../kafka/tasks.js';
-import { encodeStateNow, restoreStates, writeWithin, type Capture } from './checkpointer.js';
+import { restoreStates, type Capture } from './checkpointer.js';
 import type { CutGate } from './cut.js';
+import { PartitionTask, type Input, type TaskCapture, type TaskContext } from './partition-task.js';
 import { downstreamOf, TaskGraph } from './task-graph.js';
 
 export interface PartitionedOptions {
@@ -43,35 +41,10 @@ export interface PartitionedOptions {
   fail: (error: Error) => void;
 }
 
-/** One Kafka source of the job, with its node id (the key of its position in checkpoints). */
-interface Input {
-  readonly source: KafkaSourceBase<any>;
-  readonly id: string;
-}
-
-/** One input partition's task (partition p of every source): its copy of the graph, its scope of the store, its lease there. */
-interface Task {
-  readonly partition: number;
-  readonly store: CheckpointStore;
-  readonly lease: WriterLease;
-  readonly graph: TaskGraph;
-  /** Per source id, the next offset its restored checkpoint recorded. */
-  readonly start: ReadonlyMap<string, string>;
-  /** Its checkpoint writes, one after another (the store numbers them). */
-  writes: Promise<unknown>;
-  /** Revoked or finished: captured for the last time; older captures are not written any more. */
-  closed: boolean;
-}
-
-/** One task at a cut: its checkpoint, and what its exactly-once sinks publish once that commits. */
-interface TaskCapture extends Capture {
-  publish: { node: CommitsWithCheckpoints; state: unknown }[];
-}
-
 export interface PartitionedCapture {
   /** The positions of every task captured, as one Kafka position (for read-your-writes and group commits). */
   sources: Record<string, unknown>;
-  tasks: { task: Task; capture: TaskCapture }[];
+  tasks: { task: PartitionTask; capture: TaskCapture }[];
 }
 
 /**
@@ -93,11 +66,12 @@ export class PartitionedTasks {
   /** Tasks are named `<name>-<partition>`: the topic, or the topics joined by `+`. */
   private readonly name: string;
   private readonly templates: Stream<any>[];
-  private readonly tasks = new Map<number, Task>();
+  private readonly tasks = new Map<number, PartitionTask>();
   /** Tasks being restored, each with what stops its wait for the previous owner's lease once revoked. */
-  private readonly opening = new Map<number, { task: Promise<Task>; abort: AbortController }>();
+  private readonly opening = new Map<number, { task: Promise<PartitionTask>; abort: AbortController }>();
   private readonly wanted = new Set<number>();
   private readonly handovers = new Set<Promise<void>>();
+  private readonly context: TaskContext;
 
   constructor(
     private readonly root: CheckpointStore,
@@ -114,12 +88,13 @@ export class PartitionedTasks {
     this.description = describe(roots);
     this.fingerprint = fingerprintOf(this.description);
     this.inputs = sources.map((source) => ({ source, id: this.ids.get(source)! }));
+    this.context = { job, description: this.description, fingerprint: this.fingerprint, keep: options.keep, writeTimeoutMs: options.writeTimeoutMs };
     this.templates = downstreamOf(sources);
     new TaskGraph(sources, this.templates, this.ids); // fails now, not at the first assignment, if the graph cannot be copied
     const topics = sources.map((s) => s.topic);
-    const process = randomBytes(8).toString('hex'); // this job instance, to the co-partitioned assigner
+    const instance = randomBytes(8).toString('hex'); // this job instance, to the co-partitioned assigner
     for (const input of this.inputs) {
-      const group = sources.length === 1 ? undefined : { topics, assigner: coPartitionedAssigner({ process, topic: input.source.topic }) };
+      const group = sources.length === 1 ? undefined : { topics, assigner: coPartitionedAssigner({ process: instance, topic: input.source.topic }) };
       input.source.tasks = this.sourceSide(input, group);
     }
   }
@@ -190,7 +165,7 @@ export class PartitionedTasks {
   capture(): PartitionedCapture {
     const tasks: PartitionedCapture['tasks'] = [];
     for (const task of this.tasks.values()) {
-      const capture = this.captureTask(task);
+      const capture = task.capture(this.inputs);
       if (capture !== undefined) tasks.push({ task, capture });
     }
     return { sources: this.positions(tasks), tasks };
@@ -217,7 +192,7 @@ export class PartitionedTasks {
     const written = (
       await Promise.all(
         open.map(({ task, capture }) =>
-          this.writeTask(task, capture).catch((e: unknown) => {
+          task.write(capture).catch((e: unknown) => {
             if (!(e instanceof WriterFencedError)) throw e;
             this.lost(task.partition, e);
             return undefined;
@@ -240,7 +215,7 @@ export class PartitionedTasks {
     await Promise.all(this.handovers);
     const tasks = [...this.tasks.values()];
     this.tasks.clear();
-    await Promise.all(tasks.map((t) => this.close(t)));
+    await Promise.all(tasks.map((t) => t.close()));
   }
 
   // ---- tasks ----
@@ -258,7 +233,7 @@ export class PartitionedTasks {
     this.tasks.delete(partition);
     task.closed = true;
     this.dropElsewhere(undefined, partition);
-    void this.close(task);
+    void task.close();
   }
 
   /** Retrying cannot help a task whose checkpoint the running pipeline refuses: fail the member. */
@@ -267,7 +242,7 @@ export class PartitionedTasks {
     throw e;
   }
 
-  private async open(partition: number): Promise<Task> {
+  private async open(partition: number): Promise<PartitionTask> {
     for (;;) {
       const task = this.tasks.get(partition);
       if (task !== undefined) return task;
@@ -282,10 +257,10 @@ export class PartitionedTasks {
     return task;
   }
 
-  private async restoreTask(partition: number, signal: AbortSignal): Promise<Task> {
+  private async restoreTask(partition: number, signal: AbortSignal): Promise<PartitionTask> {
     const name = `${this.name}-${partition}`;
     const store = scopedStore(this.root, taskScope(this.name, partition));
-    const started = performance.now();
+    const took = stopwatch();
     const lease = await acquireWriter(store, { leaseMs: this.options.leaseMs, waitMs: this.options.waitMs, onLost: (e) => this.lost(partition, e), signal });
     try {
       const graph = new TaskGraph(this.inputs.map((i) => i.source), this.templates, this.ids);
@@ -306,11 +281,12 @@ export class PartitionedTasks {
           if (offset !== undefined) start.set(id, offset);
         }
       }
-      const task: Task = { partition, store, lease, graph, start, writes: Promise.resolve(), closed: false };
-      log('info', 'task restored', { job: this.job, task: name, checkpoint: loaded?.checkpoint ?? null, epoch: lease.epoch, ms: Math.round(performance.now() - started) });
+      const task = new PartitionTask(name, partition, store, lease, graph, start, this.context);
+      if (loaded !== null) task.restoredFrom(loaded.checkpoint, this.inputs);
+      log('info', 'task restored', { job: this.job, task: name, checkpoint: loaded?.checkpoint ?? null, epoch: lease.epoch, ...took() });
       if (this.wanted.has(partition)) this.tasks.set(partition, task);
       else {
-        await this.close(task);
+        await task.close();
         log('info', 'task revoked', { job: this.job, task: name, ms: 0 }); // while it was restoring
       }
       return task;
@@ -321,12 +297,12 @@ export class PartitionedTasks {
   }
 
   /** Revoked from `input`: capture at the next cut (no more elements reach these tasks after it), write, release. */
-  private async handOver(input: Input, leaving: { state: PartitionState; task: Task }[]): Promise<void> {
-    const started = performance.now();
+  private async handOver(input: Input, leaving: { state: PartitionState; task: PartitionTask }[]): Promise<void> {
+    const took = stopwatch();
     const take = () =>
       leaving.map(({ state, task }) => {
         this.tasks.delete(task.partition);
-        const capture = this.captureTask(task, { input, next: state.next });
+        const capture = task.capture(this.inputs, { input, next: state.next });
         task.closed = true;
         this.dropElsewhere(input, task.partition);
         return { task, capture };
@@ -334,77 +310,29 @@ export class PartitionedTasks {
     const captured = this.gate === undefined ? take() : await this.gate.at(take);
     await Promise.all(
       captured.map(async ({ task, capture }) => {
-        const name = `${this.name}-${task.partition}`;
+        const name = task.name;
         try {
-          if (capture !== undefined) await this.writeTask(task, capture, false);
+          if (capture !== undefined) await task.write(capture, false);
         } catch (e) {
           // Fenced: the new owner took the task first and goes on from the checkpoint before this one.
           log(e instanceof WriterFencedError ? 'info' : 'warn', 'revoked task not checkpointed', { job: this.job, task: name, error: e instanceof Error ? e.message : String(e) });
         }
-        await this.close(task);
-        log('info', 'task revoked', { job: this.job, task: name, ms: Math.round(performance.now() - started) });
+        await task.close();
+        log('info', 'task revoked', { job: this.job, task: name, unchanged: capture?.unchanged !== undefined, ...took() });
       }),
     );
   }
+}
 
-  /**
-   * Each source's next offset in the task's partition (`revoked`: the revoking source's, read at
-   * the cut); a source that has not got the partition yet keeps the offset the task was restored with.
-   */
-  private captureTask(task: Task, revoked?: { input: Input; next: string | undefined }): TaskCapture | undefined {
-    const sources: Record<string, KafkaPosition> = {};
-    for (const input of this.inputs) {
-      const offset = (input === revoked?.input ? revoked.next : input.source.nextOffsetOf(task.partition)) ?? task.start.get(input.id);
-      if (offset !== undefined) sources[input.id] = { kind: 'kafka', topic: input.source.topic, partitions: [{ partition: task.partition, offset }] };
-    }
-    if (Object.keys(sources).length === 0) return undefined;
-    const nodes: Capture['nodes'] = {};
-    const publish: TaskCapture['publish'] = [];
-    for (const { node, id } of task.graph.stateful) {
-      const state = node.snapshot();
-      nodes[id] = { kind: node.kind, state: encodeStateNow(state, `node "${id}" (${node.kind}) of task ${this.name}-${task.partition}`) };
-      // Pre-committed parts are never changed once cut: the snapshot itself can wait for the commit.
-      if (commitsWithCheckpoints(node)) publish.push({ node, state });
-    }
-    return { sources, nodes, publish };
-  }
-
-  /**
-   * After the task's previous write; abandoned past the write timeout, so that a hung write never
-   * holds up its handover. A handover does not prune (`prune` false): the next owner does, and the
-   * task's new owner waits for this write. Once the checkpoint is committed, the task's
-   * exactly-once sinks publish what it pre-committed, after a last check that this member still
-   * owns the task: a zombie's commit never counts, so its parts must never appear (a successor
-   * judges again which commits count once its claim is visible, so a commit that passed this
-   * check counts for it: see checkpoint/README.md).
-   */
-  private writeTask(task: Task, capture: TaskCapture, prune = true): Promise<{ checkpoint: number; bytes: number }> {
-    const name = `${this.name}-${task.partition}`;
-    const write = task.writes
-      .catch(() => undefined)
-      .then(async () => {
-        const { result: checkpoint, bytes } = await writeWithin(task.store, this.options.writeTimeoutMs, `checkpoint of task ${name} to ${task.store.url}`, async (store, guard) => {
-          const n = await writeCheckpoint(store, { job: this.job, sources: capture.sources, nodes: capture.nodes, pipeline: { description: this.description, fingerprint: this.fingerprint } }, { lease: task.lease });
-          if (capture.publish.length > 0) {
-            await task.lease.check();
-            guard();
-            for (const { node, state } of capture.publish) await node.checkpointCommitted(state);
-          }
-          // Committed already: a failed clean-up is retried after the next checkpoint.
-          const pruned = prune ? pruneCheckpoints(store, this.options.keep) : undefined;
-          await pruned?.catch((e: unknown) => log('warn', 'could not prune old task checkpoints', { job: this.job, task: name, error: e instanceof Error ? e.message : String(e) }));
-          return n;
-        });
-        return { checkpoint, bytes };
-      });
-    task.writes = write;
-    return write;
-  }
-
-  private async close(task: Task): Promise<void> {
-    task.closed = true;
-    await task.writes.catch(() => undefined);
-    for (const n of task.graph.nodes()) n.stopTimers();
-    await task.lease.release().catch((e: unknown) => log('warn', 'could not release a task lease; its next owner waits for it to expire', { job: this.job, task: `${this.name}-${task.partition}`, error: String(e) }));
-  }
+/**
+ * For the log lines of a handover: wall time since it started, and the process's CPU time
+ * meanwhile (everything the process did, other tasks included: an upper bound on the handover's).
+ */
+function stopwatch(): () => { ms: number; cpuMs: number } {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  return () => {
+    const { user, system } = process.cpuUsage(cpu);
+    return { ms: Math.round(performance.now() - wall), cpuMs: Math.round((user + system) / 1000) };
+  };
 }
