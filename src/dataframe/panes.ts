@@ -38,8 +38,8 @@ interface Pane {
   mapped: number;
 }
 
-/** Below this many keys in no pane, the key space is not started afresh. */
-const KEYSPACE_SLACK = 1024;
+/** Below this many keys in no pane, the key space is not started afresh (tests lower it). */
+export const keySpaceRestart = { minDead: 1024 };
 
 /** The groups of every pane as one set of dense ids, and the statistics one window's panes merge into. */
 class KeySpace {
@@ -55,13 +55,17 @@ class KeySpace {
     this.agg.grouper.reserve(expect);
   }
 
+  get size(): number {
+    return this.agg.grouper.nGroups;
+  }
+
   get live(): number {
-    return this.agg.grouper.nGroups - this.dead;
+    return this.size - this.dead;
   }
 
   /** Two thirds of its keys are in no pane: time to start afresh (each restart maps every live pane's groups again). */
   get stale(): boolean {
-    return this.dead > KEYSPACE_SLACK && this.dead > 2 * this.live;
+    return this.dead > keySpaceRestart.minDead && this.dead > 2 * this.live;
   }
 
   /** Give the pane's groups that have none their ids. */
@@ -119,13 +123,22 @@ function grown(a: Int32Array, n: number, keep: number): Int32Array {
 
 export class PaneStore implements WindowContent<PaneWindow> {
   private readonly panes = new Map<number, Pane>();
-  private keys: KeySpace;
+  private keySpace: KeySpace;
 
   constructor(
     readonly width: number,
     readonly agg: AggContent,
   ) {
-    this.keys = new KeySpace(agg);
+    this.keySpace = new KeySpace(agg);
+  }
+
+  /** Keys of the key space, of which `liveKeys` are in a pane (the rest waits for a restart). */
+  get keys(): number {
+    return this.keySpace.size;
+  }
+
+  get liveKeys(): number {
+    return this.keySpace.live;
   }
 
   /** The start of the pane event time `t` falls in. */
@@ -150,17 +163,17 @@ export class PaneStore implements WindowContent<PaneWindow> {
     for (let p = w.start; p < w.end; p += this.width) {
       const pane = this.panes.get(p)!;
       if (--pane.refs > 0) continue;
-      this.keys.unmap(pane);
+      this.keySpace.unmap(pane);
       pane.agg?.release();
       this.panes.delete(p);
     }
-    if (this.keys.stale) this.restartKeys();
+    if (this.keySpace.stale) this.restartKeys();
   }
 
   /** A key space of the live panes' keys only: the panes map their groups again as their windows are computed. */
   private restartKeys(): void {
-    this.keys.agg.release();
-    this.keys = new KeySpace(this.agg, this.keys.live);
+    this.keySpace.agg.release();
+    this.keySpace = new KeySpace(this.agg, this.keySpace.live);
     for (const pane of this.panes.values()) pane.mapped = 0;
   }
 
@@ -177,7 +190,7 @@ export class PaneStore implements WindowContent<PaneWindow> {
       const pane = this.panes.get(p);
       if (pane?.agg) panes.push(pane);
     }
-    return this.keys.result(panes);
+    return this.keySpace.result(panes);
   }
 
   /** Panes holding rows, by start (snapshots). */

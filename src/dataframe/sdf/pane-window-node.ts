@@ -27,7 +27,7 @@ interface PaneMeta {
 }
 
 export class PaneAggregateNode extends FrameWindowNode<PaneWindow, PanePlacement> {
-  private readonly panes: PaneStore;
+  readonly panes: PaneStore;
 
   constructor(upstream: Stream<Frame>, settings: FrameWindowSettings, grouped: GroupedOptions, described: Record<string, unknown>) {
     const panes = new PaneStore(frameWindowSettings(settings).shape.pane, new AggContent(grouped, false));
