@@ -217,14 +217,24 @@ export interface PanePlacement extends Placement<PaneWindow> {
 
 /**
  * Place each row of `frame` into its pane, if a live window covers it (else it is late). The
- * windows are looked up once per run of rows in one pane.
+ * windows are looked up once per run of rows in one pane; a batch whose rows are all in one
+ * live pane (most batches: a pane spans many of them) is placed whole, with no list of its rows.
  */
 export function placePanes(book: WindowBook<PaneWindow>, store: PaneStore, frame: Frame, on: string, live: (end: number) => boolean): PanePlacement {
+  const ts = toFloat64(frame.col(on));
+  const range = timeRange(ts);
+  if (range !== undefined && store.paneOf(range.min) === store.paneOf(range.max)) {
+    const windows = book.place(null, ts[0], live);
+    if (windows.length > 0) {
+      const panes = [{ start: store.paneOf(range.min), rows: null }];
+      return { placed: windows.map((window) => ({ window, rows: null })), panes, late: [], maxTs: range.max, lateMaxTs: NaN };
+    }
+  }
   const byPane = new Map<number, number[]>();
   const changed = new Set<WindowEntry<PaneWindow>>();
   let pane = NaN;
   let rows: number[] | undefined;
-  const times = scanTimes(toFloat64(frame.col(on)), (i, t) => {
+  const times = scanTimes(ts, (i, t) => {
     const p = store.paneOf(t);
     if (p !== pane) {
       pane = p;
@@ -241,4 +251,18 @@ export function placePanes(book: WindowBook<PaneWindow>, store: PaneStore, frame
   });
   const panes = [...byPane].map(([start, r]) => ({ start, rows: r.length === frame.length ? null : r }));
   return { placed: [...changed].map((window) => ({ window, rows: null })), panes, ...times };
+}
+
+/** The smallest and largest of `ts`; undefined when it is empty or has a null. */
+function timeRange(ts: Float64Array): { min: number; max: number } | undefined {
+  if (ts.length === 0) return undefined;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i];
+    if (t !== t) return undefined;
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  return { min, max };
 }
