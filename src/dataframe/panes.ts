@@ -92,24 +92,13 @@ class KeySpace {
 
   /** The merged statistics of `panes` as a result frame, sorted by key (groups without rows left out). */
   result(panes: readonly Pane[]): Frame {
-    const T = ((globalThis as any).T ??= [0, 0, 0, 0]);
-    const now = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
-    let t = now();
     const agg = this.agg;
     agg.clearStats();
-    T[0] += now() - t;
     for (const pane of panes) {
-      t = now();
       this.map(pane);
-      T[1] += now() - t;
-      t = now();
       agg.mergeFrom(pane.agg!, pane.ids.subarray(0, pane.mapped));
-      T[2] += now() - t;
     }
-    t = now();
-    const r = agg.result(true);
-    T[3] += now() - t;
-    return r;
+    return agg.result(true);
   }
 }
 
