@@ -86,6 +86,14 @@ function lexicographic(a: number[], b: number[]): number {
   return 0;
 }
 
+/** Same results as streamz's: exactly, except Q1's float sum (summed in another order) to 1e-9 relative. */
+export function agree(name: string, ours: unknown, theirs: unknown): boolean {
+  if (name !== 'q1') return JSON.stringify(ours) === JSON.stringify(theirs);
+  const [n1, s1] = ours as number[];
+  const [n2, s2] = theirs as number[];
+  return n1 === n2 && Math.abs(s1 - s2) <= 1e-9 * Math.abs(s2);
+}
+
 /** Build a query over a fresh source: push batches into `source`, `finish()` closes the open windows. */
 export function pipeline(q: Query) {
   const source = new Stream<unknown>();

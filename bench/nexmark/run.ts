@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { batchesOf, generateBids, type Bids } from './generator.js';
-import { pipeline, QUERIES } from './queries.js';
+import { agree, pipeline, QUERIES } from './queries.js';
 
 const EVENTS = Number(process.env.EVENTS ?? 1_000_000);
 const ROWS = Number(process.env.ROWS ?? 1000);
@@ -45,14 +45,6 @@ function time(q: (typeof QUERIES)[number], input: Bids[]): { rate: number; resul
   }
   rates.sort((a, b) => a - b);
   return { rate: rates[rates.length >> 1], result };
-}
-
-/** Same results: exactly, except Q1's float sum (summed in another order) to 1e-9 relative. */
-function agree(name: string, ours: unknown, theirs: unknown): boolean {
-  if (name !== 'q1') return JSON.stringify(ours) === JSON.stringify(theirs);
-  const [n1, s1] = ours as number[];
-  const [n2, s2] = theirs as number[];
-  return n1 === n2 && Math.abs(s1 - s2) <= 1e-9 * Math.abs(s2);
 }
 
 const fmt = (r: number) => `${(r / 1e6).toFixed(2)}M`;

@@ -133,11 +133,23 @@ export class GroupedAggregation implements CodeHolder {
     for (const [c, a] of this.aggs) a.remove(toFloat64(frame.col(c)), gids, seq0, start, end);
   }
 
-  /** Fold another aggregation of the same options into this one (its groups mapped to ours by key). */
-  mergeFrom(other: GroupedAggregation): void {
-    const n = other.grouper.nGroups;
-    const into = this.keys.length === 0 ? new Int32Array(n) : this.assign(new Frame(other.grouper.keyColumns(Int32Array.from({ length: n }, (_, i) => i)), n));
+  /** Our group ids for the groups `from` and after of another aggregation of the same keys (new ones allocated), by key. */
+  groupsOf(other: GroupedAggregation, from = 0): Int32Array {
+    const n = other.grouper.nGroups - from;
+    if (this.keys.length === 0) return new Int32Array(n);
+    const ids = new Int32Array(n);
+    for (let i = 0; i < n; i++) ids[i] = from + i;
+    return this.assign(new Frame(other.grouper.keyColumns(ids), n));
+  }
+
+  /** Fold another aggregation of the same options into this one: its group g into our group `into[g]`. */
+  mergeFrom(other: GroupedAggregation, into: Int32Array): void {
     for (const [c, a] of this.aggs) a.merge(other.aggs.get(c)!, into);
+  }
+
+  /** Forget the statistics, keep the groups (a scratch aggregation reused). */
+  clearStats(): void {
+    for (const a of this.aggs.values()) a.clear();
   }
 
   /** A sum lost an infinity to a removal and must be rebuilt from the rows. */

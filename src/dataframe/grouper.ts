@@ -281,10 +281,10 @@ export class Grouper implements CodeHolder {
   sortedOrder(): Int32Array {
     const old = this.sorted;
     if (old.length === this.n) return old;
+    if (this.numeric) return (this.sorted = this.mergeNumeric(old));
     const cmp = this.compare();
-    let fresh = Array.from({ length: this.n - old.length }, (_, i) => old.length + i);
-    if (this.numeric) fresh = this.sortNumeric(fresh);
-    else if (cmp !== undefined) fresh.sort(cmp);
+    const fresh = Array.from({ length: this.n - old.length }, (_, i) => old.length + i);
+    if (cmp !== undefined) fresh.sort(cmp);
     const out = new Int32Array(this.n);
     let a = 0;
     let b = 0;
@@ -295,14 +295,26 @@ export class Grouper implements CodeHolder {
     return out;
   }
 
-  /** One numeric key: the ids' values sorted as a typed array (no comparator calls), mapped back to ids; the null group last. */
-  private sortNumeric(ids: number[]): number[] {
+  /**
+   * One numeric key: the new ids' values sorted as a typed array (no comparator calls) and merged
+   * with the kept order by value, each mapped back to its id; the null group last.
+   */
+  private mergeNumeric(old: Int32Array): Int32Array {
     const codes = this.stores[0].codes;
-    const values = new Float64Array(ids.length);
+    const values = new Float64Array(this.n - old.length);
     let k = 0;
-    for (const g of ids) if (g !== this.nullGid) values[k++] = codes[g];
-    const out = Array.from(values.subarray(0, k).sort(), (v) => this.byValue.get(v));
-    if (k < ids.length) out.push(this.nullGid);
+    for (let g = old.length; g < this.n; g++) if (g !== this.nullGid) values[k++] = codes[g];
+    values.subarray(0, k).sort();
+    const out = new Int32Array(this.n);
+    const nullLast = this.nullGid >= 0;
+    const oldEnd = nullLast && this.nullGid < old.length ? old.length - 1 : old.length;
+    let a = 0;
+    let b = 0;
+    let o = 0;
+    while (a < oldEnd && b < k) out[o++] = codes[old[a]] <= values[b] ? old[a++] : this.byValue.get(values[b++]);
+    while (a < oldEnd) out[o++] = old[a++];
+    while (b < k) out[o++] = this.byValue.get(values[b++]);
+    if (nullLast) out[o] = this.nullGid;
     return out;
   }
 

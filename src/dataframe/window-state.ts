@@ -14,13 +14,14 @@
  * subtracted (sum/count/size/mean/var/std/nunique); min/max/first/last of a group are recomputed
  * from the window only when an evicted row could have been its extreme/first/last.
  * All stats are recomputed from the window after 4 windows' worth of evictions (min 65536 rows)
- * so rounding drift cannot accumulate over a long stream.
+ * so rounding drift cannot accumulate over a long stream; the groups start afresh from the window
+ * then if most are gone from it, and at once when there are twice as many groups as rows.
  * result() is the aggregate over the current window (groups with no rows left are omitted;
  * without keys, one row always).
  */
 import type * as arrow from 'apache-arrow';
-import { PINNED, type Dictionary } from './dictionary.js';
-import { Frame, type Schema, alignDicts, concatColumns } from './frame.js';
+import type { CodeHolder, Dictionary } from './dictionary.js';
+import { Frame, type Column, type Schema, alignDicts, concatColumns } from './frame.js';
 import { parseDuration } from '../core/duration.js';
 import { GroupedAggregation, type AggInput, readMeta, withMeta } from './grouped.js';
 import { toArrow } from './convert.js';
@@ -50,7 +51,7 @@ const REBUILD_MIN = 65536;
 const MERGE_RUN = 16;
 const EMPTY_GIDS = new Int32Array(0);
 
-export class WindowState {
+export class WindowState implements CodeHolder {
   readonly n?: number;
   readonly spanMs?: number;
   readonly on?: string;
@@ -59,6 +60,8 @@ export class WindowState {
   private live = 0;
   private seq = 0;
   private maxTs = -Infinity;
+  /** Registered with its utf8 columns' dictionaries (from its first rows on, so a probe holds nothing). */
+  private holding = false;
 
   constructor(
     readonly spec: WindowSpec,
@@ -75,8 +78,45 @@ export class WindowState {
       this.spanMs = parseDuration(spec.value);
       this.on = spec.on;
     }
-    // Its frames keep codes of the dictionaries they were aligned to, and are read again when rows leave.
-    for (const c of Object.keys(schema)) if (schema[c] === 'utf8') dicts[c]?.hold(PINNED);
+  }
+
+  /**
+   * Its frames keep codes of the dictionaries they were aligned to, read again when rows leave
+   * (removed from aggregates by code): a compaction rewrites the live rows' codes.
+   */
+  private hold(): void {
+    if (this.holding) return;
+    this.holding = true;
+    for (const c of Object.keys(this.schema)) if (this.schema[c] === 'utf8') this.dicts[c]?.hold(this);
+  }
+
+  markLive(dict: Dictionary, record: Record<string, Dictionary>, live: Uint8Array): boolean {
+    for (const { frame, start } of this.liveChunks()) {
+      for (const col of Object.values(frame.columns)) {
+        if (col.dtype !== 'utf8' || col.dict !== dict) continue;
+        if (record !== this.dicts) return false;
+        for (let i = start; i < col.data.length; i++) if (col.data[i] >= 0) live[col.data[i]] = 1;
+      }
+    }
+    return true;
+  }
+
+  /** New columns of the live rows' codes (frames may have been handed on, so they are not rewritten in place); evicted rows read as null. */
+  remap(from: Dictionary, to: Dictionary, map: Int32Array): void {
+    for (const c of this.liveChunks()) {
+      let changed: Record<string, Column> | undefined;
+      for (const [name, col] of Object.entries(c.frame.columns)) {
+        if (col.dtype !== 'utf8' || col.dict !== from) continue;
+        const data = new Int32Array(col.data.length).fill(-1);
+        for (let i = c.start; i < data.length; i++) if (col.data[i] >= 0) data[i] = map[col.data[i]];
+        (changed ??= {})[name] = { dtype: 'utf8', data, dict: to };
+      }
+      if (changed) c.frame = c.frame.withColumns(changed);
+    }
+  }
+
+  private liveChunks(): Chunk[] {
+    return this.chunks.slice(this.head);
   }
 
   get length(): number {
@@ -105,6 +145,7 @@ export class WindowState {
   /** Append a prepared frame; returns the spans evicted (possibly including part of this frame). */
   push(frame: Frame, gids: Int32Array = EMPTY_GIDS): Span[] {
     if (frame.length > 0) {
+      this.hold();
       this.chunks.push({ frame, gids, seq0: this.seq, start: 0 });
       this.seq += frame.length;
       this.live += frame.length;
@@ -240,6 +281,7 @@ export class WindowState {
     const seq = meta.seq as number;
     this.seq = seq - frame.length;
     if (frame.length > 0) {
+      this.hold();
       this.chunks.push({ frame, gids, seq0: this.seq, start: 0 });
       this.live = frame.length;
     }
@@ -288,8 +330,10 @@ export class WindowedAggregation {
     }
     // Incremental sums/variances drift slowly under long add/remove histories: recompute from the
     // window once 4 windows' worth of rows have been evicted (amortized cost: 1/4 of an add per row).
-    if (this.evictedSinceRebuild > Math.max(4 * this.window.length, REBUILD_MIN) || this.g.stale) {
-      if (this.g.grouper.nGroups > 2 * this.liveGroups() + 64) this.regroup();
+    // More groups than rows: most keys left the window (ever-new keys), and they hold their strings.
+    const mostlyDead = this.g.grouper.nGroups > 2 * this.window.length + 64;
+    if (mostlyDead || this.evictedSinceRebuild > Math.max(4 * this.window.length, REBUILD_MIN) || this.g.stale) {
+      if (mostlyDead || this.g.grouper.nGroups > 2 * this.liveGroups() + 64) this.regroup();
       else this.g.rebuild(this.window.spans());
       this.evictedSinceRebuild = 0;
     }

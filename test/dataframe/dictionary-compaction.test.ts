@@ -18,7 +18,7 @@ afterEach(() => void (dictionaryCompaction.minSize = defaultMinSize));
 
 const columns = (rows: Row[]) => ({ k: rows.map((r) => r.k), s: rows.map((r) => r.s), n: rows.map((r) => r.n), v: Float64Array.from(rows, (r) => r.v), ts: rows.map((r) => r.ts) });
 
-/** Every holder of codes there is: tumbling and hopping aggregates by one and two keys, string first/last/nunique, sessions, a cumulative groupby, a filter window. */
+/** Every holder of codes there is: tumbling and hopping aggregates by one and two keys, string first/last/nunique, sessions, a cumulative groupby, a filter window, row windows. */
 function build() {
   const source = new Stream<unknown>();
   const sdf = new DataFrame(source, { example });
@@ -28,6 +28,8 @@ function build() {
     session: sdf.window({ session: 3, on: 'ts' }).groupby('s').agg({ k: 'last', v: 'count' }).name('session'),
     filtered: sdf.window({ tumbling: 10, on: 'ts' }).filter((rows) => rows.col('v').eq(rows.col('v').max())).name('filtered'),
     cumulative: sdf.groupby('n').agg({ s: 'last', k: 'first' }).name('cumulative'),
+    rows: sdf.window({ n: 7 }).groupby('k').agg({ s: ['first', 'last', 'nunique'], v: 'sum' }).name('rows'),
+    recent: sdf.window({ n: 5 }).full().name('recent'),
   };
   const logs: Record<string, string[]> = {};
   for (const [name, out] of Object.entries(outs)) {
@@ -105,20 +107,49 @@ describe('dictionary compaction', () => {
     expect(groups).toBeGreaterThan(4 * 190_000);
   }, LONG);
 
-  it('does not compact a dictionary a row window (its frames keep codes) holds, and its results stay right', () => {
+  it('a row window over never-repeating strings keeps its dictionary about the size of the strings it holds', () => {
+    const source = new Stream<unknown>();
+    const sdf = new DataFrame(source, { example });
+    const recent = sdf.window({ n: 3000 }).groupby('k').agg({ s: ['first', 'nunique'], v: 'sum' });
+    const last = sdf.window({ n: 1000 }).full();
+    let counts: Record<string, unknown>[] = [];
+    let rows: Record<string, unknown>[] = [];
+    recent.stream.sink((f) => void (counts = f.toRows()));
+    last.stream.sink((f) => void (rows = f.toRows()));
+    let largest = 0;
+    const batch = 500;
+    const batches = 400;
+    for (let b = 0; b < batches; b++) {
+      const rows: Row[] = Array.from({ length: batch }, (_, i) => {
+        const id = b * batch + i;
+        return { k: `key-${id}`, s: `s-${id}`, n: 0, v: 1, ts: id };
+      });
+      source.emit(columns(rows));
+      largest = Math.max(largest, sdf.dicts.k.size, sdf.dicts.s.size);
+    }
+    // 200 000 distinct strings per column, the windows hold 3 000 of them, compaction waits for 65 536.
+    expect(largest).toBeLessThanOrEqual(defaultMinSize + batch);
+    const total = batch * batches;
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => total - n + i);
+    expect(counts.map((r) => [r.k, r.s_first, r.s_nunique, r.v_sum])).toEqual(ids(3000).map((id) => [`key-${id}`, `s-${id}`, 1, 1]).sort());
+    expect(rows.map((r) => [r.k, r.s])).toEqual(ids(1000).map((id) => [`key-${id}`, `s-${id}`]));
+  }, LONG);
+
+  it('compacts a dictionary a row window holds, and its results stay right', () => {
     dictionaryCompaction.minSize = 8;
     const source = new Stream<unknown>();
     const sdf = new DataFrame(source, { example });
-    const recent = sdf.window({ n: 3 }).groupby('k').agg({ v: 'sum' });
+    const recent = sdf.window({ n: 3 }).groupby('k').agg({ v: 'sum', s: 'nunique' });
     const got: unknown[] = [];
     recent.stream.sink((f) => void got.push(f.toRows()));
     const dict = sdf.dicts.k;
-    for (let i = 0; i < 40; i++) source.emit(columns([{ k: `k${i}`, s: null, n: 0, v: i, ts: i }]));
-    expect(sdf.dicts.k).toBe(dict);
+    for (let i = 0; i < 200; i++) source.emit(columns([{ k: `k${i}`, s: `s${i % 2}`, n: 0, v: i, ts: i }]));
+    expect(sdf.dicts.k).not.toBe(dict);
+    expect(sdf.dicts.k.size).toBeLessThan(150); // its groups (at most 2 × 3 + 64) and the window's 3 rows, since the last compaction
     expect(got.at(-1)).toEqual([
-      { k: 'k37', v_sum: 37 },
-      { k: 'k38', v_sum: 38 },
-      { k: 'k39', v_sum: 39 },
+      { k: 'k197', v_sum: 197, s_nunique: 1 },
+      { k: 'k198', v_sum: 198, s_nunique: 1 },
+      { k: 'k199', v_sum: 199, s_nunique: 1 },
     ]);
   });
 });

@@ -6,10 +6,11 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DataFrame, Stream, VirtualClock, type Clock, type Frame, type LateElement, type Meta } from '../../src/index.js';
 import { parquetToTable, tableToParquet } from '../../src/checkpoint/index.js';
 import { PaneAggregateNode } from '../../src/dataframe/sdf/pane-window-node.js';
+import { keySpaceRestart } from '../../src/dataframe/panes.js';
 import { WindowAggregateNode, type FrameWindowSettings } from '../../src/dataframe/sdf/time-window-node.js';
 import type { AggSpec } from '../../src/dataframe/grouped.js';
 import { runs } from './helpers.js';
@@ -118,6 +119,16 @@ function feed(source: Stream<unknown>, clock: { time: number }, evs: Ev[], sizes
   }
 }
 
+/** The events in batches of `sizes` (the rest in one) through both nodes, late timers and all: the same rows out. */
+function expectPanesAsNaive(setup: Setup, evs: Ev[], sizes: number[]): void {
+  const clock = new LateTimersClock();
+  const { source, panes, naive, panesLog, naiveLog } = build(setup, clock);
+  feed(source, clock, evs, [...sizes, evs.length]);
+  panes.flush();
+  naive.flush();
+  expectSameRows(panesLog, naiveLog);
+}
+
 describe('hopping windows by panes = each row in each of its windows', () => {
   it('the public API aggregates hopping windows by panes of gcd(size, slide)', () => {
     const source = new Stream<unknown>();
@@ -156,14 +167,7 @@ describe('hopping windows by panes = each row in each of its windows', () => {
 
   it('same windows, revisions and late rows on random out-of-order input, idle partitions and late timers', () => {
     fc.assert(
-      fc.property(setupArb, fc.array(evArb, { maxLength: 60 }).map(timed), fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 20 }), (setup, evs, sizes) => {
-        const clock = new LateTimersClock();
-        const { source, panes, naive, panesLog, naiveLog } = build(setup, clock);
-        feed(source, clock, evs, [...sizes, evs.length]);
-        panes.flush();
-        naive.flush();
-        expectSameRows(panesLog, naiveLog);
-      }),
+      fc.property(setupArb, fc.array(evArb, { maxLength: 60 }).map(timed), fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 20 }), expectPanesAsNaive),
       { numRuns: runs(150) },
     );
   }, LONG);
@@ -234,5 +238,33 @@ describe('pane state', () => {
     for (let t = 0; t < 1000; t += 3) source.emit({ k: ['a'], n: [1], v: Float64Array.of(1), ts: [t] });
     expect(panes.snapshot().numRows).toBeLessThanOrEqual(3);
     expect(panes.book.size).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("the panes' key space (panes merged by dense key ids)", () => {
+  const defaultMinDead = keySpaceRestart.minDead;
+  afterEach(() => void (keySpaceRestart.minDead = defaultMinDead));
+
+  it('restarting it whenever most keys left every pane changes no window, revision or late row', () => {
+    keySpaceRestart.minDead = 0;
+    // Keys that change with event time, so keys leave every pane and the key space restarts often.
+    const moving = (evs: Ev[]) => evs.map((e) => ({ ...e, k: e.k === null ? null : `${e.k}${e.ts}` }));
+    fc.assert(
+      fc.property(setupArb, fc.array(evArb, { maxLength: 60 }).map(timed).map(moving), fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 20 }), expectPanesAsNaive),
+      { numRuns: runs(150) },
+    );
+  }, LONG);
+
+  it('follows the live keys: a stream of never-repeating keys keeps at most three times the keys of its open panes', () => {
+    const { source, panes } = build({ size: 10, slide: 2, outOfOrder: 0, lateness: 0, emit: 'final', by: ['n'], dropna: true }, new VirtualClock());
+    let largest = 0;
+    for (let b = 0; b < 400; b++) {
+      const n = Array.from({ length: 100 }, (_, i) => b * 100 + i);
+      source.emit({ k: n.map(() => 'a'), n, v: new Float64Array(100).fill(1), ts: n.map((x) => x / 100) });
+      largest = Math.max(largest, panes.panes.keys - 3 * panes.panes.liveKeys);
+    }
+    // 40 000 keys, 200 per pane of 2 ms; a window's 5 panes hold 1 000.
+    expect(panes.panes.liveKeys).toBeGreaterThan(0);
+    expect(largest).toBeLessThanOrEqual(defaultMinDead + 1000);
   });
 });

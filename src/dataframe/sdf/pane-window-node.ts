@@ -1,6 +1,7 @@
 /**
  * Hopping windows aggregated by panes (`panes.ts`): each row is added once, to the pane of
  * gcd(size, slide) it falls in, and a window's result merges its panes when it is emitted.
+ * The panes' key space is derived state: it is rebuilt from the panes, not checkpointed.
  *
  * Checkpoint (state version 2): one table of every pane holding rows, each pane's groups with
  * `pane_start` and `pane_end` columns, then the keys, the pane's partial results under their
@@ -26,7 +27,7 @@ interface PaneMeta {
 }
 
 export class PaneAggregateNode extends FrameWindowNode<PaneWindow, PanePlacement> {
-  private readonly panes: PaneStore;
+  readonly panes: PaneStore;
 
   constructor(upstream: Stream<Frame>, settings: FrameWindowSettings, grouped: GroupedOptions, described: Record<string, unknown>) {
     const panes = new PaneStore(frameWindowSettings(settings).shape.pane, new AggContent(grouped, false));
@@ -52,7 +53,7 @@ export class PaneAggregateNode extends FrameWindowNode<PaneWindow, PanePlacement
    */
   private sealDead(live: (end: number) => boolean): void {
     if (live(this.book.nextEnd())) return;
-    for (const w of this.book.all()) if (!w.fired && !live(w.end)) w.content.sealed ??= this.panes.combine(w.content);
+    for (const w of this.book.all()) if (!w.fired && !live(w.end)) w.content.sealed ??= this.panes.result(w.content);
   }
 
   protected addPlaced(placement: PanePlacement, frame: Frame, seq0: number): void {
@@ -60,11 +61,7 @@ export class PaneAggregateNode extends FrameWindowNode<PaneWindow, PanePlacement
   }
 
   protected result(w: WindowEntry<PaneWindow>): Frame {
-    if (w.content.sealed) return w.content.sealed.result(true);
-    const g = this.panes.combine(w.content);
-    const r = g.result(true);
-    g.release();
-    return r;
+    return w.content.sealed ?? this.panes.result(w.content);
   }
 
   snapshot(): arrow.Table {
