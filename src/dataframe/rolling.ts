@@ -313,6 +313,20 @@ export class RollingState {
             lastVal: nanNull(this.lastVal),
           }
         : null,
+      // rolling(n): the running sums as they are, so a restore continues bit for bit (recomputing
+      // them from the rows would drop the rounding residue Welford's removals left)
+      running: this.expanding
+        ? null
+        : {
+            nobs: this.nobs,
+            sum: exact(this.sum),
+            comp: exact(this.comp),
+            mean: exact(this.mean),
+            m2: exact(this.m2),
+            sameRun: this.sameRun,
+            lastVal: exact(this.lastVal),
+            removed: this.removedSinceRebuild,
+          },
     };
     const vecs: Record<string, arrow.Vector> = { value: arrow.makeVector(this.vals.toArray()) };
     if (this.on !== undefined) vecs.ts = arrow.makeVector(this.ts.toArray());
@@ -346,6 +360,17 @@ export class RollingState {
         if (ts) this.ts.push(ts[i]);
         this.addValue(vals[i], seq0 + i);
       }
+      const r = meta.running as Record<string, number | string> | undefined; // absent before this field existed
+      if (r) {
+        this.nobs = r.nobs as number;
+        this.sum = Number(r.sum);
+        this.comp = Number(r.comp);
+        this.mean = Number(r.mean);
+        this.m2 = Number(r.m2);
+        this.sameRun = r.sameRun as number;
+        this.lastVal = Number(r.lastVal);
+        this.removedSinceRebuild = r.removed as number;
+      }
     }
     this.seq = meta.seq as number;
     this.lastTs = meta.lastTs === null ? -Infinity : (meta.lastTs as number);
@@ -353,6 +378,8 @@ export class RollingState {
 }
 
 const nanNull = (x: number): number | null => (x === x ? x : null);
+/** A number JSON keeps exactly: NaN, ±Infinity and -0 as strings that `Number()` reads back. */
+const exact = (x: number): number | string => (Number.isFinite(x) && !Object.is(x, -0) ? x : String(Object.is(x, -0) ? '-0' : x));
 
 /** pandas-style `s.expanding()` — a RollingState without a window. */
 export function expanding(opts: Omit<RollingOptions, 'window' | 'on'>): RollingState {

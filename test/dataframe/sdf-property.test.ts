@@ -136,8 +136,9 @@ function bigPipeline() {
 }
 
 /**
- * Equal up to rounding. A restored window recomputes its running sums from its rows; the
- * uninterrupted run still carries what Welford's removals left: a residue in m2 of about
+ * Equal up to rounding. A restored grouped row window recomputes its running sums from its rows
+ * (`rolling` restores its own as they were); the uninterrupted run still carries what Welford's
+ * removals left: a residue in m2 of about
  * eps · (removed value)², which std's square root makes ~1e-8 × the removed value (|v| ≤ 1000 here).
  */
 const approx = (a: unknown, b: unknown, absTol = 1e-6): boolean => {
