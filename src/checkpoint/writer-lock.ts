@@ -118,7 +118,7 @@ export async function acquireWriter(store: CheckpointStore, options: AcquireWrit
   const holder = options.holder ?? `${HOST}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const deadline = Date.now() + (options.waitMs ?? leaseMs + 2000);
   const seen = new Map<string, { renewedAt: number; at: number }>();
-  const tornSince = new Map<string, number>();
+  const unreadableSince = new Map<string, number>();
   for (let attempt = 0; ; attempt++) {
     options.signal?.throwIfAborted();
     const files = await listClaims(store);
@@ -126,11 +126,14 @@ export async function acquireWriter(store: CheckpointStore, options: AcquireWrit
     const read = await Promise.all(top.map((f) => readClaimFile(store, f)));
     const current = read.filter((c): c is WriterClaim => typeof c === 'object');
     const now = Date.now();
-    // A store without atomic puts (s3rver writes in place) shows a claim being written as torn for
-    // a moment: that is a rival, not a vacancy. Torn for longer than a lease, its writer died mid-put.
-    const torn = top.filter((f, i) => read[i] === 'torn' && now - (tornSince.get(f.path) ?? tornSince.set(f.path, now).get(f.path)!) <= leaseMs);
-    if (torn.length > 0) {
-      if (now >= deadline) throw new StoreLockedError(store.url, `the writer of ${torn[0].path}`, 'its claim is still being written');
+    // A listed claim that cannot be read is being written or deleted: s3rver lists an object before
+    // its metadata exists (a GET says NoSuchKey) and writes in place (a GET sees it torn). Either way
+    // it is a rival, not a vacancy: judged vacant, it could win the epoch below the one claimed here
+    // and make two writers. Listing again shows which; unreadable for longer than a lease, its
+    // writer died mid-put.
+    const unreadable = top.filter((f, i) => typeof read[i] !== 'object' && now - (unreadableSince.get(f.path) ?? unreadableSince.set(f.path, now).get(f.path)!) <= leaseMs);
+    if (unreadable.length > 0) {
+      if (now >= deadline) throw new StoreLockedError(store.url, `the writer of ${unreadable[0].path}`, 'its claim is being written or withdrawn');
       await sleep(10 + Math.random() * 20);
       continue;
     }
@@ -220,7 +223,9 @@ class Lease implements WriterLease {
     if (this.#lost) throw this.#lost;
     if (this.#released) throw new Error(`Writer ${this.holder} of checkpoint store ${this.store.url} released the store and may not commit`);
     const files = await listClaims(this.store);
-    const newer = files.find((f) => f.path !== this.path && f.epoch >= this.epoch);
+    // A claim of this epoch is a rival that listed the store before this claim was visible: it
+    // lists again after its put, meets this claim and withdraws (tryClaim). Only a higher epoch took over.
+    const newer = files.find((f) => f.epoch > this.epoch);
     if (newer !== undefined || !files.some((f) => f.path === this.path)) {
       const by = newer ? ((await readClaim(this.store, newer))?.holder ?? `a writer of epoch ${newer.epoch}`) : 'another writer (this claim was removed)';
       this.#lost ??= new WriterFencedError(this.store.url, this.holder, this.epoch, by);

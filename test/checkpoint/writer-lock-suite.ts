@@ -131,13 +131,35 @@ export function defineWriterLockSuite(name: string, makeStore: () => Promise<Che
       expect((await store.list('tasks/t-0/writers/')).length).toBe(1);
     });
 
-    it('of many writers racing for an empty store exactly one wins', async () => {
-      const store = await makeStore();
-      const results = await Promise.allSettled(Array.from({ length: 6 }, () => acquireWriter(store, { waitMs: 300 })));
-      const won = results.filter((r) => r.status === 'fulfilled');
-      expect(won).toHaveLength(1);
-      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(StoreLockedError);
-      await (won[0] as PromiseFulfilledResult<WriterLease>).value.release();
+    it('writers racing for a store hold it one at a time, round after round (each holds until its lease checks out, then releases)', async () => {
+      // A round: WRITERS writers start at once on an empty store; each, once it wins, must be the
+      // only holder and find its lease intact after a store round trip, then releases it for the
+      // next. ROUNDS rounds on separate stores, BATCH at a time, so the store is busy as in CI.
+      const ROUNDS = 24;
+      const WRITERS = 4;
+      const BATCH = 12;
+      const round = async (): Promise<string[]> => {
+        const store = await makeStore();
+        const faults: string[] = [];
+        let holding: WriterLease | undefined;
+        const writer = async (): Promise<void> => {
+          const lease = await acquireWriter(store, { waitMs: 60_000 }); // a failure bound: each waits for at most WRITERS - 1 short holds
+          if (holding !== undefined) faults.push(`${lease.holder} (epoch ${lease.epoch}) won while ${holding.holder} (epoch ${holding.epoch}) held the store`);
+          holding = lease;
+          await lease.check().catch((e: unknown) => faults.push(`${lease.holder} (epoch ${lease.epoch}) lost the store while holding it: ${String(e)}`));
+          if (holding === lease) holding = undefined;
+          await lease.release();
+        };
+        await Promise.all(Array.from({ length: WRITERS }, writer));
+        const epochs = (await store.list('writers/')).map((p) => Number(/^writers\/(\d+)-/.exec(p)?.[1]));
+        if (epochs.length !== 1 || epochs[0] !== WRITERS) faults.push(`after ${WRITERS} holds the claims are of epochs ${epochs.join(', ')}`);
+        return faults;
+      };
+      const faults: string[] = [];
+      for (let done = 0; done < ROUNDS; done += BATCH) {
+        for (const f of await Promise.all(Array.from({ length: Math.min(BATCH, ROUNDS - done) }, round))) faults.push(...f);
+      }
+      expect(faults).toEqual([]);
     });
   });
 
