@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { openDalStore } from '../../src/checkpoint/index.js';
+import { openDalStore, S3CheckpointStore } from '../../src/checkpoint/index.js';
 import { startAzurite, type AzuriteServer } from '../fixtures/azurite.js';
 import { startS3, type S3Server } from '../fixtures/s3.js';
 import { tempDir } from './helpers.js';
@@ -22,5 +22,6 @@ defineWriterLockSuite('local files (OpenDAL fs)', async () => {
   onCleanup(cleanup);
   return openDalStore(pathToFileURL(join(dir, 'root')).href);
 });
+defineWriterLockSuite('S3 (native client, s3rver)', async () => new S3CheckpointStore({ bucket: s3.bucket, prefix: `lock-${++counter}`, ...s3.clientConfig() }), { raceRounds: 8 });
 defineWriterLockSuite('S3 (OpenDAL, s3rver)', async () => openDalStore(`s3://${s3.bucket}/lock-${++counter}`, s3.clientConfig()));
 defineWriterLockSuite('Azure Blob (OpenDAL, Azurite)', async () => openDalStore(`azblob://${azurite.container}/lock-${++counter}`, azurite.storeOptions()));
