@@ -64,7 +64,29 @@ export function createKafka(config: KafkaClientConfig, clientId: string): Kafka 
   const options = { clientId, connectionTimeout: 3_000, requestTimeout: 30_000, logLevel: logLevel.WARN, ...rest, brokers: brokerList(config.brokers) };
   if (client === 'confluent') return confluentKafka({ ...options, rdkafka: config.rdkafka }, options.clientId);
   if (client !== 'kafkajs') throw new TypeError(`Kafka: config.client must be 'kafkajs' or 'confluent', not ${JSON.stringify(client)}`);
+  if ('groupId' in config) options.requestTimeout = Math.max(options.requestTimeout, groupRequestTimeout(config as Partial<ConsumerConfig>));
   return new Kafka({ logCreator, ...options });
+}
+
+/** How much longer than the broker may hold a group request a consumer waits for the answer (kafkajs' own margin for JoinGroup). */
+const GROUP_REQUEST_MARGIN = 5_000;
+/** kafkajs' rebalance timeout when the config sets none. */
+const KAFKAJS_REBALANCE_TIMEOUT = 60_000;
+
+/**
+ * The least request timeout a kafkajs consumer of `config` may have. kafkajs gives JoinGroup the
+ * rebalance timeout plus a margin, but SyncGroup the plain `requestTimeout`, and a broker holds a
+ * SyncGroup until every member of the generation synced: up to a session (a member that died
+ * after its JoinGroup) or a rebalance timeout (Kafka 3's pending-sync limit). A SyncGroup that
+ * times out first makes the member rejoin as a new one while the old one still counts, which
+ * holds the next SyncGroup as long again: a livelock. So a consumer's request timeout is raised
+ * above both. (librdkafka sets these deadlines itself: JoinGroup `max.poll.interval.ms`, which
+ * CKJS sets from rebalanceTimeout, + 3 s; SyncGroup `session.timeout.ms` + 3 s; its
+ * `socket.timeout.ms`, CKJS' requestTimeout, does not bound them.)
+ */
+export function groupRequestTimeout(config: Partial<ConsumerConfig>): number {
+  const { sessionTimeout, rebalanceTimeout } = groupTiming(config);
+  return Math.max(sessionTimeout, rebalanceTimeout ?? KAFKAJS_REBALANCE_TIMEOUT) + GROUP_REQUEST_MARGIN;
 }
 
 export { errorText } from '../core/errors.js';
