@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { groupRequestTimeout } from '../../src/kafka/config.js';
 import { ApiKey, KafkaErrorCode, startKafkaBroker, type KafkaTestBroker } from '../fixtures/kafka/broker.js';
 
 // The mock broker: 3 brokers, topic t with 4 partitions (replication factor 3).
 let broker: KafkaTestBroker;
 let kafka: Kafka;
 const cleanups: Array<() => Promise<unknown>> = [];
+const CONSUMER_TIMING = { sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 500 };
 
 beforeAll(async () => {
   broker = await startKafkaBroker({ brokers: 3, topics: { t: 4 } });
@@ -15,7 +17,8 @@ beforeAll(async () => {
     brokers: broker.brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1_000,
-    requestTimeout: 5_000,
+    // Its consumers' SyncGroup may be held for a session: the request timeout outlasts it, as createKafka makes a source's.
+    requestTimeout: groupRequestTimeout(CONSUMER_TIMING),
     retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 10 },
   });
 });
@@ -39,9 +42,7 @@ function producer(): Producer {
 function consumer(groupId: string): Consumer {
   const c = kafka.consumer({
     groupId,
-    sessionTimeout: 10_000,
-    rebalanceTimeout: 10_000,
-    heartbeatInterval: 500,
+    ...CONSUMER_TIMING,
     maxWaitTimeInMs: 100,
     retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 10 },
   });

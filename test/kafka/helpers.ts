@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { Kafka, Partitioners, logLevel, type Admin, type Producer } from 'kafkajs';
-import type { KafkaClientName } from '../../src/kafka/config.js';
+import { groupRequestTimeout, type KafkaClientName } from '../../src/kafka/config.js';
 import type { KafkaTestBroker } from '../fixtures/kafka/broker.js';
 
 /**
@@ -23,10 +23,13 @@ export function clientConfig(broker: KafkaTestBroker) {
   };
 }
 
-/** Consumer options for a source in a test: quick heartbeats and rebalances. */
+/** Consumer options for a source in a test: quick heartbeats and rebalances (createKafka raises its requestTimeout to 11 s). */
 export function consumerConfig(broker: KafkaTestBroker, groupId: string) {
   return { ...clientConfig(broker), groupId, sessionTimeout: 6_000, rebalanceTimeout: 6_000, heartbeatInterval: 300 };
 }
+
+/** The group timing of TestKafka's plain kafkajs reader. */
+const READER_TIMING = { sessionTimeout: 6_000, rebalanceTimeout: 6_000, heartbeatInterval: 300 };
 
 export class TestKafka {
   readonly kafka: Kafka;
@@ -34,7 +37,8 @@ export class TestKafka {
   private admin: Admin | undefined;
 
   constructor(broker: KafkaTestBroker) {
-    this.kafka = new Kafka({ clientId: 'test', ...clientConfig(broker) });
+    // Its reader is a plain kafkajs consumer: its request timeout must outlast a SyncGroup, as createKafka makes a source's.
+    this.kafka = new Kafka({ clientId: 'test', ...clientConfig(broker), requestTimeout: groupRequestTimeout(READER_TIMING) });
   }
 
   async produce(topic: string, messages: { key?: string | null; value: string | Buffer | null; partition?: number }[]): Promise<void> {
@@ -67,7 +71,7 @@ export class TestKafka {
 
   /** Read the whole topic with a plain kafkajs consumer (a fresh group unless given; it commits what it read). */
   async readAll(topic: string, count: number, timeoutMs = 60_000, groupId = `reader-${Math.random()}`) {
-    const c = this.kafka.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 6_000, heartbeatInterval: 300 });
+    const c = this.kafka.consumer({ groupId, maxWaitTimeInMs: 100, ...READER_TIMING });
     const got: { key: string | null; value: Buffer | null; headers: Record<string, string>; partition: number; offset: string }[] = [];
     await c.connect();
     await c.subscribe({ topic, fromBeginning: true });
