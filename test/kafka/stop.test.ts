@@ -60,18 +60,23 @@ function startJob(group: string, store: string) {
       await waitFor(cond, ms, show);
     },
     /**
-     * Wait until the newest committed checkpoint holds every message: the job read everything and,
-     * with nothing left to read, is idle. (Counting commits after the last batch is not enough: a
-     * checkpoint cut before that batch may be committed after it, on a slow disk.)
+     * Wait until the newest committed checkpoint holds every message and the group holds its
+     * offsets: the job read everything and, with nothing left to read, is idle. (Counting commits
+     * after the last batch is not enough: a checkpoint cut before that batch may be committed after
+     * it, on a slow disk, and the group's offsets are committed after the commit marker.)
      */
     async idle() {
-      const holdsAll = () => {
+      const holdsAll = async () => {
         const last = out.filter((l) => l.startsWith('committed ')).at(-1);
+        let pos: KafkaPosition;
         try {
-          return last !== undefined && sum(finalPosition(store, Number(last.split(' ')[1]))) === MESSAGES;
+          if (last === undefined) return false;
+          pos = finalPosition(store, Number(last.split(' ')[1]));
         } catch {
           return false; // pruned since (keep 10): a newer one is committed
         }
+        const committed = await k.committed(group, 'stop');
+        return sum(pos) === MESSAGES && pos.partitions.every((p) => committed.get(p.partition) === p.offset);
       };
       await waitFor(holdsAll, 60_000, show);
     },
