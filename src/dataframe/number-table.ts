@@ -15,13 +15,17 @@ const words = new Int32Array(scratch.buffer);
 
 /** Most slots per key the dense range may have (keys scattered wider go to the hash part). */
 const SPREAD = 4;
-const MIN_RANGE = 16;
+/** The dense range's first length: ids a few hundred apart (a hot key, then new ones) need no widening or hashing. */
+const MIN_RANGE = 256;
 
 export class NumberTable {
   private keys = new Float64Array(16);
   private vals = new Int32Array(16).fill(-1);
   private mask = 15;
   private hashed = 0;
+  /** The smallest and largest key of the hash part (a widening that covers neither leaves it as it is). */
+  private hashMin = Infinity;
+  private hashMax = -Infinity;
   /** Keys expected in all (`reserve`): the hash part's size when it first takes a key. */
   private expect = 0;
   private lo = 0;
@@ -90,7 +94,7 @@ export class NumberTable {
     dense.set(old, this.lo - newLo);
     this.dense = dense;
     this.lo = newLo;
-    if (this.hashed > 0) this.rehash();
+    if (this.hashed > 0 && this.hashMax >= newLo && this.hashMin < newLo + length) this.rehash();
     return true;
   }
 
@@ -101,6 +105,8 @@ export class NumberTable {
     this.keys = new Float64Array(keys.length);
     this.vals = new Int32Array(keys.length).fill(-1);
     this.hashed = 0;
+    this.hashMin = Infinity;
+    this.hashMax = -Infinity;
     for (let i = 0; i < keys.length; i++) {
       if (vals[i] < 0) continue;
       const d = this.slot(keys[i]);
@@ -118,6 +124,8 @@ export class NumberTable {
     this.keys[i] = x + 0; // -0 stored as 0
     this.vals[i] = v;
     this.hashed++;
+    if (x < this.hashMin) this.hashMin = x;
+    if (x > this.hashMax) this.hashMax = x;
   }
 
   private grow(): void {
