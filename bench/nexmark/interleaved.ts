@@ -11,7 +11,7 @@
  * protocol), our passes ran in this process right after it had waited, blocked, for the python
  * child: V8 takes a process that allocated nothing for seconds as idle, and at its next GC
  * discards its pooled heap pages and shrinks the young generation, so the pass re-faulted ~30 MB
- * and ran with many more scavenges: 2-3× slower after a `sleep` child as after python (see
+ * and ran with many more scavenges: 2-3× slower, after a `sleep` child as much as after python (see
  * after-child.ts and bench/RESULTS.md). A job that streams continuously does not see that.
  * Usage: Q=q5 ROUNDS=5 npx tsx bench/nexmark/interleaved.ts   (EVENTS, ROWS, PASSES, WARM, OURS=inline)
  */
