@@ -233,6 +233,34 @@ describe('pane state', () => {
     expect(() => fresh.naive.restore(panesState.panes.snapshot())).toThrow(/holds hopping panes \(version 2\)/);
   });
 
+  it("takes the batch's own typed arrays and keeps none: a producer refilling one buffer for every batch gets the same windows and late rows", () => {
+    const run = (refill: boolean) => {
+      const source = new Stream<unknown>();
+      const sdf = new DataFrame(source, { example: { k: 'float64', v: 'float64', ts: 'timestamp' } });
+      const w = sdf.window({ hopping: 10, slide: 5, on: 'ts' });
+      const out = w.groupby('k').agg({ v: ['sum', 'max'] });
+      const got: Record<string, unknown>[] = [];
+      out.stream.sink((f) => void got.push(...f.toRows({ timestamps: 'ms' })));
+      const late: Frame[] = [];
+      w.late.stream.sink((f) => void late.push(f));
+      const buf = { k: new Float64Array(4), v: new Float64Array(4), ts: new Float64Array(4) };
+      for (let b = 0; b < 30; b++) {
+        const batch = refill ? buf : { k: new Float64Array(4), v: new Float64Array(4), ts: new Float64Array(4) };
+        for (let i = 0; i < 4; i++) {
+          batch.k[i] = (b * 7 + i) % 3;
+          batch.v[i] = b * 10 + i;
+          batch.ts[i] = i === 3 && b % 4 === 0 ? b * 3 - 20 : b * 3 + i; // every fourth batch has a late row
+        }
+        source.emit(batch);
+      }
+      (out.stream as PaneAggregateNode).flush();
+      return { got, late: late.flatMap((f) => f.toRows({ timestamps: 'ms' })) };
+    };
+    const fresh = run(false);
+    expect(fresh.late.length).toBeGreaterThan(3);
+    expect(run(true)).toEqual(fresh);
+  });
+
   it('frees each pane with the last window that covers it', () => {
     const { source, panes } = build(setup, new VirtualClock());
     for (let t = 0; t < 1000; t += 3) source.emit({ k: ['a'], n: [1], v: Float64Array.of(1), ts: [t] });

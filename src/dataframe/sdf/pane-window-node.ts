@@ -14,6 +14,7 @@ import type { Stream } from '../../core/stream.js';
 import type { WindowEntry } from '../../core/window-book.js';
 import type { TimeWindowClockState } from '../../core/nodes/time-window-base.js';
 import type { Frame } from '../frame.js';
+import type { ColumnReader } from './frame-nodes.js';
 import { withMeta, type GroupedOptions } from '../grouped.js';
 import { PaneStore, placePanes, type PanePlacement, type PaneWindow } from '../panes.js';
 import { AggContent } from '../time-window-state.js';
@@ -26,7 +27,7 @@ interface PaneMeta {
   rows: number;
 }
 
-export class PaneAggregateNode extends FrameWindowNode<PaneWindow, PanePlacement> {
+export class PaneAggregateNode extends FrameWindowNode<PaneWindow, PanePlacement> implements ColumnReader {
   readonly panes: PaneStore;
 
   constructor(upstream: Stream<Frame>, settings: FrameWindowSettings, grouped: GroupedOptions, described: Record<string, unknown>) {
@@ -37,6 +38,15 @@ export class PaneAggregateNode extends FrameWindowNode<PaneWindow, PanePlacement
 
   override get kind(): string {
     return 'sdfHoppingWindowAgg';
+  }
+
+  /**
+   * Every column (late rows go on whole), but it keeps none of a batch's arrays: rows are folded
+   * into the panes' statistics and late rows copied out. So ingest may hand it the batch's own
+   * typed arrays instead of copies (the copies, fresh memory each batch, were a tenth of Q5).
+   */
+  get reads(): readonly string[] {
+    return Object.keys(this.settings.schema);
   }
 
   protected place(batch: Frame, on: string, live: (end: number) => boolean): PanePlacement {
