@@ -67,7 +67,7 @@ async function consume(broker: KafkaTestBroker, topic: string, members: number, 
 }
 
 /** When a log line was written (every line carries its ISO time). */
-const at = (line: { time?: unknown }) => Date.parse(String(line.time));
+const at = (line: { [field: string]: unknown }) => Date.parse(String(line.time));
 
 /**
  * The rebalance pause with 100k keys per task: per moved task, the old owner's revoke and the new
