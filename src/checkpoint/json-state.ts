@@ -6,9 +6,9 @@
  * Anything else that is not plain data (a function, a symbol, a class instance, a cycle) is
  * refused with its path, instead of being silently turned into something else.
  * A large plain object whose values are all numbers (a per-key sum or count) is written as two
- * columns, `{"$sf": "numbers", "k": [keys], "v": base64 of little-endian float64s}`: parsing that
- * and building the object is about twice as fast as parsing the object itself, which dominated
- * a task's restore.
+ * columns, `{"$sf": "numbers", "k": [keys], "v": base64 of little-endian float64s}`: for 100k keys,
+ * parsing that and building the object takes ~30% less CPU than parsing the object itself (which
+ * dominated a task's restore), and encoding it ~40% less.
  */
 const TAG = '$sf';
 
