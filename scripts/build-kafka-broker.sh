@@ -15,7 +15,7 @@
 # zstd, lz4, ssl, sasl, curl and regex are all disabled or builtin (the mock broker stores
 # record batches as they arrive and never decompresses them).
 #
-# Three small patches to the mock's classic consumer-group coordinator (see patch_mock below) make it
+# Five small patches to the mock's classic consumer-group coordinator (see patch_mock below) make it
 # behave like a real broker where kafkajs needs it.  Unpatched, (1) a group whose last member left
 # stays "rebalancing" for session.timeout.ms - 1 s, so a consumer rejoining it (a restarted pipeline
 # resuming from its committed offsets) waits that long for its first assignment; (2) every
@@ -26,7 +26,12 @@
 # (4) a member that leaves or whose session expires during a rebalance does not complete it: the
 # others wait session.timeout.ms - 1 s from the start of the rebalance, so a restarted process
 # rejoining the group of its SIGKILLed predecessor waited its own start-up time on top of the dead
-# member's session.
+# member's session; (5) a follower whose SyncGroup arrives after the leader's loses its assignment
+# (the mock completes the sync as soon as the leader's request carries every member's assignment,
+# answers the members waiting then and discards the assignments): it is told to rejoin, and the
+# whole group rebalances a second time (~0.7 s with kafkajs, whose rejoin backs off 300 ms and whose
+# other members notice only at their next heartbeat).  A real broker answers a late follower's
+# SyncGroup with its assignment.
 set -euo pipefail
 
 COMPILE_ONLY=0
@@ -39,7 +44,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SRC="$ROOT/test/fixtures/kafka/mock-broker.c"
 CACHE="${STREAMFRAME_CACHE:-$HOME/.cache/streamframe}/kafka-mock"
 TGZ="$CACHE/confluentinc-kafka-javascript-$KJS_VERSION.tgz"
-PATCH_LEVEL=sf4                                          # bump when patch_mock changes
+PATCH_LEVEL=sf5                                          # bump when patch_mock changes
 PKG="$CACHE/kafka-javascript-$KJS_VERSION-$PATCH_LEVEL"
 RDK="$PKG/package/deps/librdkafka"
 LIB="$RDK/src/librdkafka.a"
@@ -118,7 +123,22 @@ $2}' "$f"
                 return;
         }
 }' "$f"
-  [ "$(grep -c 'streamframe patch' "$f")" = 4 ] || fail "could not patch $f (librdkafka changed?)"
+  # (5) A sync completes once every member has sent its SyncGroup, not once the leader's assignments are in.
+  perl -0pi -e 's{(\n        if \(mcgrp->assignment_cnt < mcgrp->member_cnt\)\n                return;\n)}{$1
+        /* streamframe patch 5: like a real broker, which answers a
+         * follower\x27s SyncGroup with its assignment even after the leader
+         * synced, hold the responses until every member has sent its
+         * SyncGroup: completing at the leader\x27s discards the assignments
+         * of followers that sync a moment later, and makes them rejoin. */
+        {
+                rd_kafka_mock_cgrp_classic_member_t *m;
+                TAILQ_FOREACH(m, &mcgrp->members, link) {
+                        if (!m->resp)
+                                return;
+                }
+        }
+}' "$f"
+  [ "$(grep -c 'streamframe patch' "$f")" = 5 ] || fail "could not patch $f (librdkafka changed?)"
 }
 
 # The binary records the sha256 of the C source it was built from: a new checkout or worktree

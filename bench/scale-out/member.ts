@@ -4,7 +4,8 @@
  * Reads `topic` ({"k","v"} JSON) from the earliest offsets under runJob with a checkpoint every
  * second: `sum` keeps a per-key sum in an accumulate (JSON state), `groupby` an SDF groupby sum
  * (Parquet state). Logs (JSON lines on stderr) `consumed` with its count every 20 ms while it
- * reads, plus the job's own lines; stops gracefully on SIGTERM.
+ * reads, plus the job's own lines (and kafkajs' debug log with STREAMFRAME_MEMBER_KAFKA_LOG=1, see
+ * test/runtime/fixtures/members.ts); stops gracefully on SIGTERM.
  */
 import { logLevel } from 'kafkajs';
 import { DataFrame, log, runJob, Stream } from '../../src/index.js';
@@ -12,7 +13,7 @@ import { DataFrame, log, runJob, Stream } from '../../src/index.js';
 const [brokers, groupId, topic, store, mode, state] = process.argv.slice(2);
 type Event = { k: string; v: number };
 
-const config = { brokers: brokers.split(','), groupId, logLevel: logLevel.NOTHING, connectionTimeout: 3_000, sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 500 };
+const config = { brokers: brokers.split(','), groupId, logLevel: process.env.STREAMFRAME_MEMBER_KAFKA_LOG ? logLevel.DEBUG : logLevel.NOTHING, connectionTimeout: 3_000, sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 500 };
 const events = Stream.fromKafkaBatched(topic, config, { startFrom: 'earliest', decode: 'json', maxBatchSize: 10_000 }).name('events');
 if (state === 'groupby') {
   const sdf = new DataFrame(events.map((batch: Event[]) => ({ k: batch.map((e) => e.k), v: batch.map((e) => e.v) })), { example: { k: 'utf8', v: 'float64' } });

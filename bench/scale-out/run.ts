@@ -66,7 +66,16 @@ async function consume(broker: KafkaTestBroker, topic: string, members: number, 
   }
 }
 
-async function rebalancePause(broker: KafkaTestBroker): Promise<{ revoke: number[]; restore: number[]; keys: number }> {
+/** When a log line was written (every line carries its ISO time). */
+const at = (line: { [field: string]: unknown }) => Date.parse(String(line.time));
+
+/**
+ * The rebalance pause with 100k keys per task: per moved task, the old owner's revoke and the new
+ * owner's restore as their log lines report them (`ms` wall, `cpuMs` the process's CPU time
+ * meanwhile), and the whole handover: from the start of the old owner's first revoke to the new
+ * owner's last restored task (one machine, one clock), with the new owner's CPU time in it.
+ */
+async function rebalancePause(broker: KafkaTestBroker): Promise<{ revoke: number[]; restore: number[]; restoreCpu: number[]; handover: number; keys: number }> {
   const keys = 100_000;
   await broker.createTopic('pause', 4);
   await produce(broker, 'pause', 4 * keys, (i) => `k${i}`); // 100k distinct keys in each partition
@@ -84,9 +93,17 @@ async function rebalancePause(broker: KafkaTestBroker): Promise<{ revoke: number
     await until(() => a.count('checkpoint committed') >= 2, 'a checkpointed');
     const b = new Member('b', script, args(1));
     try {
-      await until(() => b.lines.some((l) => l.message === 'task restored' && l.checkpoint !== null), 'b restored a moved task');
-      await until(() => a.count('task revoked') > 0, 'a revoked');
-      return { revoke: field(a, 'task revoked', 'ms'), restore: b.lines.filter((l) => l.message === 'task restored' && l.checkpoint !== null).map((l) => Number(l.ms)), keys: Math.min(...kept) };
+      const restored = () => b.lines.filter((l) => l.message === 'task restored' && l.checkpoint !== null);
+      await until(() => a.count('task revoked') > 0 && restored().length >= a.count('task revoked'), 'b restored every moved task');
+      const revoked = a.lines.filter((l) => l.message === 'task revoked');
+      const start = Math.min(...revoked.map((l) => at(l) - Number(l.ms)));
+      return {
+        revoke: revoked.map((l) => Number(l.ms)),
+        restore: restored().map((l) => Number(l.ms)),
+        restoreCpu: restored().map((l) => Number(l.cpuMs)),
+        handover: Math.max(...restored().map(at)) - start,
+        keys: Math.min(...kept),
+      };
     } finally {
       b.kill('SIGTERM');
       await b.exited;
@@ -132,7 +149,7 @@ const only = process.argv[4];
 try {
   if (only === 'pause') {
     const pause = await rebalancePause(broker);
-    console.log(`revoke per moved task: ${pause.revoke.join(', ')} ms; restore on the new owner: ${pause.restore.join(', ')} ms (${pause.keys} keys per task)`);
+    console.log(pauseLine(pause));
   } else if (only === 'restart') {
     console.log(`SIGKILL → restarted member's first batch: ${(await restartTime(broker, passes)).join(', ')} ms (session timeout 10 000 ms)`);
   } else await everything(broker);
@@ -175,9 +192,16 @@ async function everything(broker: KafkaTestBroker): Promise<void> {
       ...members.map((r, i) => `| ${i + 1} partitioned member(s), produced after they joined | ${k(r)} | ${(r / best.plain).toFixed(2)} |`),
       '',
       `Rebalance pause, at least ${pause.keys.toLocaleString("en")} keys of per-key sums per task (an accumulate: JSON state), a second member joining one that holds all 4 tasks:`,
-      `revoke (cut, checkpoint, release) per moved task: ${pause.revoke.join(', ')} ms; restore on the new owner (lease wait included, load, restore): ${pause.restore.join(', ')} ms`,
+      pauseLine(pause),
       '',
       `SIGKILL → the restarted member's first processed batch (session timeout 10 s): ${restarts.join(', ')} ms`,
     ].join('\n'),
+  );
+}
+
+function pauseLine(p: Awaited<ReturnType<typeof rebalancePause>>): string {
+  return (
+    `revoke (cut, checkpoint, release) per moved task: ${p.revoke.join(', ')} ms; restore on the new owner (lease wait, load, restore): ` +
+    `${p.restore.join(', ')} ms (CPU ${p.restoreCpu.join(', ')} ms); handover, first revoke to last restore: ${p.handover} ms (${p.keys} keys per task)`
   );
 }

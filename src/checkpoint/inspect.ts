@@ -80,7 +80,7 @@ export async function inspectCheckpoint(
   // Fetch and check every listed file (size, checksum), keeping the bytes for decoding.
   const entries = Object.entries(commit.files);
   const contents = new Map<string, Uint8Array>();
-  // Parquet decoded while its checksum is computed on the threadpool; kept only if the checksum matches.
+  // Parquet decoded as soon as it is read; kept only if the checksum matches.
   const tables = new Map<string, Table | Error>();
   await mapLimit(entries, opts.concurrency ?? 8, async ([file, digest]) => {
     const data = await store.get(file);

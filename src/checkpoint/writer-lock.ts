@@ -119,6 +119,7 @@ export async function acquireWriter(store: CheckpointStore, options: AcquireWrit
   const deadline = Date.now() + (options.waitMs ?? leaseMs + 2000);
   const seen = new Map<string, { renewedAt: number; at: number }>();
   const unreadableSince = new Map<string, number>();
+  let waits = 0;
   for (let attempt = 0; ; attempt++) {
     options.signal?.throwIfAborted();
     const files = await listClaims(store);
@@ -152,7 +153,8 @@ export async function acquireWriter(store: CheckpointStore, options: AcquireWrit
       const age = now - blocking.renewedAt;
       throw new StoreLockedError(store.url, blocking.holder, `epoch ${blocking.epoch}, renewed ${age} ms ago, lease ${blocking.leaseMs} ms`);
     }
-    await sleep(Math.min(200, Math.max(10, deadline - now)));
+    // A task's previous owner usually releases within moments of the rebalance: look again soon, then less often.
+    await sleep(Math.min(200, 10 * 2 ** Math.min(waits++, 5), Math.max(10, deadline - now)));
   }
 }
 
