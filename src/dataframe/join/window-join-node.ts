@@ -16,9 +16,10 @@ import type * as arrow from 'apache-arrow';
 import type { Emitted, Meta } from '../../core/meta.js';
 import type { Stateful } from '../../core/stateful.js';
 import type { Stream } from '../../core/stream.js';
-import { Frame, toFloat64 } from '../frame.js';
+import { Frame, toFloat64, type Schema } from '../frame.js';
+import { downstreamDemand, type ColumnDemand, type Demand } from '../demand.js';
 import type { JoinSide } from './keys.js';
-import { joinedFrame } from './layout.js';
+import { joinedFrame, nullColumn, sourcesOf } from './layout.js';
 import { allRows } from './row-store.js';
 import { Matches } from './side-buffer.js';
 import { joinStateTable, readJoinState, type HeldRows } from './state.js';
@@ -36,10 +37,9 @@ const SIDES: readonly JoinSide[] = ['left', 'right'];
 /** Which old windows in a version 2 checkpoint hold version 1 rows: [window start, left rows, right rows]. */
 type JoinedBeforeMeta = [number, number, number][];
 
-export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> {
+export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.Table>, ColumnDemand {
   /** Open windows by start, in the order they opened. */
   private windows = new Map<number, OpenWindow>();
-  private readonly sides: Record<JoinSide, WindowSide>;
   /** Rows per side of the last window closed: a new window is given that much room at once (no regrowing every window). */
   private lastSize: Record<JoinSide, number> = { left: 0, right: 0 };
 
@@ -50,8 +50,35 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
     readonly shape: WindowJoinShape,
   ) {
     super([left, right], settings);
-    const side = ({ schema, dicts, keys }: SideSpec): WindowSide => ({ schema, dicts, keyColumn: keys.length === 1 && (schema[keys[0]] === 'float64' || schema[keys[0]] === 'timestamp') ? keys[0] : undefined });
-    this.sides = { left: side(settings.left), right: side(settings.right) };
+  }
+
+  /** The output columns the nodes below read (undefined: all; the late rows are the inputs', not these). */
+  private outputDemand(): ReadonlySet<string> | undefined {
+    return downstreamDemand(this, this.late).cols;
+  }
+
+  /** What a window holds of a side: its keys and the columns of the output read below (the start is the window's). */
+  private side(side: JoinSide): WindowSide {
+    const { schema, dicts, keys }: SideSpec = this.settings[side];
+    const names = new Set([...keys, ...sourcesOf(this.settings.layout, side, this.outputDemand())]);
+    names.delete(this.shape.start);
+    const held: Schema = {};
+    for (const c of Object.keys(schema)) if (names.has(c)) held[c] = schema[c];
+    const keyColumn = keys.length === 1 && (schema[keys[0]] === 'float64' || schema[keys[0]] === 'timestamp') ? keys[0] : undefined;
+    return { held, dicts, keyColumn, startColumn: this.shape.start };
+  }
+
+  /** The input columns of `upstream`'s side(s) the join reads: what its windows hold, the time and the start (all, when someone reads the late rows). */
+  demandFrom(upstream: Stream<any>): Demand {
+    if (this.late.downstreams.length > 0) return { cols: undefined, keeps: false };
+    const cols = new Set<string>();
+    SIDES.forEach((side, i) => {
+      if (this.upstreams[i] !== upstream) return;
+      for (const c of Object.keys(this.side(side).held)) cols.add(c);
+      cols.add(this.shape.start);
+      if (this.settings[side].on !== undefined) cols.add(this.settings[side].on!);
+    });
+    return { cols, keeps: false };
   }
 
   /** The kind of the interval join that did window joins before (node ids follow kinds). */
@@ -92,7 +119,7 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
     }
     this.place(b, starts, keep, kept);
     if (unmatchable.length === 0) return undefined;
-    return this.emit(joinedFrame(this.settings.layout, b.frame.take(unmatchable), unmatchable.length), meta);
+    return this.emit(joinedFrame(this.settings.layout, b.frame.take(unmatchable), unmatchable.length, this.outputDemand()), meta);
   }
 
   /** Append rows `idx[0..n)` of a batch to their windows (most batches fall in one or two). */
@@ -119,7 +146,7 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
   private window(start: number): OpenWindow {
     let w = this.windows.get(start);
     if (w === undefined) {
-      this.windows.set(start, (w = new OpenWindow(start, this.sides)));
+      this.windows.set(start, (w = new OpenWindow(start, { left: this.side('left'), right: this.side('right') })));
       for (const side of SIDES) w[side].reserve(this.lastSize[side] + (this.lastSize[side] >> 3));
     }
     return w;
@@ -135,17 +162,18 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
     const ready = [...this.windows.values()].filter((w) => w.start + this.shape.size <= bound).sort((a, b) => a.start - b.start);
     if (ready.length === 0) return undefined;
     const { layout, how } = this.settings;
+    const only = this.outputDemand();
     const parts: Frame[] = [];
     for (const w of ready) {
       const pairs = new Matches();
       this.windows.delete(w.start);
       this.lastSize = { left: w.left.length, right: w.right.length };
       const lost = w.join(pairs, how === 'left');
-      if (pairs.length > 0) parts.push(joinedFrame(layout, w.left.rows.take(pairs.mine.subarray(0, pairs.length)), w.right.rows.take(pairs.theirs.subarray(0, pairs.length))));
-      if (lost !== undefined && lost.length > 0) parts.push(joinedFrame(layout, w.left.rows.take(lost), lost.length));
+      if (pairs.length > 0) parts.push(joinedFrame(layout, w.left.take(pairs.mine.subarray(0, pairs.length)), w.right.take(pairs.theirs.subarray(0, pairs.length)), only));
+      if (lost !== undefined && lost.length > 0) parts.push(joinedFrame(layout, w.left.take(lost), lost.length, only));
     }
     if (parts.length === 0) return undefined;
-    return this.emit(parts.length === 1 ? parts[0] : Frame.concat(parts, layout.schema, layout.dicts), meta);
+    return this.emit(parts.length === 1 ? parts[0] : Frame.concat(parts), meta);
   }
 
   /** End of input: no row will come; every open window is joined now. */
@@ -158,10 +186,13 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
   snapshot(): arrow.Table {
     const open = [...this.windows.values()].sort((a, b) => a.start - b.start);
     const held = (side: JoinSide): HeldRows => {
+      const { schema, dicts } = this.settings[side];
+      // Columns nothing below reads are not held: they are written null.
+      const whole = (f: Frame) => f.withColumns(Object.fromEntries(Object.keys(schema).filter((c) => !f.has(c)).map((c) => [c, nullColumn(schema[c], f.length, dicts[c])])));
       const frame = Frame.concat(
-        open.map((w) => w[side].rows.take(allRows(w[side].length))),
-        this.settings[side].schema,
-        this.settings[side].dicts,
+        open.map((w) => whole(w[side].take(allRows(w[side].length)))),
+        schema,
+        dicts,
       );
       const matched = new Uint8Array(frame.length);
       if (side === 'left') {

@@ -14,19 +14,32 @@ import { RowIndex } from './row-index.js';
 import type { Matches } from './side-buffer.js';
 import type { JoinSide } from './keys.js';
 
-/** One side's rows of one window, with their key ids (read from the key column itself when it is one float64 column). */
+/**
+ * One side's rows of one window, with their key ids (read from the key column itself when it is
+ * one float64 column). Only the side's `held` columns are stored; the window start column is
+ * not (it is the window's), `take` adds it.
+ */
 export class KeyedRows {
   readonly rows: RowStore;
   /** Key ids per row, when no column holds them as they are. */
   private own: Float64Array | undefined;
+  private readonly keyColumn: string | undefined;
+  private readonly startColumn: string;
 
   constructor(
-    schema: Schema,
-    dicts: Record<string, Dictionary>,
-    private readonly keyColumn: string | undefined,
+    side: WindowSide,
+    private readonly start: number,
   ) {
-    this.rows = new RowStore(schema, dicts);
-    if (keyColumn === undefined) this.own = new Float64Array(0);
+    this.rows = new RowStore(side.held, side.dicts);
+    this.keyColumn = side.keyColumn;
+    this.startColumn = side.startColumn;
+    if (this.keyColumn === undefined) this.own = new Float64Array(0);
+  }
+
+  /** Rows `idx` as a frame: the held columns and the window start. */
+  take(idx: ArrayLike<number>): Frame {
+    const starts = new Float64Array(idx.length).fill(this.start);
+    return this.rows.take(idx).withColumns({ [this.startColumn]: { dtype: 'timestamp', data: starts } });
   }
 
   get length(): number {
@@ -55,11 +68,12 @@ export class KeyedRows {
   }
 }
 
-/** A side of a window join: its columns, and the column that holds its key ids as they are (one float64 key), if any. */
+/** A side of a window join: the columns its windows hold, the column that holds its key ids as they are (one float64 key), if any, and the window start column. */
 export interface WindowSide {
-  schema: Schema;
+  held: Schema;
   dicts: Record<string, Dictionary>;
   keyColumn: string | undefined;
+  startColumn: string;
 }
 
 /** Rows restored from a version 1 checkpoint: the first `left` and `right` rows, already joined with each other. */
@@ -79,8 +93,8 @@ export class OpenWindow {
     readonly start: number,
     sides: Record<JoinSide, WindowSide>,
   ) {
-    this.left = new KeyedRows(sides.left.schema, sides.left.dicts, sides.left.keyColumn);
-    this.right = new KeyedRows(sides.right.schema, sides.right.dicts, sides.right.keyColumn);
+    this.left = new KeyedRows(sides.left, start);
+    this.right = new KeyedRows(sides.right, start);
   }
 
   /**

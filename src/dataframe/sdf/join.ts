@@ -173,14 +173,17 @@ function windowJoin(left: JoinInput, right: JoinInput, keys: JoinKeys, shared: s
   if (shape.kind === 'session') throw new RangeError('join: a window join takes tumbling or hopping windows');
   const placed = (s: JoinInput, side: JoinSide): JoinInput => {
     for (const c of [WINDOW_START, WINDOW_END]) if (c in s.schema) throw new JoinColumnError(side, c, 'no such column (a window join adds it)', s.schema[c]);
-    const stream = new FrameMapNode(s.stream!, 'sdfWindowAssign', { size: shape.size, slide: shape.slide, on: time[side] }, (f) => assignWindows(f, time[side], shape as WindowShape));
+    const on = time[side];
+    const project = (out: ReadonlySet<string> | undefined) => (out === undefined ? undefined : new Set([...out, on].filter((c) => c !== WINDOW_START)));
+    const stream = new FrameMapNode(s.stream!, 'sdfWindowAssign', { size: shape.size, slide: shape.slide, on }, (f) => assignWindows(f, on, shape as WindowShape), undefined, project);
     return { stream, schema: { ...s.schema, [WINDOW_START]: 'timestamp' }, dicts: s.dicts };
   };
   const [l, r] = [placed(left, 'left'), placed(right, 'right')];
   const layout = joinLayout(l, r, [...shared, WINDOW_START], spec.suffixes);
   const node = new FrameWindowJoinNode(l.stream!, r.stream!, joinSettings(l, r, keys, time, layout, how, spec), { start: WINDOW_START, size: shape.size });
   if (spec.start !== undefined) node.restore(spec.start);
-  const out = new FrameMapNode(node, 'sdfWindowJoinColumns', { size: shape.size }, (f) => windowColumnsFirst(f, shape.size));
+  const project = (cols: ReadonlySet<string> | undefined) => (cols === undefined ? undefined : new Set([...cols, WINDOW_START].filter((c) => c !== WINDOW_END)));
+  const out = new FrameMapNode(node, 'sdfWindowJoinColumns', { size: shape.size }, (f) => windowColumnsFirst(f, shape.size), undefined, project);
   return { stream: out, layout: { ...layout, schema: windowColumnsFirst(Frame.empty(layout.schema, layout.dicts), shape.size).schema } };
 }
 
