@@ -19,7 +19,7 @@ import type { Stream } from '../../core/stream.js';
 import { Frame, toFloat64, type Schema } from '../frame.js';
 import { downstreamDemand, type ColumnDemand, type Demand } from '../demand.js';
 import type { JoinSide } from './keys.js';
-import { joinedFrame, nullColumn, sourcesOf } from './layout.js';
+import { joinedFrame, sourcesOf } from './layout.js';
 import { allRows } from './row-store.js';
 import { Matches } from './side-buffer.js';
 import { joinStateTable, readJoinState, type HeldRows } from './state.js';
@@ -65,7 +65,7 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
     const held: Schema = {};
     for (const c of Object.keys(schema)) if (names.has(c)) held[c] = schema[c];
     const keyColumn = keys.length === 1 && (schema[keys[0]] === 'float64' || schema[keys[0]] === 'timestamp') ? keys[0] : undefined;
-    return { held, dicts, keyColumn, startColumn: this.shape.start };
+    return { schema, held, dicts, keyColumn, startColumn: this.shape.start };
   }
 
   /** The input columns of `upstream`'s side(s) the join reads: what its windows hold, the time and the start (all, when someone reads the late rows). */
@@ -163,14 +163,15 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
     if (ready.length === 0) return undefined;
     const { layout, how } = this.settings;
     const only = this.outputDemand();
+    const cols = { left: sourcesOf(layout, 'left', only), right: sourcesOf(layout, 'right', only) };
     const parts: Frame[] = [];
     for (const w of ready) {
       const pairs = new Matches();
       this.windows.delete(w.start);
       this.lastSize = { left: w.left.length, right: w.right.length };
       const lost = w.join(pairs, how === 'left');
-      if (pairs.length > 0) parts.push(joinedFrame(layout, w.left.take(pairs.mine.subarray(0, pairs.length)), w.right.take(pairs.theirs.subarray(0, pairs.length)), only));
-      if (lost !== undefined && lost.length > 0) parts.push(joinedFrame(layout, w.left.take(lost), lost.length, only));
+      if (pairs.length > 0) parts.push(joinedFrame(layout, w.left.take(pairs.mine.subarray(0, pairs.length), cols.left), w.right.take(pairs.theirs.subarray(0, pairs.length), cols.right), only));
+      if (lost !== undefined && lost.length > 0) parts.push(joinedFrame(layout, w.left.take(lost, cols.left), lost.length, only));
     }
     if (parts.length === 0) return undefined;
     return this.emit(parts.length === 1 ? parts[0] : Frame.concat(parts), meta);
@@ -188,9 +189,8 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
     const held = (side: JoinSide): HeldRows => {
       const { schema, dicts } = this.settings[side];
       // Columns nothing below reads are not held: they are written null.
-      const whole = (f: Frame) => f.withColumns(Object.fromEntries(Object.keys(schema).filter((c) => !f.has(c)).map((c) => [c, nullColumn(schema[c], f.length, dicts[c])])));
       const frame = Frame.concat(
-        open.map((w) => whole(w[side].take(allRows(w[side].length)))),
+        open.map((w) => w[side].take(allRows(w[side].length), Object.keys(schema))),
         schema,
         dicts,
       );

@@ -7,7 +7,8 @@
  * row arrived) are the first rows of each side here: the pairs among them were emitted before
  * the checkpoint, and `joinedBefore` says how many there are and which of those left rows matched.
  */
-import type { Frame, Schema } from '../frame.js';
+import type { Column, Frame, Schema } from '../frame.js';
+import { nullColumn } from './layout.js';
 import type { Dictionary } from '../dictionary.js';
 import { capacityFor, grown, RowStore } from './row-store.js';
 import { RowIndex } from './row-index.js';
@@ -24,22 +25,25 @@ export class KeyedRows {
   /** Key ids per row, when no column holds them as they are. */
   private own: Float64Array | undefined;
   private readonly keyColumn: string | undefined;
-  private readonly startColumn: string;
 
   constructor(
-    side: WindowSide,
+    private readonly side: WindowSide,
     private readonly start: number,
   ) {
     this.rows = new RowStore(side.held, side.dicts);
     this.keyColumn = side.keyColumn;
-    this.startColumn = side.startColumn;
     if (this.keyColumn === undefined) this.own = new Float64Array(0);
   }
 
-  /** Rows `idx` as a frame: the held columns and the window start. */
-  take(idx: ArrayLike<number>): Frame {
-    const starts = new Float64Array(idx.length).fill(this.start);
-    return this.rows.take(idx).withColumns({ [this.startColumn]: { dtype: 'timestamp', data: starts } });
+  /**
+   * Rows `idx` as a frame: the held columns, the window start, and null for each of `cols` not
+   * held (a column nothing read when the window opened: the graph changed since, or a restore).
+   */
+  take(idx: ArrayLike<number>, cols: readonly string[]): Frame {
+    const { schema, held, dicts, startColumn } = this.side;
+    const extra: Record<string, Column> = { [startColumn]: { dtype: 'timestamp', data: new Float64Array(idx.length).fill(this.start) } };
+    for (const c of cols) if (!(c in held) && c !== startColumn) extra[c] = nullColumn(schema[c], idx.length, dicts[c]);
+    return this.rows.take(idx).withColumns(extra);
   }
 
   get length(): number {
@@ -68,8 +72,9 @@ export class KeyedRows {
   }
 }
 
-/** A side of a window join: the columns its windows hold, the column that holds its key ids as they are (one float64 key), if any, and the window start column. */
+/** A side of a window join: its columns, those its windows hold, the column that holds its key ids as they are (one float64 key), if any, and the window start column. */
 export interface WindowSide {
+  schema: Schema;
   held: Schema;
   dicts: Record<string, Dictionary>;
   keyColumn: string | undefined;
