@@ -24,7 +24,7 @@ import { allRows } from './row-store.js';
 import { Matches } from './side-buffer.js';
 import { joinStateTable, readJoinState, type HeldRows } from './state.js';
 import { TwoSidedJoin, type JoinClockState, type JoinSettings, type SideBatch, type SideSpec } from './two-sided.js';
-import { OpenWindow, type WindowSide } from './window-rows.js';
+import { KeyedRows, OpenWindow, type WindowSide } from './window-rows.js';
 
 export interface WindowJoinShape {
   /** The column with each row's window start. */
@@ -42,6 +42,8 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
   private windows = new Map<number, OpenWindow>();
   /** Rows per side of the last window closed: a new window is given that much room at once (no regrowing every window). */
   private lastSize: Record<JoinSide, number> = { left: 0, right: 0 };
+  /** The arrays of the last window closed, for the next one to open (at most one window's worth held over). */
+  private spare: Partial<Record<JoinSide, KeyedRows>> = {};
 
   constructor(
     left: Stream<Frame>,
@@ -146,7 +148,13 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
   private window(start: number): OpenWindow {
     let w = this.windows.get(start);
     if (w === undefined) {
-      this.windows.set(start, (w = new OpenWindow(start, { left: this.side('left'), right: this.side('right') })));
+      const rows = (side: JoinSide) => {
+        const spare = this.spare[side];
+        this.spare[side] = undefined;
+        const held = this.side(side);
+        return spare?.reuse(held, start) ?? new KeyedRows(held, start);
+      };
+      this.windows.set(start, (w = new OpenWindow(start, rows('left'), rows('right'))));
       for (const side of SIDES) w[side].reserve(this.lastSize[side] + (this.lastSize[side] >> 3));
     }
     return w;
@@ -172,6 +180,7 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
       const lost = w.join(pairs, how === 'left');
       if (pairs.length > 0) parts.push(joinedFrame(layout, w.left.take(pairs.mine.subarray(0, pairs.length), cols.left), w.right.take(pairs.theirs.subarray(0, pairs.length), cols.right), only));
       if (lost !== undefined && lost.length > 0) parts.push(joinedFrame(layout, w.left.take(lost, cols.left), lost.length, only));
+      this.spare = { left: w.left, right: w.right };
     }
     if (parts.length === 0) return undefined;
     return this.emit(parts.length === 1 ? parts[0] : Frame.concat(parts), meta);

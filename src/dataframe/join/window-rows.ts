@@ -13,7 +13,6 @@ import type { Dictionary } from '../dictionary.js';
 import { capacityFor, grown, RowStore } from './row-store.js';
 import { RowIndex } from './row-index.js';
 import type { Matches } from './side-buffer.js';
-import type { JoinSide } from './keys.js';
 
 /**
  * One side's rows of one window, with their key ids (read from the key column itself when it is
@@ -27,12 +26,21 @@ export class KeyedRows {
   private readonly keyColumn: string | undefined;
 
   constructor(
-    private readonly side: WindowSide,
-    private readonly start: number,
+    private side: WindowSide,
+    private start: number,
   ) {
     this.rows = new RowStore(side.held, side.dicts);
     this.keyColumn = side.keyColumn;
     if (this.keyColumn === undefined) this.own = new Float64Array(0);
+  }
+
+  /** These arrays, emptied, for the window at `start` when it holds the same columns of `side` (else undefined): no allocation per window. */
+  reuse(side: WindowSide, start: number): KeyedRows | undefined {
+    if (side.keyColumn !== this.side.keyColumn || Object.keys(side.held).join() !== Object.keys(this.side.held).join()) return undefined;
+    this.rows.clear();
+    this.side = side;
+    this.start = start;
+    return this;
   }
 
   /**
@@ -90,17 +98,13 @@ export interface JoinedBefore {
 }
 
 export class OpenWindow {
-  readonly left: KeyedRows;
-  readonly right: KeyedRows;
   joinedBefore: JoinedBefore | undefined;
 
   constructor(
     readonly start: number,
-    sides: Record<JoinSide, WindowSide>,
-  ) {
-    this.left = new KeyedRows(sides.left, start);
-    this.right = new KeyedRows(sides.right, start);
-  }
+    readonly left: KeyedRows,
+    readonly right: KeyedRows,
+  ) {}
 
   /**
    * Every pair of a left and a right row with equal keys, into `pairs` (`mine`: left rows,

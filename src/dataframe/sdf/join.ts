@@ -28,6 +28,7 @@ import { AsofJoinNode } from '../join/asof-join-node.js';
 import type { JoinSettings, SideSpec } from '../join/two-sided.js';
 import type { Cols, Simplify } from './types.js';
 import { FrameMapNode } from './frame-nodes.js';
+import { downstreamDemand } from '../demand.js';
 import { windowShape, type TimeWindowSpec, type WindowShape } from '../../core/window-book.js';
 import { assignWindows, windowColumnsFirst, WINDOW_END, WINDOW_START } from '../join/windows.js';
 
@@ -183,7 +184,8 @@ function windowJoin(left: JoinInput, right: JoinInput, keys: JoinKeys, shared: s
   const node = new FrameWindowJoinNode(l.stream!, r.stream!, joinSettings(l, r, keys, time, layout, how, spec), { start: WINDOW_START, size: shape.size });
   if (spec.start !== undefined) node.restore(spec.start);
   const project = (cols: ReadonlySet<string> | undefined) => (cols === undefined ? undefined : new Set([...cols, WINDOW_START].filter((c) => c !== WINDOW_END)));
-  const out = new FrameMapNode(node, 'sdfWindowJoinColumns', { size: shape.size }, (f) => windowColumnsFirst(f, shape.size), undefined, project);
+  const endRead = () => downstreamDemand(out).cols?.has(WINDOW_END) ?? true;
+  const out: FrameMapNode = new FrameMapNode(node, 'sdfWindowJoinColumns', { size: shape.size }, (f) => windowColumnsFirst(f, shape.size, endRead()), undefined, project);
   return { stream: out, layout: { ...layout, schema: windowColumnsFirst(Frame.empty(layout.schema, layout.dicts), shape.size).schema } };
 }
 
