@@ -16,6 +16,7 @@ import { joinEmitted, type Emitted, type Meta } from '../../core/meta.js';
 import { LateStream } from '../../core/nodes/time-window-base.js';
 import { sourcePartition, WatermarkTracker, type WatermarkOptions, type WatermarkState } from '../../core/watermark.js';
 import { alignDicts, toFloat64, type Frame, type Schema } from '../frame.js';
+import { int32s } from '../slab.js';
 import type { Dictionary } from '../dictionary.js';
 import { checkColumn, KeyIndex, type JoinSide } from './keys.js';
 import type { JoinLayout } from './layout.js';
@@ -141,7 +142,7 @@ export abstract class TwoSidedJoin extends Stream<Frame> {
       return this.fail(e, x, meta);
     }
     const n = batch.ts.length;
-    const onTime = new Int32Array(n);
+    const onTime = int32s(n); // a view into a shared buffer: no ArrayBuffer per batch
     let kept = 0;
     let late: number[] | undefined;
     const cutoff = this.lateApplies(side) ? batch.watermark : -Infinity;

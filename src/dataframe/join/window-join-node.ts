@@ -21,6 +21,7 @@ import { downstreamDemand, type ColumnDemand, type Demand } from '../demand.js';
 import type { JoinSide } from './keys.js';
 import { joinedFrame, sourcesOf } from './layout.js';
 import { allRows } from './row-store.js';
+import { int32s } from '../slab.js';
 import { Matches } from './side-buffer.js';
 import { joinStateTable, readJoinState, type HeldRows } from './state.js';
 import { TwoSidedJoin, type JoinClockState, type JoinSettings, type SideBatch, type SideSpec } from './two-sided.js';
@@ -110,10 +111,16 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
 
   protected arrive(b: SideBatch, rows: Int32Array, meta: Meta): Emitted {
     const starts = toFloat64(b.frame.col(this.shape.start));
-    const keep = new Int32Array(rows.length);
+    let j = 0;
+    while (j < rows.length && b.keys[rows[j]] === b.keys[rows[j]] && starts[rows[j]] === starts[rows[j]]) j++;
+    if (j === rows.length) {
+      this.place(b, starts, rows, rows.length); // no null key or time: the common case, no copy
+      return undefined;
+    }
+    const keep = int32s(rows.length);
     let kept = 0;
     const unmatchable: number[] = [];
-    for (let j = 0; j < rows.length; j++) {
+    for (j = 0; j < rows.length; j++) {
       const i = rows[j];
       if (b.keys[i] !== b.keys[i] || starts[i] !== starts[i]) {
         if (b.side === 'left' && this.settings.how === 'left') unmatchable.push(i);
@@ -126,8 +133,12 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
 
   /** Append rows `idx[0..n)` of a batch to their windows (most batches fall in one or two). */
   private place(b: SideBatch, starts: Float64Array, idx: Int32Array, n: number): void {
+    if (n === 0) return;
+    let j = 1;
+    while (j < n && starts[idx[j]] === starts[idx[0]]) j++;
+    if (j === n) return this.window(starts[idx[0]])[b.side].append(b.frame, b.keys, idx, n); // one window: most batches
     const met: OpenWindow[] = [];
-    const which = new Int32Array(n);
+    const which = int32s(n);
     for (let j = 0; j < n; j++) {
       const s = starts[idx[j]];
       let w = met.length > 0 && met[met.length - 1].start === s ? met.length - 1 : met.findIndex((x) => x.start === s);

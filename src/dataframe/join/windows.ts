@@ -5,6 +5,7 @@
  */
 import type { WindowShape } from '../../core/window-book.js';
 import { Frame, toFloat64, type Column } from '../frame.js';
+import { float64s } from '../slab.js';
 
 export const WINDOW_START = 'window_start';
 export const WINDOW_END = 'window_end';
@@ -13,7 +14,7 @@ export const WINDOW_END = 'window_end';
 export function assignWindows(frame: Frame, on: string, shape: WindowShape): Frame {
   const ts = toFloat64(frame.col(on));
   if (shape.size === shape.slide) {
-    const starts = new Float64Array(ts.length);
+    const starts = float64s(ts.length);
     for (let i = 0; i < ts.length; i++) starts[i] = Math.floor(ts[i] / shape.size) * shape.size;
     return frame.withColumns({ [WINDOW_START]: { dtype: 'timestamp', data: starts } });
   }
