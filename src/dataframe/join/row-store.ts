@@ -83,10 +83,10 @@ export class RowStore {
     return s.data;
   }
 
-  /** Rows `idx` as a frame. */
-  take(idx: ArrayLike<number>): Frame {
+  /** Rows `idx` as a frame (of the columns `names` only, if given). */
+  take(idx: ArrayLike<number>, names?: readonly string[]): Frame {
     const cols: Record<string, Column> = {};
-    for (const s of this.cols) cols[s.name] = takeColumn(this.column(s), idx);
+    for (const s of this.cols) if (names === undefined || names.includes(s.name)) cols[s.name] = takeColumn(this.column(s), idx);
     return new Frame(cols, idx.length);
   }
 

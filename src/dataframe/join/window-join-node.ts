@@ -45,6 +45,8 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
   private lastSize: Record<JoinSide, number> = { left: 0, right: 0 };
   /** The arrays of the last window closed, for the next one to open (at most one window's worth held over). */
   private spare: Partial<Record<JoinSide, KeyedRows>> = {};
+  /** A closing window's pairs (reused: its arrays keep the size of the largest window's). */
+  private readonly pairs = new Matches();
 
   constructor(
     left: Stream<Frame>,
@@ -184,8 +186,9 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
     const only = this.outputDemand();
     const cols = { left: sourcesOf(layout, 'left', only), right: sourcesOf(layout, 'right', only) };
     const parts: Frame[] = [];
+    const pairs = this.pairs;
     for (const w of ready) {
-      const pairs = new Matches();
+      pairs.length = 0;
       this.windows.delete(w.start);
       this.lastSize = { left: w.left.length, right: w.right.length };
       const lost = w.join(pairs, how === 'left');

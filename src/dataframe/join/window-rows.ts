@@ -44,14 +44,17 @@ export class KeyedRows {
   }
 
   /**
-   * Rows `idx` as a frame: the held columns, the window start, and null for each of `cols` not
-   * held (a column nothing read when the window opened: the graph changed since, or a restore).
+   * Rows `idx` as a frame of the columns `cols` (the window start among them, if at all): null
+   * for one not held (a column nothing read when the window opened: the graph changed since, or a restore).
    */
   take(idx: ArrayLike<number>, cols: readonly string[]): Frame {
     const { schema, held, dicts, startColumn } = this.side;
-    const extra: Record<string, Column> = { [startColumn]: { dtype: 'timestamp', data: new Float64Array(idx.length).fill(this.start) } };
-    for (const c of cols) if (!(c in held) && c !== startColumn) extra[c] = nullColumn(schema[c], idx.length, dicts[c]);
-    return this.rows.take(idx).withColumns(extra);
+    const extra: Record<string, Column> = {};
+    for (const c of cols) {
+      if (c === startColumn) extra[c] = { dtype: 'timestamp', data: new Float64Array(idx.length).fill(this.start) };
+      else if (!(c in held)) extra[c] = nullColumn(schema[c], idx.length, dicts[c]);
+    }
+    return this.rows.take(idx, cols).withColumns(extra);
   }
 
   get length(): number {
