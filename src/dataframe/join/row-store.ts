@@ -34,6 +34,13 @@ export function allRows(n: number): Int32Array {
   return rows;
 }
 
+let identity = new Int32Array(0);
+/** 0, 1, …, n - 1 as a view of one shared array: read only. */
+export function firstRows(n: number): Int32Array {
+  if (identity.length < n) identity = allRows(Math.max(n, 2 * identity.length));
+  return identity.subarray(0, n);
+}
+
 /** Room for `need` values: the current capacity, or a quarter more than needed. */
 export function capacityFor(need: number, current: number): number {
   return need <= current ? current : Math.max(16, need + (need >> 2));
