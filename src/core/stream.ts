@@ -22,6 +22,9 @@ let nextSeq = 0;
 const noop: Push<unknown> = () => undefined;
 /** Nodes rewiring now: the walk up a cycle of fused nodes stops at them. */
 const rewiring = new Set<Stream<any>>();
+let graphEdits = 0;
+/** Changes whenever any node is connected or disconnected: what is derived from the graph's shape may be cached against it. */
+export const graphVersion = (): number => graphEdits;
 
 /**
  * A node of the stream graph; `new Stream<T>()` is a plain junction that passes elements on.
@@ -101,6 +104,7 @@ export class Stream<T = unknown> {
   }
 
   connect(downstream: Stream<T>): this {
+    graphEdits++;
     this.downstreams.push(downstream);
     downstream.upstreams.push(this);
     downstream.upstreamAdded(downstream.upstreams.length - 1);
@@ -109,6 +113,7 @@ export class Stream<T = unknown> {
   }
 
   disconnect(downstream: Stream<T>): this {
+    graphEdits++;
     remove(this.downstreams, downstream);
     const index = downstream.upstreams.indexOf(this);
     if (index >= 0) {

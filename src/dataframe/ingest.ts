@@ -58,13 +58,13 @@ export class Ingestor {
   }
 
   /**
-   * `only`: the columns the pipeline reads, by nodes that read them during their update and keep
-   * no reference (`ColumnReader`). A column object's other columns are checked (a bad value fails
-   * the batch as before) but not converted, and left out of the frame; its Float64Array and
-   * Int32Array columns among `only` are shared, not copied (a copy per batch was a third of
-   * rolling(100).mean()'s time outside its loop).
+   * `only`: the columns the pipeline reads. A column object's other columns are checked (a bad
+   * value fails the batch as before) but not converted, and left out of the frame; with `share`
+   * (nothing downstream keeps a reference: `ColumnReader`s) its Float64Array and Int32Array columns
+   * among `only` are shared, not copied (a copy per batch was a third of rolling(100).mean()'s
+   * time outside its loop).
    */
-  ingest(batch: Batch, only?: ReadonlySet<string>): Frame {
+  ingest(batch: Batch, only?: ReadonlySet<string>, share = only !== undefined): Frame {
     if (batch instanceof Frame) return this.fromFrame(batch);
     if (Array.isArray(batch)) return batch.length > 0 && isJsonLines(batch) ? this.fromJsonLines(batch) : this.fromRows(batch as readonly RowObject[]);
     if (batch === null || typeof batch !== 'object') {
@@ -72,10 +72,10 @@ export class Ingestor {
     }
     if (isArrowTable(batch)) return this.fromArrow(batch);
     if (isDanfo(batch)) return this.fromDanfo(batch);
-    return this.fromColumns(batch as ColumnObject, only);
+    return this.fromColumns(batch as ColumnObject, only, share);
   }
 
-  fromColumns(obj: ColumnObject, only?: ReadonlySet<string>): Frame {
+  fromColumns(obj: ColumnObject, only?: ReadonlySet<string>, share = only !== undefined): Frame {
     const keys = Object.keys(obj);
     if (keys.length === 0) return this.empty();
     this.checkNames(keys);
@@ -97,7 +97,7 @@ export class Ingestor {
     const cols: Record<string, Column> = {};
     for (const n of this.names) {
       if (only === undefined) cols[n] = convertColumn(n, this.schema[n], obj[n], this.dicts[n]);
-      else if (only.has(n)) cols[n] = sharedColumn(this.schema[n], obj[n]) ?? convertColumn(n, this.schema[n], obj[n], this.dicts[n]);
+      else if (only.has(n)) cols[n] = (share ? sharedColumn(this.schema[n], obj[n]) : undefined) ?? convertColumn(n, this.schema[n], obj[n], this.dicts[n]);
       else checkColumn(n, this.schema[n], obj[n]);
     }
     return new Frame(cols, Math.max(len, 0));

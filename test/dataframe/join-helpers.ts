@@ -55,13 +55,13 @@ const columnsOf = (rows: object[]) => Object.fromEntries(Object.keys(rows[0]).ma
 /**
  * Feed both sides' batches interleaved in `order` (each side keeps its own order); before step
  * `cutAt`, snapshot through Parquet and go on in a fresh join restored from it. Returns all
- * emitted rows and the rows each side sent to late.
+ * emitted rows and the rows each side sent to late (none seen unless `watchLate`: nothing reads them then).
  */
-export function replay(lb: object[][], rb: object[][], order: boolean[], cutAt: number, make: (start?: arrow.Table) => JoinRun) {
+export function replay(lb: object[][], rb: object[][], order: boolean[], cutAt: number, make: (start?: arrow.Table) => JoinRun, watchLate = true) {
   const late: Record<string, object[]> = { left: [], right: [] };
   const start = (state?: arrow.Table) => {
     const p = make(state);
-    p.node.late.sink((e) => void late[String(e.key)].push(...e.element.toRows({ timestamps: 'ms' })));
+    if (watchLate) p.node.late.sink((e) => void late[String(e.key)].push(...e.element.toRows({ timestamps: 'ms' })));
     return p;
   };
   let p = start();
@@ -91,4 +91,31 @@ export function without<T extends object>(rows: T[], gone: object[]): T[] {
     left.splice(i, 1);
     return false;
   });
+}
+
+/** A tumbling or hopping window of the property tests. */
+export type Kind = { tumbling: number } | { hopping: number; slide: number };
+const starts = (t: number, kind: Kind) => {
+  const [size, slide] = 'tumbling' in kind ? [kind.tumbling, kind.tumbling] : [kind.hopping, kind.slide];
+  const out: number[] = [];
+  for (let s = Math.floor(t / slide) * slide; s > t - size; s -= slide) out.push(s);
+  return { out, size };
+};
+
+/** The window join of two row lists, recomputed naively (`window_start` null for a left row with a null time). */
+export function naiveWindowJoin(ls: LRow[], rs: RRow[], kind: Kind, how: 'inner' | 'left') {
+  const out: object[] = [];
+  for (const a of ls) {
+    const { out: ws, size } = a.ts === null ? { out: [NaN], size: 0 } : starts(a.ts, kind);
+    for (const s of ws) {
+      let hit = false;
+      for (const b of rs) {
+        if (a.k === null || a.k !== b.k || b.ts === null || a.ts === null || !starts(b.ts, kind).out.includes(s)) continue;
+        hit = true;
+        out.push({ window_start: s, window_end: s + size, k: a.k, ts_x: a.ts, v: a.v, ts_y: b.ts, w: b.w });
+      }
+      if (!hit && how === 'left') out.push({ window_start: Number.isNaN(s) ? null : s, window_end: Number.isNaN(s) ? null : s + size, k: a.k, ts_x: a.ts, v: a.v, ts_y: null, w: null });
+    }
+  }
+  return out;
 }

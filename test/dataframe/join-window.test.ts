@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { FrameWindowJoinNode } from '../../src/index.js';
 import { runs, split, splitArb } from './helpers.js';
 import { joinStateTable, readJoinState } from '../../src/dataframe/join/state.js';
-import { L, R, bag, collect, disordered, keyArb, parquetRoundTrip, replay, twoStreams, type LRow, type RRow } from './join-helpers.js';
+import { L, R, bag, collect, disordered, keyArb, naiveWindowJoin, parquetRoundTrip, replay, twoStreams, type Kind, type LRow, type RRow } from './join-helpers.js';
 
 
 describe("sdf.join(right, { on, window })", () => {
@@ -40,31 +40,6 @@ describe("sdf.join(right, { on, window })", () => {
 });
 
 const JITTER = 4;
-type Kind = { tumbling: number } | { hopping: number; slide: number };
-const starts = (t: number, kind: Kind) => {
-  const [size, slide] = 'tumbling' in kind ? [kind.tumbling, kind.tumbling] : [kind.hopping, kind.slide];
-  const out: number[] = [];
-  for (let s = Math.floor(t / slide) * slide; s > t - size; s -= slide) out.push(s);
-  return { out, size };
-};
-
-function naiveWindowJoin(ls: LRow[], rs: RRow[], kind: Kind, how: 'inner' | 'left') {
-  const out: object[] = [];
-  for (const a of ls) {
-    const { out: ws, size } = a.ts === null ? { out: [NaN], size: 0 } : starts(a.ts, kind);
-    for (const s of ws) {
-      let hit = false;
-      for (const b of rs) {
-        if (a.k === null || a.k !== b.k || b.ts === null || a.ts === null || !starts(b.ts, kind).out.includes(s)) continue;
-        hit = true;
-        out.push({ window_start: s, window_end: s + size, k: a.k, ts_x: a.ts, v: a.v, ts_y: b.ts, w: b.w });
-      }
-      if (!hit && how === 'left') out.push({ window_start: Number.isNaN(s) ? null : s, window_end: Number.isNaN(s) ? null : s + size, k: a.k, ts_x: a.ts, v: a.v, ts_y: null, w: null });
-    }
-  }
-  return out;
-}
-
 
 describe('window join property', () => {
   it('equals a naive batch window join for any split, interleaving, disorder within outOfOrder and checkpoint cut', () => {

@@ -56,22 +56,31 @@ export function nullColumn(dtype: DType, n: number, dict?: Dictionary): Column {
   }
 }
 
-/** Output columns from one side's rows (`rows` a frame of that side), or nulls for `rows` rows. */
-function sideColumns(layout: JoinLayout, side: JoinSide, rows: Frame | number, into: Record<string, Column>): void {
+/** The columns of `side` that the output columns `out` come from (undefined: all of them; shared keys: the left's). */
+export function sourcesOf(layout: JoinLayout, side: JoinSide, out: ReadonlySet<string> | undefined): string[] {
+  return layout[side].filter(([, o]) => out === undefined || out.has(o)).map(([c]) => c);
+}
+
+/** Output columns (those in `only`, if given) from one side's rows (`rows` a frame of that side), or nulls for `rows` rows. */
+function sideColumns(layout: JoinLayout, side: JoinSide, rows: Frame | number, into: Record<string, Column>, only: ReadonlySet<string> | undefined): void {
   for (const [c, out] of layout[side]) {
+    if (only !== undefined && !only.has(out)) continue;
     into[out] = typeof rows === 'number' ? nullColumn(layout.schema[out], rows, layout.dicts[out]) : rows.col(c);
   }
 }
 
-/** FrameJoined rows: row i of `left` with row i of `right` (a number: that many null rows on that side). */
-export function joinedFrame(layout: JoinLayout, left: Frame | number, right: Frame | number): Frame {
+/**
+ * FrameJoined rows: row i of `left` with row i of `right` (a number: that many null rows on that
+ * side); with `only`, just those output columns (the sides' frames need hold only their sources).
+ */
+export function joinedFrame(layout: JoinLayout, left: Frame | number, right: Frame | number, only?: ReadonlySet<string>): Frame {
   const cols: Record<string, Column> = {};
-  sideColumns(layout, 'left', left, cols);
-  sideColumns(layout, 'right', right, cols);
+  sideColumns(layout, 'left', left, cols, only);
+  sideColumns(layout, 'right', right, cols, only);
   const n = typeof left === 'number' ? left : left.length;
-  if (typeof left === 'number' && typeof right !== 'number') for (const [c, out] of layout.shared) cols[out] = right.col(c);
+  if (typeof left === 'number' && typeof right !== 'number') for (const [c, out] of layout.shared) if (only === undefined || only.has(out)) cols[out] = right.col(c);
   const ordered: Record<string, Column> = {};
-  for (const name of Object.keys(layout.schema)) ordered[name] = cols[name];
+  for (const name of Object.keys(layout.schema)) if (name in cols) ordered[name] = cols[name];
   return new Frame(ordered, n);
 }
 

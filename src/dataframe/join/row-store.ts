@@ -7,6 +7,7 @@
  */
 import { Frame, takeColumn, type Column, type DType, type Schema } from '../frame.js';
 import type { Dictionary } from '../dictionary.js';
+import { nullColumn } from './layout.js';
 
 type Data = Float64Array | Int32Array | Uint8Array;
 
@@ -33,6 +34,13 @@ export function allRows(n: number): Int32Array {
   return rows;
 }
 
+let identity = new Int32Array(0);
+/** 0, 1, …, n - 1 as a view of one shared array: read only. */
+export function firstRows(n: number): Int32Array {
+  if (identity.length < n) identity = allRows(Math.max(n, 2 * identity.length));
+  return identity.subarray(0, n);
+}
+
 /** Room for `need` values: the current capacity, or a quarter more than needed. */
 export function capacityFor(need: number, current: number): number {
   return need <= current ? current : Math.max(16, need + (need >> 2));
@@ -53,22 +61,24 @@ export class RowStore {
     return this.size;
   }
 
-  /** Append rows `rows[0..n)` of `frame` (all of them, in order, when `n` is the frame's length). */
+  /** Append rows `rows[0..n)` of `frame` (all of them, in order, when `n` is the frame's length); a column it lacks (nothing reads it now) is appended null. */
   append(frame: Frame, rows: ArrayLike<number>, n: number): void {
     const at = this.size;
     this.ensure(at + n);
     const whole = n === frame.length;
     for (const s of this.cols) {
-      const c = frame.col(s.name) as Column & { validity?: Uint8Array };
-      if (whole) s.data.set(c.data as never, at);
+      const missing = !frame.has(s.name);
+      const c = (missing ? nullColumn(s.dtype, n, this.dicts[s.name]) : frame.col(s.name)) as Column & { validity?: Uint8Array };
+      const dense = whole || missing; // all of the frame's rows, or the null column made for these rows
+      if (dense) s.data.set(c.data as never, at);
       else scatter(s.data, c.data, rows, n, at);
       if (c.validity !== undefined || s.validity !== undefined) {
         if (s.validity === undefined) s.validity = new Uint8Array(s.data.length).fill(1, 0, at);
         if (c.validity === undefined) s.validity.fill(1, at, at + n);
-        else if (whole) s.validity.set(c.validity, at);
+        else if (dense) s.validity.set(c.validity, at);
         else scatter(s.validity, c.validity, rows, n, at);
       }
-      if (s.dtype === 'utf8') s.dict = (c as { dict: Dictionary }).dict;
+      if (s.dtype === 'utf8' && !missing) s.dict = (c as { dict: Dictionary }).dict;
     }
     this.size += n;
   }
@@ -80,10 +90,10 @@ export class RowStore {
     return s.data;
   }
 
-  /** Rows `idx` as a frame. */
-  take(idx: ArrayLike<number>): Frame {
+  /** Rows `idx` as a frame (of the columns `names` only, if given). */
+  take(idx: ArrayLike<number>, names?: readonly string[]): Frame {
     const cols: Record<string, Column> = {};
-    for (const s of this.cols) cols[s.name] = takeColumn(this.column(s), idx);
+    for (const s of this.cols) if (names === undefined || names.includes(s.name)) cols[s.name] = takeColumn(this.column(s), idx);
     return new Frame(cols, idx.length);
   }
 

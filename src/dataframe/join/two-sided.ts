@@ -16,6 +16,8 @@ import { joinEmitted, type Emitted, type Meta } from '../../core/meta.js';
 import { LateStream } from '../../core/nodes/time-window-base.js';
 import { sourcePartition, WatermarkTracker, type WatermarkOptions, type WatermarkState } from '../../core/watermark.js';
 import { alignDicts, toFloat64, type Frame, type Schema } from '../frame.js';
+import { int32s } from '../slab.js';
+import { firstRows } from './row-store.js';
 import type { Dictionary } from '../dictionary.js';
 import { checkColumn, KeyIndex, type JoinSide } from './keys.js';
 import type { JoinLayout } from './layout.js';
@@ -141,20 +143,26 @@ export abstract class TwoSidedJoin extends Stream<Frame> {
       return this.fail(e, x, meta);
     }
     const n = batch.ts.length;
-    const onTime = new Int32Array(n);
-    let kept = 0;
-    let late: number[] | undefined;
     const cutoff = this.lateApplies(side) ? batch.watermark : -Infinity;
     let maxTs = -Infinity;
+    let lateRows = 0;
     for (let i = 0; i < n; i++) {
       const t = batch.ts[i];
       if (t > maxTs) maxTs = t;
-      if (t < cutoff) (late ??= []).push(i);
-      else onTime[kept++] = i;
+      if (t < cutoff) lateRows++;
     }
     const results: Emitted[] = [];
-    if (late !== undefined) results.push(this.sendLate(batch, late, meta));
-    results.push(this.arrive(batch, kept === n ? onTime : onTime.subarray(0, kept), meta));
+    let onTime = firstRows(n); // no row late: the common case, no list made
+    if (lateRows > 0) {
+      const late: number[] = [];
+      onTime = int32s(n - lateRows);
+      for (let i = 0, kept = 0; i < n; i++) {
+        if (batch.ts[i] < cutoff) late.push(i);
+        else onTime[kept++] = i;
+      }
+      results.push(this.sendLate(batch, late, meta));
+    }
+    results.push(this.arrive(batch, onTime, meta));
     if (maxTs > -Infinity) this.trackers[side].observe(sourcePartition(meta), maxTs, this.clock.now());
     results.push(this.settle(meta));
     return joinEmitted(results);
@@ -173,7 +181,7 @@ export abstract class TwoSidedJoin extends Stream<Frame> {
     return true;
   }
 
-  /** Join the on-time rows `rows` (ascending) of a batch (a null event time is never late: it joins nothing, see the subclasses). */
+  /** Join the on-time rows `rows` (ascending; read only, and not kept: it may be a shared array) of a batch (a null event time is never late: it joins nothing, see the subclasses). */
   protected abstract arrive(batch: SideBatch, rows: Int32Array, meta: Meta): Emitted;
   /** After a watermark moved: emit what it completes, free what it expires. */
   protected abstract advance(meta: Meta): Emitted;

@@ -16,14 +16,16 @@ import type * as arrow from 'apache-arrow';
 import type { Emitted, Meta } from '../../core/meta.js';
 import type { Stateful } from '../../core/stateful.js';
 import type { Stream } from '../../core/stream.js';
-import { Frame, toFloat64 } from '../frame.js';
+import { Frame, toFloat64, type Schema } from '../frame.js';
+import { downstreamDemand, type ColumnDemand, type Demand } from '../demand.js';
 import type { JoinSide } from './keys.js';
-import { joinedFrame } from './layout.js';
+import { joinedFrame, sourcesOf } from './layout.js';
 import { allRows } from './row-store.js';
+import { int32s } from '../slab.js';
 import { Matches } from './side-buffer.js';
 import { joinStateTable, readJoinState, type HeldRows } from './state.js';
 import { TwoSidedJoin, type JoinClockState, type JoinSettings, type SideBatch, type SideSpec } from './two-sided.js';
-import { OpenWindow, type WindowSide } from './window-rows.js';
+import { KeyedRows, OpenWindow, type WindowSide } from './window-rows.js';
 
 export interface WindowJoinShape {
   /** The column with each row's window start. */
@@ -36,12 +38,15 @@ const SIDES: readonly JoinSide[] = ['left', 'right'];
 /** Which old windows in a version 2 checkpoint hold version 1 rows: [window start, left rows, right rows]. */
 type JoinedBeforeMeta = [number, number, number][];
 
-export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.Table> {
+export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.Table>, ColumnDemand {
   /** Open windows by start, in the order they opened. */
   private windows = new Map<number, OpenWindow>();
-  private readonly sides: Record<JoinSide, WindowSide>;
   /** Rows per side of the last window closed: a new window is given that much room at once (no regrowing every window). */
   private lastSize: Record<JoinSide, number> = { left: 0, right: 0 };
+  /** The arrays of the last window closed, for the next one to open (at most one window's worth held over). */
+  private spare: Partial<Record<JoinSide, KeyedRows>> = {};
+  /** A closing window's pairs (reused: its arrays keep the size of the largest window's). */
+  private readonly pairs = new Matches();
 
   constructor(
     left: Stream<Frame>,
@@ -50,8 +55,35 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
     readonly shape: WindowJoinShape,
   ) {
     super([left, right], settings);
-    const side = ({ schema, dicts, keys }: SideSpec): WindowSide => ({ schema, dicts, keyColumn: keys.length === 1 && (schema[keys[0]] === 'float64' || schema[keys[0]] === 'timestamp') ? keys[0] : undefined });
-    this.sides = { left: side(settings.left), right: side(settings.right) };
+  }
+
+  /** The output columns the nodes below read (undefined: all; the late rows are the inputs', not these). */
+  private outputDemand(): ReadonlySet<string> | undefined {
+    return downstreamDemand(this, this.late).cols;
+  }
+
+  /** What a window holds of a side: its keys and the columns of the output read below (the start is the window's). */
+  private side(side: JoinSide): WindowSide {
+    const { schema, dicts, keys }: SideSpec = this.settings[side];
+    const names = new Set([...keys, ...sourcesOf(this.settings.layout, side, this.outputDemand())]);
+    names.delete(this.shape.start);
+    const held: Schema = {};
+    for (const c of Object.keys(schema)) if (names.has(c)) held[c] = schema[c];
+    const keyColumn = keys.length === 1 && (schema[keys[0]] === 'float64' || schema[keys[0]] === 'timestamp') ? keys[0] : undefined;
+    return { schema, held, dicts, keyColumn, startColumn: this.shape.start };
+  }
+
+  /** The input columns of `upstream`'s side(s) the join reads: what its windows hold, the time and the start (all, when someone reads the late rows). */
+  demandFrom(upstream: Stream<any>): Demand {
+    if (this.late.downstreams.length > 0) return { cols: undefined, keeps: false };
+    const cols = new Set<string>();
+    SIDES.forEach((side, i) => {
+      if (this.upstreams[i] !== upstream) return;
+      for (const c of Object.keys(this.side(side).held)) cols.add(c);
+      cols.add(this.shape.start);
+      if (this.settings[side].on !== undefined) cols.add(this.settings[side].on!);
+    });
+    return { cols, keeps: false };
   }
 
   /** The kind of the interval join that did window joins before (node ids follow kinds). */
@@ -81,10 +113,16 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
 
   protected arrive(b: SideBatch, rows: Int32Array, meta: Meta): Emitted {
     const starts = toFloat64(b.frame.col(this.shape.start));
-    const keep = new Int32Array(rows.length);
+    let j = 0;
+    while (j < rows.length && b.keys[rows[j]] === b.keys[rows[j]] && starts[rows[j]] === starts[rows[j]]) j++;
+    if (j === rows.length) {
+      this.place(b, starts, rows, rows.length); // no null key or time: the common case, no copy
+      return undefined;
+    }
+    const keep = int32s(rows.length);
     let kept = 0;
     const unmatchable: number[] = [];
-    for (let j = 0; j < rows.length; j++) {
+    for (j = 0; j < rows.length; j++) {
       const i = rows[j];
       if (b.keys[i] !== b.keys[i] || starts[i] !== starts[i]) {
         if (b.side === 'left' && this.settings.how === 'left') unmatchable.push(i);
@@ -92,13 +130,17 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
     }
     this.place(b, starts, keep, kept);
     if (unmatchable.length === 0) return undefined;
-    return this.emit(joinedFrame(this.settings.layout, b.frame.take(unmatchable), unmatchable.length), meta);
+    return this.emit(joinedFrame(this.settings.layout, b.frame.take(unmatchable), unmatchable.length, this.outputDemand()), meta);
   }
 
   /** Append rows `idx[0..n)` of a batch to their windows (most batches fall in one or two). */
   private place(b: SideBatch, starts: Float64Array, idx: Int32Array, n: number): void {
+    if (n === 0) return;
+    let j = 1;
+    while (j < n && starts[idx[j]] === starts[idx[0]]) j++;
+    if (j === n) return this.window(starts[idx[0]])[b.side].append(b.frame, b.keys, idx, n); // one window: most batches
     const met: OpenWindow[] = [];
-    const which = new Int32Array(n);
+    const which = int32s(n);
     for (let j = 0; j < n; j++) {
       const s = starts[idx[j]];
       let w = met.length > 0 && met[met.length - 1].start === s ? met.length - 1 : met.findIndex((x) => x.start === s);
@@ -119,7 +161,13 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
   private window(start: number): OpenWindow {
     let w = this.windows.get(start);
     if (w === undefined) {
-      this.windows.set(start, (w = new OpenWindow(start, this.sides)));
+      const rows = (side: JoinSide) => {
+        const spare = this.spare[side];
+        this.spare[side] = undefined;
+        const held = this.side(side);
+        return spare?.reuse(held, start) ?? new KeyedRows(held, start);
+      };
+      this.windows.set(start, (w = new OpenWindow(start, rows('left'), rows('right'))));
       for (const side of SIDES) w[side].reserve(this.lastSize[side] + (this.lastSize[side] >> 3));
     }
     return w;
@@ -135,17 +183,21 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
     const ready = [...this.windows.values()].filter((w) => w.start + this.shape.size <= bound).sort((a, b) => a.start - b.start);
     if (ready.length === 0) return undefined;
     const { layout, how } = this.settings;
+    const only = this.outputDemand();
+    const cols = { left: sourcesOf(layout, 'left', only), right: sourcesOf(layout, 'right', only) };
     const parts: Frame[] = [];
+    const pairs = this.pairs;
     for (const w of ready) {
-      const pairs = new Matches();
+      pairs.length = 0;
       this.windows.delete(w.start);
       this.lastSize = { left: w.left.length, right: w.right.length };
       const lost = w.join(pairs, how === 'left');
-      if (pairs.length > 0) parts.push(joinedFrame(layout, w.left.rows.take(pairs.mine.subarray(0, pairs.length)), w.right.rows.take(pairs.theirs.subarray(0, pairs.length))));
-      if (lost !== undefined && lost.length > 0) parts.push(joinedFrame(layout, w.left.rows.take(lost), lost.length));
+      if (pairs.length > 0) parts.push(joinedFrame(layout, w.left.take(pairs.mine.subarray(0, pairs.length), cols.left), w.right.take(pairs.theirs.subarray(0, pairs.length), cols.right), only));
+      if (lost !== undefined && lost.length > 0) parts.push(joinedFrame(layout, w.left.take(lost, cols.left), lost.length, only));
+      this.spare = { left: w.left, right: w.right };
     }
     if (parts.length === 0) return undefined;
-    return this.emit(parts.length === 1 ? parts[0] : Frame.concat(parts, layout.schema, layout.dicts), meta);
+    return this.emit(parts.length === 1 ? parts[0] : Frame.concat(parts), meta);
   }
 
   /** End of input: no row will come; every open window is joined now. */
@@ -158,10 +210,12 @@ export class FrameWindowJoinNode extends TwoSidedJoin implements Stateful<arrow.
   snapshot(): arrow.Table {
     const open = [...this.windows.values()].sort((a, b) => a.start - b.start);
     const held = (side: JoinSide): HeldRows => {
+      const { schema, dicts } = this.settings[side];
+      // Columns nothing below reads are not held: they are written null.
       const frame = Frame.concat(
-        open.map((w) => w[side].rows.take(allRows(w[side].length))),
-        this.settings[side].schema,
-        this.settings[side].dicts,
+        open.map((w) => w[side].take(allRows(w[side].length), Object.keys(schema))),
+        schema,
+        dicts,
       );
       const matched = new Uint8Array(frame.length);
       if (side === 'left') {

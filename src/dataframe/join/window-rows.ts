@@ -7,26 +7,54 @@
  * row arrived) are the first rows of each side here: the pairs among them were emitted before
  * the checkpoint, and `joinedBefore` says how many there are and which of those left rows matched.
  */
-import type { Frame, Schema } from '../frame.js';
+import type { Column, Frame, Schema } from '../frame.js';
+import { nullColumn } from './layout.js';
 import type { Dictionary } from '../dictionary.js';
 import { capacityFor, grown, RowStore } from './row-store.js';
 import { RowIndex } from './row-index.js';
 import type { Matches } from './side-buffer.js';
-import type { JoinSide } from './keys.js';
 
-/** One side's rows of one window, with their key ids (read from the key column itself when it is one float64 column). */
+/**
+ * One side's rows of one window, with their key ids (read from the key column itself when it is
+ * one float64 column). Only the side's `held` columns are stored; the window start column is
+ * not (it is the window's), `take` adds it.
+ */
 export class KeyedRows {
   readonly rows: RowStore;
   /** Key ids per row, when no column holds them as they are. */
   private own: Float64Array | undefined;
+  private readonly keyColumn: string | undefined;
 
   constructor(
-    schema: Schema,
-    dicts: Record<string, Dictionary>,
-    private readonly keyColumn: string | undefined,
+    private side: WindowSide,
+    private start: number,
   ) {
-    this.rows = new RowStore(schema, dicts);
-    if (keyColumn === undefined) this.own = new Float64Array(0);
+    this.rows = new RowStore(side.held, side.dicts);
+    this.keyColumn = side.keyColumn;
+    if (this.keyColumn === undefined) this.own = new Float64Array(0);
+  }
+
+  /** These arrays, emptied, for the window at `start` when it holds the same columns of `side` (else undefined): no allocation per window. */
+  reuse(side: WindowSide, start: number): KeyedRows | undefined {
+    if (side.keyColumn !== this.side.keyColumn || Object.keys(side.held).join() !== Object.keys(this.side.held).join()) return undefined;
+    this.rows.clear();
+    this.side = side;
+    this.start = start;
+    return this;
+  }
+
+  /**
+   * Rows `idx` as a frame of the columns `cols` (the window start among them, if at all): null
+   * for one not held (a column nothing read when the window opened: the graph changed since, or a restore).
+   */
+  take(idx: ArrayLike<number>, cols: readonly string[]): Frame {
+    const { schema, held, dicts, startColumn } = this.side;
+    const extra: Record<string, Column> = {};
+    for (const c of cols) {
+      if (c === startColumn) extra[c] = { dtype: 'timestamp', data: new Float64Array(idx.length).fill(this.start) };
+      else if (!(c in held)) extra[c] = nullColumn(schema[c], idx.length, dicts[c]);
+    }
+    return this.rows.take(idx, cols).withColumns(extra);
   }
 
   get length(): number {
@@ -55,11 +83,13 @@ export class KeyedRows {
   }
 }
 
-/** A side of a window join: its columns, and the column that holds its key ids as they are (one float64 key), if any. */
+/** A side of a window join: its columns, those its windows hold, the column that holds its key ids as they are (one float64 key), if any, and the window start column. */
 export interface WindowSide {
   schema: Schema;
+  held: Schema;
   dicts: Record<string, Dictionary>;
   keyColumn: string | undefined;
+  startColumn: string;
 }
 
 /** Rows restored from a version 1 checkpoint: the first `left` and `right` rows, already joined with each other. */
@@ -71,17 +101,13 @@ export interface JoinedBefore {
 }
 
 export class OpenWindow {
-  readonly left: KeyedRows;
-  readonly right: KeyedRows;
   joinedBefore: JoinedBefore | undefined;
 
   constructor(
     readonly start: number,
-    sides: Record<JoinSide, WindowSide>,
-  ) {
-    this.left = new KeyedRows(sides.left.schema, sides.left.dicts, sides.left.keyColumn);
-    this.right = new KeyedRows(sides.right.schema, sides.right.dicts, sides.right.keyColumn);
-  }
+    readonly left: KeyedRows,
+    readonly right: KeyedRows,
+  ) {}
 
   /**
    * Every pair of a left and a right row with equal keys, into `pairs` (`mine`: left rows,

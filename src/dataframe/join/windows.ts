@@ -5,6 +5,7 @@
  */
 import type { WindowShape } from '../../core/window-book.js';
 import { Frame, toFloat64, type Column } from '../frame.js';
+import { float64s } from '../slab.js';
 
 export const WINDOW_START = 'window_start';
 export const WINDOW_END = 'window_end';
@@ -13,7 +14,7 @@ export const WINDOW_END = 'window_end';
 export function assignWindows(frame: Frame, on: string, shape: WindowShape): Frame {
   const ts = toFloat64(frame.col(on));
   if (shape.size === shape.slide) {
-    const starts = new Float64Array(ts.length);
+    const starts = float64s(ts.length);
     for (let i = 0; i < ts.length; i++) starts[i] = Math.floor(ts[i] / shape.size) * shape.size;
     return frame.withColumns({ [WINDOW_START]: { dtype: 'timestamp', data: starts } });
   }
@@ -36,14 +37,16 @@ export function assignWindows(frame: Frame, on: string, shape: WindowShape): Fra
   return frame.take(rows.subarray(0, n)).withColumns({ [WINDOW_START]: { dtype: 'timestamp', data: starts.slice(0, n) } });
 }
 
-/** A joined frame with `window_end` added, the window columns first. */
-export function windowColumnsFirst(frame: Frame, size: number): Frame {
+/** A joined frame with `window_end` added (unless nothing reads it: `withEnd` false), the window columns first. */
+export function windowColumnsFirst(frame: Frame, size: number, withEnd = true): Frame {
   const start = frame.col(WINDOW_START);
-  const starts = toFloat64(start);
-  const ends = new Float64Array(starts.length);
-  for (let i = 0; i < ends.length; i++) ends[i] = starts[i] + size;
-  const end: Column = { dtype: 'timestamp', data: ends };
-  const cols: Record<string, Column> = { [WINDOW_START]: start, [WINDOW_END]: end };
+  const cols: Record<string, Column> = { [WINDOW_START]: start };
+  if (withEnd) {
+    const starts = toFloat64(start);
+    const ends = new Float64Array(starts.length);
+    for (let i = 0; i < ends.length; i++) ends[i] = starts[i] + size;
+    cols[WINDOW_END] = { dtype: 'timestamp', data: ends };
+  }
   for (const n of frame.names) if (n !== WINDOW_START) cols[n] = frame.col(n);
   return new Frame(cols, frame.length);
 }

@@ -175,7 +175,7 @@ export class DataFrame<S extends Schema = Schema> {
       if (!(n in this.schema)) throw new Error(`select: no column "${n}"`);
       (schema as Schema)[n] = this.schema[n];
     }
-    return this.derive(new FrameMapNode(this.stream, 'sdfSelect', { columns: names }, (f) => f.select(names), options), schema) as DataFrame<any>;
+    return this.derive(new FrameMapNode(this.stream, 'sdfSelect', { columns: names }, (f) => f.select(names), options, () => new Set(names)), schema) as DataFrame<any>;
   }
 
   /** Keep the rows where `mask` is true (null counts as false, like pandas). */

@@ -4,32 +4,22 @@
  * projecting a Series). Errors go through the node's error policy, so `.onError({ deadLetter })`
  * on the ingest node receives the whole offending batch.
  *
- * Projection: when every node fed by the ingest node is a `ColumnReader` (it reads a few columns
- * and hands none of its input frames on, as rolling and cumulative groupby do), ingest converts
- * only the columns they read (it still checks every column, so a bad batch fails here as before),
- * and shares typed arrays that need no conversion. Converting columns nobody reads (encoding a
- * string key for `v.rolling(100)`) was most of ingest.
+ * Projection: when every node fed by the ingest node says which columns it and the nodes after it
+ * use (`downstreamDemand`: a `ColumnReader`, as rolling and cumulative groupby, reads a few columns
+ * and hands none of its input frames on; a `ColumnDemand`, as select or a window join, works out
+ * its columns from its own downstreams), ingest converts only those columns (it still checks every
+ * column, so a bad batch fails here as before), and shares typed arrays that need no conversion
+ * when nothing downstream keeps them. Converting columns nobody reads (encoding a string key for
+ * `v.rolling(100)`, a window join's string columns that a `select` drops) was most of ingest.
  */
 import { Stream, type StreamOptions } from '../../core/stream.js';
 import type { Emitted, Meta } from '../../core/meta.js';
 import type { Frame } from '../frame.js';
 import type { Batch, Ingestor } from '../ingest.js';
 import { compactDictionaries } from '../dictionary.js';
-
-/**
- * A node that reads only `reads` of its input frames, during its update, and keeps no reference to
- * their arrays (undefined: it may read, keep or pass on all). Ingest may hand it the batch's own
- * typed arrays.
- */
-export interface ColumnReader {
-  readonly reads: readonly string[] | undefined;
-}
+import { ANY_COLUMNS, downstreamDemand, type ColumnDemand, type Demand } from '../demand.js';
 
 export class IngestNode extends Stream<Frame> {
-  /** The downstreams `wanted` was computed for, and the result (undefined: every column). */
-  private wantedFor: readonly Stream<any>[] = [];
-  private wantedCols: ReadonlySet<string> | undefined;
-
   constructor(
     upstream: Stream<any>,
     readonly ingestor: Ingestor,
@@ -45,37 +35,38 @@ export class IngestNode extends Stream<Frame> {
   }
   override update(x: Batch, meta: Meta): Emitted {
     compactDictionaries(this.ingestor.dicts); // between batches: every holder's codes are at rest
-    const only = this.wanted();
+    const { cols, keeps } = downstreamDemand(this);
     let f: Frame;
     try {
-      f = this.ingestor.ingest(x, only);
+      f = this.ingestor.ingest(x, cols, !keeps);
     } catch (e) {
-      return this.fail(e, x, meta, () => this.out(this.ingestor.ingest(x, only), meta));
+      return this.fail(e, x, meta, () => this.out(this.ingestor.ingest(x, cols, !keeps), meta));
     }
     return this.out(f, meta);
   }
-
-  /** The columns the downstreams read, when each says; recomputed only when the downstreams change. */
-  private wanted(): ReadonlySet<string> | undefined {
-    const ds = this.downstreams;
-    if (ds.length === this.wantedFor.length && ds.every((d, i) => d === this.wantedFor[i])) return this.wantedCols;
-    const reads = ds.map((d) => (d as Partial<ColumnReader>).reads);
-    this.wantedFor = [...ds];
-    this.wantedCols = ds.length > 0 && reads.every((r) => r !== undefined) ? new Set(reads.flat() as string[]) : undefined;
-    return this.wantedCols;
-  }
 }
 
-/** Applies `fn` to every frame; `kind` and `described` (e.g. the expression) go into the pipeline fingerprint. */
-export class FrameMapNode extends Stream<Frame> {
+/**
+ * Applies `fn` to every frame; `kind` and `described` (e.g. the expression) go into the pipeline
+ * fingerprint. With `project` (the input columns `fn` needs for the given output columns, which
+ * it must produce from input frames holding only those) it is a `ColumnDemand`.
+ */
+export class FrameMapNode extends Stream<Frame> implements ColumnDemand {
   constructor(
     upstream: Stream<Frame>,
     private readonly nodeKind: string,
     private readonly described: Record<string, unknown>,
     readonly fn: (f: Frame) => Frame,
     options?: StreamOptions,
+    private readonly project?: (out: ReadonlySet<string> | undefined) => ReadonlySet<string> | undefined,
   ) {
     super(options, [upstream]);
+  }
+
+  demandFrom(): Demand {
+    if (this.project === undefined) return ANY_COLUMNS;
+    const out = downstreamDemand(this);
+    return { cols: this.project(out.cols), keeps: out.keeps };
   }
   override get kind(): string {
     return this.nodeKind;

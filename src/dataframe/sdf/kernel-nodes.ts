@@ -25,7 +25,7 @@ import type { NLargestState } from '../nlargest.js';
 import { readMeta, withMeta } from '../grouped.js';
 import { toArrow } from '../convert.js';
 import { Ingestor, type Batch } from '../ingest.js';
-import type { ColumnReader } from './frame-nodes.js';
+import type { ColumnReader } from '../demand.js';
 
 export interface Kernel {
   snapshot(): arrow.Table;
