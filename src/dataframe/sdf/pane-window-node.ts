@@ -14,7 +14,7 @@ import type { Stream } from '../../core/stream.js';
 import type { WindowEntry } from '../../core/window-book.js';
 import type { TimeWindowClockState } from '../../core/nodes/time-window-base.js';
 import type { Frame } from '../frame.js';
-import type { ColumnReader } from './frame-nodes.js';
+import type { ColumnReader } from '../demand.js';
 import { withMeta, type GroupedOptions } from '../grouped.js';
 import { PaneStore, placePanes, type PanePlacement, type PaneWindow } from '../panes.js';
 import { AggContent } from '../time-window-state.js';
