@@ -7,7 +7,8 @@
  */
 import type { Batch } from './data.js';
 
-export type HandLoop = (batches: readonly Batch[]) => number;
+/** A hand loop; those that compute exactly the pipeline's output hand each batch's output to `emit`. */
+export type HandLoop = (batches: readonly Batch[], emit?: (out: Float64Array) => void) => number;
 
 /** Encodes strings to dense codes, keeping the codes in key order for the per-key outputs. */
 class Codes {
@@ -121,23 +122,96 @@ function windowGroupbyMean(batches: readonly Batch[], size = 10000): number {
   return out;
 }
 
-function rollingMean(batches: readonly Batch[], size = 100): number {
-  const ring = new Float64Array(size);
+/**
+ * rolling(size).mean() as pandas computes it and as the pipeline does, to the bit (run.ts checks
+ * that): ±inf and NaN are missing and skipped, a row shows a mean once its window holds
+ * min_periods (= size) values, and the running sum is compensated (Neumaier, no correction once
+ * it is infinite) so it stays accurate after huge values leave the window; every 1024 rows of a
+ * batch, after 4 windows + 1024 removals, the sum is recomputed from the window. Written as a
+ * careful engineer would for speed: a chunk of rows that are all finite and small (so the sum
+ * cannot overflow), after a full window of such rows, runs a loop without per-row checks, the
+ * leaving value read from the batch from row `size` on.
+ */
+function rollingMean(batches: readonly Batch[], emit?: (out: Float64Array) => void, size = 100, minPeriods = size): number {
+  const ring = new Float64Array(size); // the window, oldest at `head`; NaN for a missing value
   let head = 0;
-  let live = 0;
+  let rows = 0;
+  let nobs = 0;
   let sum = 0;
+  let comp = 0;
+  let removed = 0;
   let out = 0;
   for (const b of batches) {
-    const n = b.v.length;
-    const res = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      if (live === size) sum -= ring[head];
-      else live++;
-      ring[head] = b.v[i];
-      sum += b.v[i];
-      head = head + 1 === size ? 0 : head + 1;
-      res[i] = live === size ? sum / size : NaN;
+    const x = b.v;
+    const len = x.length;
+    const res = new Float64Array(len);
+    for (let from = 0; from < len; from += 1024) {
+      const to = Math.min(len, from + 1024);
+      let tame = nobs === size && size >= 2 && size >= minPeriods && Math.abs(sum) <= 1e300;
+      for (let i = from; tame && i < to; i++) tame = Math.abs(x[i]) <= 1e300;
+      if (tame) {
+        for (let i = from; i < to; i++) {
+          const v = x[i];
+          let old: number;
+          if (i >= size) old = x[i - size];
+          else {
+            old = ring[head];
+            ring[head] = v;
+            head = head + 1 === size ? 0 : head + 1;
+          }
+          let t = sum - old;
+          comp += Math.abs(sum) >= Math.abs(old) ? sum - t - old : -old - t + sum;
+          sum = t;
+          t = sum + v;
+          comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+          sum = t;
+          res[i] = (sum + comp) / size;
+        }
+        if (to > size) {
+          ring.set(x.subarray(to - size, to));
+          head = 0;
+        }
+        removed += to - from;
+      } else {
+        for (let i = from; i < to; i++) {
+          const xi = x[i];
+          const v = xi - xi === 0 ? xi : NaN;
+          if (rows === size) {
+            const old = ring[head];
+            if (old === old) {
+              removed++;
+              if (--nobs === 0) sum = comp = 0;
+              else {
+                const t = sum - old;
+                if (t - t === 0) comp += Math.abs(sum) >= Math.abs(old) ? sum - t - old : -old - t + sum;
+                sum = t;
+              }
+            }
+          } else rows++;
+          ring[head] = v;
+          head = head + 1 === size ? 0 : head + 1;
+          if (v === v) {
+            nobs++;
+            const t = sum + v;
+            if (t - t === 0) comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+            sum = t;
+          }
+          res[i] = nobs >= minPeriods && nobs > 0 ? (sum + comp) / nobs : NaN;
+        }
+      }
+      if (removed > 4 * rows + 1024) {
+        nobs = sum = comp = removed = 0;
+        for (let k = 0; k < rows; k++) {
+          const v = ring[(head + k) % size];
+          if (v !== v) continue;
+          nobs++;
+          const t = sum + v;
+          if (t - t === 0) comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+          sum = t;
+        }
+      }
     }
+    emit?.(res);
     out += res.length;
   }
   return out;
@@ -147,5 +221,5 @@ export const HAND_LOOPS: Record<string, HandLoop> = {
   filter_assign: filterAssign,
   groupby_sum: groupbySum,
   window_groupby_mean: (b) => windowGroupbyMean(b),
-  rolling_mean: (b) => rollingMean(b),
+  rolling_mean: (b, emit) => rollingMean(b, emit),
 };

@@ -31,11 +31,14 @@ function cpuSeconds(t0: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1e6;
 }
 
+/** The workload's pipeline on `source`, as a stream of frames. */
+const build = (source: Stream<Batch>, b: Build): Stream<Frame> => b(new DataFrame(source, { example })).stream;
+
 /** CPU-time rate of one pass of the pipeline, on a fresh pipeline. */
-function pass(batches: Batch[], build: Build): number {
+function pass(batches: Batch[], shape: Build): number {
   const source = new Stream<Batch>();
   let last: Frame | undefined;
-  build(new DataFrame(source, { example })).stream.sink((f) => void (last = f));
+  build(source, shape).sink((f) => void (last = f));
   const t0 = process.cpuUsage();
   for (const b of batches) source.emit(b);
   const dt = cpuSeconds(t0);
@@ -51,12 +54,31 @@ function loopPass(batches: Batch[], loop: HandLoop): number {
 }
 
 /**
+ * For a hand loop that hands over its outputs: throws unless they are the pipeline's, bit for bit
+ * (Object.is), so the loop is known to do the same aggregation.
+ */
+function checkSameOutput(batches: Batch[], w: (typeof workloads)[number]): void {
+  const hand: Float64Array[] = [];
+  HAND_LOOPS[w.name](batches, (out) => hand.push(out));
+  if (hand.length === 0) return;
+  const source = new Stream<Batch>();
+  const ours: Float64Array[] = [];
+  build(source, w.build).sink((f) => void ours.push(f.col(f.names[0]).data as Float64Array));
+  for (const b of batches) source.emit(b);
+  if (ours.length !== hand.length) throw new Error(`${w.name}: ${ours.length} output frames, the hand loop ${hand.length}`);
+  ours.forEach((o, j) => {
+    for (let i = 0; i < o.length; i++) if (!Object.is(o[i], hand[j][i])) throw new Error(`${w.name}: batch ${j} row ${i}: ${o[i]}, the hand loop ${hand[j][i]}`);
+  });
+}
+
+/**
  * Best of PASSES passes (after a warm-up) of each side, the pipeline's and the hand loop's passes
  * alternating, so both see the same load on the shared machine: the best pass is the one least
  * disturbed by the other processes.
  */
 function measure(batches: Batch[], w: (typeof workloads)[number]): { ours: number; hand: number } {
   const loop = HAND_LOOPS[w.name];
+  checkSameOutput(batches, w);
   let ours = 0;
   let hand = 0;
   for (let rep = 0; rep <= PASSES; rep++) {

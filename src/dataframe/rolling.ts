@@ -242,7 +242,7 @@ export class RollingState {
     acc[SUM] = this.sum;
     acc[COMP] = this.comp;
     acc[REMOVED] = this.removedSinceRebuild;
-    rollSums(x, this.vals, this.n!, this.minPeriods, acc, this.outFor('sum', outs), this.outFor('mean', outs), this.outFor('count', outs));
+    rollSums(x, this.vals, this.n!, this.minPeriods, acc, { sum: this.outFor('sum', outs), mean: this.outFor('mean', outs), count: this.outFor('count', outs) });
     this.seq += x.length;
     this.nobs = acc[NOBS];
     this.sum = acc[SUM];
