@@ -54,8 +54,8 @@ function loopPass(batches: Batch[], loop: HandLoop): number {
 }
 
 /**
- * For a hand loop that hands over its outputs: throws unless they are the pipeline's, bit for bit
- * (Object.is), so the loop is known to do the same aggregation.
+ * For a hand loop that hands over its outputs: throws unless they are the pipeline's output column
+ * (its last), bit for bit (Object.is), so the loop is known to do the same aggregation.
  */
 function checkSameOutput(batches: Batch[], w: (typeof workloads)[number]): void {
   const hand: Float64Array[] = [];
@@ -63,7 +63,7 @@ function checkSameOutput(batches: Batch[], w: (typeof workloads)[number]): void 
   if (hand.length === 0) return;
   const source = new Stream<Batch>();
   const ours: Float64Array[] = [];
-  build(source, w.build).sink((f) => void ours.push(f.col(f.names[0]).data as Float64Array));
+  build(source, w.build).sink((f) => void ours.push(f.col(f.names[f.names.length - 1]).data as Float64Array));
   for (const b of batches) source.emit(b);
   if (ours.length !== hand.length) throw new Error(`${w.name}: ${ours.length} output frames, the hand loop ${hand.length}`);
   ours.forEach((o, j) => {

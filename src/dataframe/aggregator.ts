@@ -12,7 +12,7 @@
  * values = NaN, var/std need 2 values (ddof = 1), count excludes nulls, size includes them,
  * nunique counts distinct non-null values.
  */
-import { compensation, subtractable } from './compensated.js';
+import { addToSums, compensation, removeFromSums, subtractable } from './compensated.js';
 
 export type AggOp = 'sum' | 'count' | 'size' | 'mean' | 'min' | 'max' | 'var' | 'std' | 'first' | 'last' | 'nunique';
 export const AGG_OPS: readonly AggOp[] = ['sum', 'count', 'size', 'mean', 'min', 'max', 'var', 'std', 'first', 'last', 'nunique'];
@@ -65,6 +65,8 @@ export class GroupAggregator {
   readonly needUniq: boolean;
   /** true when every op of this column supports remove() */
   readonly invertible: boolean;
+  /** true when it keeps sums, with counts and sizes, and nothing else (`addToSums`) */
+  private readonly sumsOnly: boolean;
   /** groups whose non-invertible stats are stale after a removal */
   dirty = new Set<number>();
   /** An infinity was removed from a sum: sums must be recomputed from the rows (`clear` and re-add). */
@@ -81,6 +83,7 @@ export class GroupAggregator {
     this.needLast = has('last');
     this.needUniq = has('nunique');
     this.invertible = !(this.needMin || this.needMax || this.needFirst || this.needLast);
+    this.sumsOnly = this.needSum && this.invertible && !this.needVar && !this.needUniq;
   }
 
   ensure(nGroups: number): void {
@@ -114,6 +117,7 @@ export class GroupAggregator {
   /** Add rows: values[i] belongs to group gids[i] (-1 = skip); seq0 = sequence number of row 0. */
   add(values: F64, gids: Int32Array, seq0 = 0, start = 0, end = values.length, only?: Uint8Array): void {
     if (only !== undefined) return this.addNonInvertible(values, gids, seq0, start, end, only);
+    if (this.sumsOnly) return addToSums(this, values, gids, start, end);
     const { count, size } = this;
     for (let i = start; i < end; i++) {
       const g = gids[i];
@@ -240,6 +244,7 @@ export class GroupAggregator {
 
   /** Remove rows previously added (window eviction). */
   remove(values: F64, gids: Int32Array, seq0 = 0, start = 0, end = values.length): void {
+    if (this.sumsOnly) return removeFromSums(this, values, gids, start, end);
     const { count, size } = this;
     for (let i = start; i < end; i++) {
       const g = gids[i];

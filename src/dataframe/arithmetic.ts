@@ -6,6 +6,7 @@
  */
 import { toFloat64, type Column } from './frame.js';
 import type { ScalarInput } from './expr.js';
+import { float64s } from './slab.js';
 
 export type ArithOp = 'add' | 'sub' | 'mul' | 'div' | 'mod' | 'floordiv' | 'pow';
 
@@ -39,7 +40,7 @@ export function arithmetic(op: ArithOp, a: Column, b: Column | ScalarInput): Col
   }
   const x = toFloat64(a);
   const n = x.length;
-  const out = new Float64Array(n);
+  const out = float64s(n); // a per-batch column (slab.ts)
   const y = isColumn(b) ? toFloat64(b) : undefined;
   const s = y === undefined ? scalarToNumber(a, b as ScalarInput) : 0;
   // One loop per operator: a shared loop calling OPS[op] would be a megamorphic call per element.

@@ -5,6 +5,8 @@
  * from what its own downstreams use); any other node uses everything.
  */
 import { graphVersion, type Stream } from '../core/stream.js';
+import { Frame } from './frame.js';
+import type { Expr } from './expr.js';
 
 /**
  * A node that reads only `reads` of its input frames, during its update, and keeps no reference to
@@ -49,3 +51,35 @@ export function downstreamDemand(node: Stream<any>, skip?: Stream<any>): Demand 
   return demand;
 }
 
+
+/**
+ * The columns `e` reads, found by evaluating it on `empty` (a frame of the input schema, no rows)
+ * with `col` recording names; undefined (any column) when it reaches the frame another way or throws.
+ */
+export function columnsRead(e: Expr, empty: Frame): ReadonlySet<string> | undefined {
+  const frame = new RecordingFrame(empty);
+  try {
+    e.evaluate(frame);
+  } catch {
+    return undefined;
+  }
+  return frame.opaque ? undefined : frame.read;
+}
+
+class RecordingFrame extends Frame {
+  readonly read = new Set<string>();
+  opaque = false;
+
+  constructor(private readonly empty: Frame) {
+    super({}, 0);
+    // Anything but `col` and `length` (`select`, `take`, a user's own Expr) sees the columns through these.
+    for (const key of ['columns', 'names', 'schema'] as const) {
+      Object.defineProperty(this, key, { get: () => ((this.opaque = true), empty[key]) });
+    }
+  }
+
+  override col(name: string) {
+    this.read.add(name);
+    return this.empty.col(name);
+  }
+}

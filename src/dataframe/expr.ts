@@ -18,7 +18,7 @@ export { roundHalfEven };
 
 export type ScalarInput = number | string | boolean | Date | null;
 export type ExprInput = Expr | ScalarInput;
-type CmpOp = 'gt' | 'lt' | 'ge' | 'le' | 'eq' | 'ne';
+export type CmpOp = 'gt' | 'lt' | 'ge' | 'le' | 'eq' | 'ne';
 
 const STRCMP: Record<CmpOp, (a: string, b: string) => boolean> = {
   gt: (a, b) => a > b,
@@ -31,14 +31,23 @@ const STRCMP: Record<CmpOp, (a: string, b: string) => boolean> = {
 
 const boolCol = (data: Uint8Array): BoolColumn => ({ dtype: 'bool', data });
 
+/** A comparison's parts, kept so that `filterFrame` can go from them straight to row indices. */
+export interface Comparison {
+  readonly op: CmpOp;
+  readonly left: Expr;
+  readonly right: ExprInput;
+}
+
 export class Expr {
   constructor(
     readonly evaluate: (frame: Frame) => Column,
     readonly label: string,
+    readonly comparison?: Comparison,
   ) {}
 
   private cmp(op: CmpOp, other: ExprInput): Expr {
-    return new Expr((f) => compare(op, this.evaluate(f), other instanceof Expr ? other.evaluate(f) : other), `(${this.label} ${op} ${lbl(other)})`);
+    const evaluate = (f: Frame) => compare(op, this.evaluate(f), other instanceof Expr ? other.evaluate(f) : other);
+    return new Expr(evaluate, `(${this.label} ${op} ${lbl(other)})`, { op, left: this, right: other });
   }
   gt(o: ExprInput): Expr {
     return this.cmp('gt', o);
@@ -212,13 +221,6 @@ export function lit(v: ScalarInput): Expr {
   return new Expr((f) => broadcast(v, f.length), JSON.stringify(v));
 }
 
-export function filterFrame(frame: Frame, mask: Expr | BoolColumn | Uint8Array): Frame {
-  const m = mask instanceof Expr ? mask.evaluate(frame) : mask;
-  if (m instanceof Uint8Array) return frame.filter(m);
-  if (m.dtype !== 'bool') throw new TypeError(`filter: mask must be bool, got ${m.dtype}`);
-  return frame.filter(m);
-}
-
 export function assignFrame(frame: Frame, exprs: Record<string, Expr | Column | ScalarInput>): Frame {
   const cols: Record<string, Column> = {};
   for (const [name, e] of Object.entries(exprs)) {
@@ -258,7 +260,7 @@ function logical(a: Column, b: Column, fn: (x: number, y: number) => number): Co
 }
 
 
-function compare(op: CmpOp, a: Column, b: Column | ScalarInput): Column {
+export function compare(op: CmpOp, a: Column, b: Column | ScalarInput): Column {
   const n = a.data.length;
   const out = new Uint8Array(n);
   const nullResult = op === 'ne' ? 1 : 0;
@@ -296,23 +298,25 @@ function compare(op: CmpOp, a: Column, b: Column | ScalarInput): Column {
 /**
  * One loop per operator, so each comparison is inlined (a table of comparison functions made
  * one megamorphic call per row). Nulls (NaN) need no test: every comparison with NaN is false,
- * `!==` true, which is the null result pandas gives (False, and True for `!=`).
+ * `!==` true, which is the null result pandas gives (False, and True for `!=`). `+(a > b)`, not
+ * `a > b ? 1 : 0`: V8 compiles the conditional to a branch, which on random data mispredicts for
+ * half the rows (6.3 ms per 1M rows against 0.9 ms; bench/RESULTS.md).
  */
 function compareNumbers(op: CmpOp, x: Float64Array, y: Float64Array | number, out: Uint8Array): Uint8Array {
   const n = x.length;
   if (typeof y === 'number') {
-    if (op === 'gt') for (let i = 0; i < n; i++) out[i] = x[i] > y ? 1 : 0;
-    else if (op === 'lt') for (let i = 0; i < n; i++) out[i] = x[i] < y ? 1 : 0;
-    else if (op === 'ge') for (let i = 0; i < n; i++) out[i] = x[i] >= y ? 1 : 0;
-    else if (op === 'le') for (let i = 0; i < n; i++) out[i] = x[i] <= y ? 1 : 0;
-    else if (op === 'eq') for (let i = 0; i < n; i++) out[i] = x[i] === y ? 1 : 0;
-    else for (let i = 0; i < n; i++) out[i] = x[i] !== y ? 1 : 0;
-  } else if (op === 'gt') for (let i = 0; i < n; i++) out[i] = x[i] > y[i] ? 1 : 0;
-  else if (op === 'lt') for (let i = 0; i < n; i++) out[i] = x[i] < y[i] ? 1 : 0;
-  else if (op === 'ge') for (let i = 0; i < n; i++) out[i] = x[i] >= y[i] ? 1 : 0;
-  else if (op === 'le') for (let i = 0; i < n; i++) out[i] = x[i] <= y[i] ? 1 : 0;
-  else if (op === 'eq') for (let i = 0; i < n; i++) out[i] = x[i] === y[i] ? 1 : 0;
-  else for (let i = 0; i < n; i++) out[i] = x[i] !== y[i] ? 1 : 0;
+    if (op === 'gt') for (let i = 0; i < n; i++) out[i] = +(x[i] > y);
+    else if (op === 'lt') for (let i = 0; i < n; i++) out[i] = +(x[i] < y);
+    else if (op === 'ge') for (let i = 0; i < n; i++) out[i] = +(x[i] >= y);
+    else if (op === 'le') for (let i = 0; i < n; i++) out[i] = +(x[i] <= y);
+    else if (op === 'eq') for (let i = 0; i < n; i++) out[i] = +(x[i] === y);
+    else for (let i = 0; i < n; i++) out[i] = +(x[i] !== y);
+  } else if (op === 'gt') for (let i = 0; i < n; i++) out[i] = +(x[i] > y[i]);
+  else if (op === 'lt') for (let i = 0; i < n; i++) out[i] = +(x[i] < y[i]);
+  else if (op === 'ge') for (let i = 0; i < n; i++) out[i] = +(x[i] >= y[i]);
+  else if (op === 'le') for (let i = 0; i < n; i++) out[i] = +(x[i] <= y[i]);
+  else if (op === 'eq') for (let i = 0; i < n; i++) out[i] = +(x[i] === y[i]);
+  else for (let i = 0; i < n; i++) out[i] = +(x[i] !== y[i]);
   return out;
 }
 

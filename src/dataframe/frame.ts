@@ -10,6 +10,7 @@
  * (slices share buffers, which is safe because nothing writes to them).
  */
 import { Dictionary } from './dictionary.js';
+import { float64s, int32s } from './slab.js';
 
 export type DType = 'float64' | 'int32' | 'bool' | 'utf8' | 'timestamp';
 export type Schema = Record<string, DType>;
@@ -137,13 +138,11 @@ export function sliceColumn(col: Column, start: number, end: number): Column {
 }
 
 /** Gather loops, one per array type: a single generic loop over all three is megamorphic and ~4x slower. */
-function gatherF64(src: Float64Array, idx: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(idx.length);
+function gatherF64(src: Float64Array, idx: ArrayLike<number>, out = new Float64Array(idx.length)): Float64Array {
   for (let i = 0; i < out.length; i++) out[i] = src[idx[i]];
   return out;
 }
-function gatherI32(src: Int32Array, idx: ArrayLike<number>): Int32Array {
-  const out = new Int32Array(idx.length);
+function gatherI32(src: Int32Array, idx: ArrayLike<number>, out = new Int32Array(idx.length)): Int32Array {
   for (let i = 0; i < out.length; i++) out[i] = src[idx[i]];
   return out;
 }
@@ -153,10 +152,11 @@ function gatherU8(src: Uint8Array, idx: ArrayLike<number>): Uint8Array {
   return out;
 }
 
-export function takeColumn(col: Column, idx: ArrayLike<number>): Column {
+/** Rows `idx` of `col`; `batch`: into arrays cut from the slab (slab.ts), for a frame that flows on rather than state that stays. */
+export function takeColumn(col: Column, idx: ArrayLike<number>, batch = false): Column {
   const n = idx.length;
-  if (col.dtype === 'utf8') return { dtype: 'utf8', data: gatherI32(col.data, idx), dict: col.dict };
-  if (col.dtype === 'float64' || col.dtype === 'timestamp') return { dtype: col.dtype, data: gatherF64(col.data, idx) };
+  if (col.dtype === 'utf8') return { dtype: 'utf8', data: gatherI32(col.data, idx, batch ? int32s(n) : undefined), dict: col.dict };
+  if (col.dtype === 'float64' || col.dtype === 'timestamp') return { dtype: col.dtype, data: gatherF64(col.data, idx, batch ? float64s(n) : undefined) };
   const data = col.dtype === 'int32' ? gatherI32(col.data, idx) : gatherU8((col as BoolColumn).data, idx);
   const cv = (col as Int32Column | BoolColumn).validity;
   if (!cv) return { dtype: col.dtype, data } as Column;
@@ -289,9 +289,10 @@ export class Frame {
     return new Frame(cols, e - s);
   }
 
-  take(indices: ArrayLike<number>): Frame {
+  /** Rows `indices`; `batch` as in `takeColumn`. */
+  take(indices: ArrayLike<number>, batch = false): Frame {
     const cols: Record<string, Column> = {};
-    for (const name of this.names) cols[name] = takeColumn(this.columns[name], indices);
+    for (const name of this.names) cols[name] = takeColumn(this.columns[name], indices, batch);
     return new Frame(cols, indices.length);
   }
 

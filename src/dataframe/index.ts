@@ -15,6 +15,7 @@ export { EwmState, ewmAlpha, type EwmOptions, type EwmParams, type EwmOp } from 
 export { CumulativeState, type CumOp } from './cumulative.js';
 export { ValueCountsState } from './value-counts.js';
 export * from './expr.js';
+export { filterFrame } from './filter.js';
 export { RandomSource, Rng, randomFrame, RANDOM_SCHEMA, type RandomOptions } from './random.js';
 export { NLargestState, nlargestOf, type NLargestOptions } from './nlargest.js';
 export * from './sdf/index.js';

@@ -58,11 +58,11 @@ export class Ingestor {
   }
 
   /**
-   * `only`: the columns the pipeline reads. A column object's other columns are checked (a bad
-   * value fails the batch as before) but not converted, and left out of the frame; with `share`
-   * (nothing downstream keeps a reference: `ColumnReader`s) its Float64Array and Int32Array columns
-   * among `only` are shared, not copied (a copy per batch was a third of rolling(100).mean()'s
-   * time outside its loop).
+   * `only`: the columns the pipeline reads (undefined: all). A column object's other columns are
+   * checked (a bad value fails the batch as before) but not converted, and left out of the frame;
+   * with `share` (nothing downstream keeps a reference: `ColumnReader`s, a filter) its Float64Array
+   * and Int32Array columns among `only` are shared, not copied (a copy per batch was a third of
+   * rolling(100).mean()'s time outside its loop).
    */
   ingest(batch: Batch, only?: ReadonlySet<string>, share = only !== undefined): Frame {
     if (batch instanceof Frame) return this.fromFrame(batch);
@@ -96,9 +96,8 @@ export class Ingestor {
     }
     const cols: Record<string, Column> = {};
     for (const n of this.names) {
-      if (only === undefined) cols[n] = convertColumn(n, this.schema[n], obj[n], this.dicts[n]);
-      else if (only.has(n)) cols[n] = (share ? sharedColumn(this.schema[n], obj[n]) : undefined) ?? convertColumn(n, this.schema[n], obj[n], this.dicts[n]);
-      else checkColumn(n, this.schema[n], obj[n]);
+      if (only !== undefined && !only.has(n)) checkColumn(n, this.schema[n], obj[n]);
+      else cols[n] = (share ? sharedColumn(this.schema[n], obj[n]) : undefined) ?? convertColumn(n, this.schema[n], obj[n], this.dicts[n]);
     }
     return new Frame(cols, Math.max(len, 0));
   }
@@ -358,10 +357,7 @@ export function convertColumn(name: string, dtype: DType, src: ArrayLike<unknown
       const d = dict ?? new Dictionary();
       const out = int32s(n);
       if (isTyped(src) || isBigTyped(src)) throw new SchemaMismatchError(name, dtype, src.constructor.name);
-      for (let i = 0; i < n; i++) {
-        const v = src[i];
-        out[i] = typeof v === 'string' ? d.encode(v) : utf8Cell(name, v, i, d);
-      }
+      for (let i = d.encodeStrings(src, out); i < n; i = d.encodeStrings(src, out, i + 1)) out[i] = utf8Cell(name, src[i], i, d);
       return { dtype, data: out, dict: d };
     }
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { GroupbyState, Ingestor, AGG_OPS, type AggOp, toRows } from '../../src/dataframe/index.js';
+import { GroupbyState, Ingestor, AGG_OPS, WindowedAggregation, type AggOp, toRows } from '../../src/dataframe/index.js';
 import { SCHEMA, checkGroupby, ipcRoundTrip, naiveGroupby, rowsArb, split, splitArb, toColumnsObj, type Row } from './helpers.js';
 import { runs } from './helpers.js';
 
@@ -82,6 +82,24 @@ describe('cumulative groupby (property: batches == naive recomputation)', () => 
     expect(() => new GroupbyState({ schema: ing.schema, dicts: ing.dicts, by: 'k', aggs: { v: 'median' as AggOp } })).toThrow(/unknown aggregation/);
     expect(() => new GroupbyState({ schema: ing.schema, dicts: ing.dicts, by: 'nope', aggs: { v: 'sum' } })).toThrow(/no column "nope"/);
   });
+});
+
+describe('sums are compensated, as pandas does (Kahan/Neumaier), with or without other stats beside them', () => {
+  for (const aggs of [['sum', 'mean'], ['sum', 'mean', 'max', 'var']] as AggOp[][]) {
+    it(`cumulative and windowed ${aggs.join('+')}: 1e16 + 1 + 1 - 1e16 + 3 is 5, not 3`, () => {
+      const ing = new Ingestor({ k: 'utf8', v: 'float64' });
+      const gb = new GroupbyState({ schema: ing.schema, dicts: ing.dicts, by: ['k'], aggs: { v: aggs } });
+      const win = new WindowedAggregation({ window: { n: 3 }, schema: ing.schema, dicts: ing.dicts, by: ['k'], aggs: { v: aggs } });
+      for (const v of [1e16, 1, 1, -1e16, 3]) {
+        const f = ing.ingest({ k: ['a'], v: [v] });
+        gb.update(f);
+        win.update(f);
+      }
+      expect(toRows(gb.result())[0]).toMatchObject({ v_sum: 5, v_mean: 1 });
+      // the window's rows are 1, -1e16, 3 after 1e16 and a 1 left it
+      expect(toRows(win.result())[0]).toMatchObject({ v_sum: -1e16 + 4, v_mean: (-1e16 + 4) / 3 });
+    });
+  }
 });
 
 describe('frames from another dictionary', () => {

@@ -11,7 +11,9 @@ import { preview, type ErrorPolicy } from '../../core/errors.js';
 import { Dictionary } from '../dictionary.js';
 import { Frame, toFloat64, type DType, type Schema } from '../frame.js';
 import { Ingestor, inferSchema, type Batch, type ColumnObject, type RowObject } from '../ingest.js';
-import { Expr, assignFrame, filterFrame, type ScalarInput } from '../expr.js';
+import { Expr, assignFrame, type ScalarInput } from '../expr.js';
+import { filterFrame } from '../filter.js';
+import { columnsRead, type Demand } from '../demand.js';
 import type { AggOp } from '../aggregator.js';
 import { FrameMapNode, IngestNode } from './frame-nodes.js';
 import { AccumulatePartitionsNode } from './kernel-nodes.js';
@@ -175,7 +177,7 @@ export class DataFrame<S extends Schema = Schema> {
       if (!(n in this.schema)) throw new Error(`select: no column "${n}"`);
       (schema as Schema)[n] = this.schema[n];
     }
-    return this.derive(new FrameMapNode(this.stream, 'sdfSelect', { columns: names }, (f) => f.select(names), options, () => new Set(names)), schema) as DataFrame<any>;
+    return this.derive(new FrameMapNode(this.stream, 'sdfSelect', { columns: names }, (f) => f.select(names), options, ({ keeps }) => ({ cols: new Set(names), keeps })), schema) as DataFrame<any>;
   }
 
   /** Keep the rows where `mask` is true (null counts as false, like pandas). */
@@ -183,7 +185,10 @@ export class DataFrame<S extends Schema = Schema> {
     const e = mask instanceof Expr ? mask : mask.expr;
     const dt = e.evaluate(this.empty()).dtype;
     if (dt !== 'bool') throw new TypeError(`filter: the mask ${e.label} is ${dt}, not bool`);
-    return this.derive(new FrameMapNode(this.stream, 'sdfFilter', { mask: e.label }, (f) => filterFrame(f, e), options), this.schema);
+    const reads = columnsRead(e, this.empty());
+    // Hands on gathered copies of the kept rows, never its input's arrays: ingest may share the batch's.
+    const project = ({ cols }: Demand): Demand => ({ cols: cols && reads && new Set([...cols, ...reads]), keeps: false });
+    return this.derive(new FrameMapNode(this.stream, 'sdfFilter', { mask: e.label }, (f) => filterFrame(f, e), options, project), this.schema);
   }
 
   /** Add or replace columns computed per batch (pandas `assign`); scalars are broadcast. */
@@ -192,7 +197,12 @@ export class DataFrame<S extends Schema = Schema> {
     for (const [k, v] of Object.entries(columns)) exprs[k] = v instanceof Series ? v.expr : (v as ScalarInput);
     const schema = { ...assignFrame(this.empty(), exprs).schema } as Assigned<S, A>;
     const labels = Object.fromEntries(Object.entries(exprs).map(([k, v]) => [k, v instanceof Expr ? v.label : JSON.stringify(v)]));
-    return this.derive(new FrameMapNode(this.stream, 'sdfAssign', { columns: labels }, (f) => assignFrame(f, exprs), options), schema);
+    const reads = Object.values(exprs).map((v) => (v instanceof Expr ? columnsRead(v, this.empty()) : new Set<string>()));
+    const project = ({ cols, keeps }: Demand): Demand => {
+      if (cols === undefined || reads.some((r) => r === undefined)) return { cols: undefined, keeps };
+      return { cols: new Set([...[...cols].filter((c) => !(c in exprs)), ...reads.flatMap((r) => [...r!])]), keeps };
+    };
+    return this.derive(new FrameMapNode(this.stream, 'sdfAssign', { columns: labels }, (f) => assignFrame(f, exprs), options, project), schema);
   }
 
   /** Group by one or several key columns; aggregations over the groups are cumulative across the stream. */

@@ -48,8 +48,9 @@ export class IngestNode extends Stream<Frame> {
 
 /**
  * Applies `fn` to every frame; `kind` and `described` (e.g. the expression) go into the pipeline
- * fingerprint. With `project` (the input columns `fn` needs for the given output columns, which
- * it must produce from input frames holding only those) it is a `ColumnDemand`.
+ * fingerprint. With `project` it is a `ColumnDemand`: given what the nodes after it use of its
+ * output, `project` says which input columns `fn` needs (it must produce those outputs from input
+ * frames holding only these) and whether what it hands on may hold its input's arrays.
  */
 export class FrameMapNode extends Stream<Frame> implements ColumnDemand {
   constructor(
@@ -58,15 +59,13 @@ export class FrameMapNode extends Stream<Frame> implements ColumnDemand {
     private readonly described: Record<string, unknown>,
     readonly fn: (f: Frame) => Frame,
     options?: StreamOptions,
-    private readonly project?: (out: ReadonlySet<string> | undefined) => ReadonlySet<string> | undefined,
+    private readonly project?: (out: Demand) => Demand,
   ) {
     super(options, [upstream]);
   }
 
   demandFrom(): Demand {
-    if (this.project === undefined) return ANY_COLUMNS;
-    const out = downstreamDemand(this);
-    return { cols: this.project(out.cols), keeps: out.keeps };
+    return this.project === undefined ? ANY_COLUMNS : this.project(downstreamDemand(this));
   }
   override get kind(): string {
     return this.nodeKind;

@@ -28,7 +28,7 @@ import { AsofJoinNode } from '../join/asof-join-node.js';
 import type { JoinSettings, SideSpec } from '../join/two-sided.js';
 import type { Cols, Simplify } from './types.js';
 import { FrameMapNode } from './frame-nodes.js';
-import { downstreamDemand } from '../demand.js';
+import { downstreamDemand, type Demand } from '../demand.js';
 import { windowShape, type TimeWindowSpec, type WindowShape } from '../../core/window-book.js';
 import { assignWindows, windowColumnsFirst, WINDOW_END, WINDOW_START } from '../join/windows.js';
 
@@ -175,7 +175,7 @@ function windowJoin(left: JoinInput, right: JoinInput, keys: JoinKeys, shared: s
   const placed = (s: JoinInput, side: JoinSide): JoinInput => {
     for (const c of [WINDOW_START, WINDOW_END]) if (c in s.schema) throw new JoinColumnError(side, c, 'no such column (a window join adds it)', s.schema[c]);
     const on = time[side];
-    const project = (out: ReadonlySet<string> | undefined) => (out === undefined ? undefined : new Set([...out, on].filter((c) => c !== WINDOW_START)));
+    const project = ({ cols, keeps }: Demand): Demand => ({ cols: cols && new Set([...cols, on].filter((c) => c !== WINDOW_START)), keeps });
     const stream = new FrameMapNode(s.stream!, 'sdfWindowAssign', { size: shape.size, slide: shape.slide, on }, (f) => assignWindows(f, on, shape as WindowShape), undefined, project);
     return { stream, schema: { ...s.schema, [WINDOW_START]: 'timestamp' }, dicts: s.dicts };
   };
@@ -183,7 +183,7 @@ function windowJoin(left: JoinInput, right: JoinInput, keys: JoinKeys, shared: s
   const layout = joinLayout(l, r, [...shared, WINDOW_START], spec.suffixes);
   const node = new FrameWindowJoinNode(l.stream!, r.stream!, joinSettings(l, r, keys, time, layout, how, spec), { start: WINDOW_START, size: shape.size });
   if (spec.start !== undefined) node.restore(spec.start);
-  const project = (cols: ReadonlySet<string> | undefined) => (cols === undefined ? undefined : new Set([...cols, WINDOW_START].filter((c) => c !== WINDOW_END)));
+  const project = ({ cols, keeps }: Demand): Demand => ({ cols: cols && new Set([...cols, WINDOW_START].filter((c) => c !== WINDOW_END)), keeps });
   const endRead = () => downstreamDemand(out).cols?.has(WINDOW_END) ?? true;
   const out: FrameMapNode = new FrameMapNode(node, 'sdfWindowJoinColumns', { size: shape.size }, (f) => windowColumnsFirst(f, shape.size, endRead()), undefined, project);
   return { stream: out, layout: { ...layout, schema: windowColumnsFirst(Frame.empty(layout.schema, layout.dicts), shape.size).schema } };
