@@ -4,7 +4,7 @@
  * ingest, the nodes and the emit path are all timed. Runs streamz (bench/sdf/streamz_sdf.py,
  * same shapes) in the same run, one workload at a time right before and after ours, and prints a
  * markdown table. Also the 1M-row window memory figure.
- * Usage: npx tsx bench/sdf/run.ts        (BATCHES / ROWS env vars shrink it; PASSES sets best-of-N)
+ * Usage: npx tsx bench/sdf/run.ts        (BATCHES / ROWS env vars shrink it; PASSES / MIN_SECONDS set best-of-N)
  * Profile one workload: ONLY=rolling_mean STREAMZ=0 node --cpu-prof --import tsx bench/sdf/run.ts
  */
 import { execFileSync } from 'node:child_process';
@@ -73,16 +73,19 @@ function checkSameOutput(batches: Batch[], w: (typeof workloads)[number]): void 
 }
 
 /**
- * Best of PASSES passes (after a warm-up) of each side, the pipeline's and the hand loop's passes
- * alternating, so both see the same load on the shared machine: the best pass is the one least
- * disturbed by the other processes.
+ * Best of at least PASSES passes (after a warm-up) of each side, the pipeline's and the hand loop's
+ * passes alternating, so both see the same load on the shared machine: the best pass is the one
+ * least disturbed by the other processes. Passes go on for at least MIN_SECONDS, about as long as
+ * streamz's passes take: a pass of ours takes 30 ms, and 7 of them all fell into one of the
+ * machine's slow stretches (a third slower for seconds, hand loops too) more than once.
  */
 function measure(batches: Batch[], w: (typeof workloads)[number]): { ours: number; hand: number } {
   const loop = HAND_LOOPS[w.name];
   checkSameOutput(batches, w);
   let ours = 0;
   let hand = 0;
-  for (let rep = 0; rep <= PASSES; rep++) {
+  const start = performance.now();
+  for (let rep = 0; rep <= PASSES || performance.now() - start < MIN_SECONDS * 1000; rep++) {
     const a = pass(batches, w.build);
     const b = loopPass(batches, loop);
     if (rep > 0) {
@@ -94,6 +97,7 @@ function measure(batches: Batch[], w: (typeof workloads)[number]): { ours: numbe
 }
 
 const PASSES = Number(process.env.PASSES ?? 7);
+const MIN_SECONDS = Number(process.env.MIN_SECONDS ?? 3);
 /** ONLY=rolling_mean,groupby_sum runs those workloads; STREAMZ=0 skips streamz (for profiling). */
 const only = process.env.ONLY?.split(',');
 const withStreamz = process.env.STREAMZ !== '0';
@@ -127,7 +131,7 @@ for (const w of workloads.filter((x) => only === undefined || only.includes(x.na
   );
 }
 console.log(lines.join('\n'));
-console.log(`\n${BATCHES} batches × ${ROWS} rows, ${KEYS} keys; rows per CPU-second; streamframe and hand loops: best of ${PASSES} interleaved passes (after a warm-up), node ${process.version}; ${versions}: best of 3 passes before and 3 after ours (streamz_sdf.py).`);
+console.log(`\n${BATCHES} batches × ${ROWS} rows, ${KEYS} keys; rows per CPU-second; streamframe and hand loops: best of ≥ ${PASSES} interleaved passes over ≥ ${MIN_SECONDS} s (after a warm-up), node ${process.version}; ${versions}: best of 3 passes before and 3 after ours (streamz_sdf.py).`);
 
 // The memory figure runs in a child with --expose-gc, so the heap is measured after full collections.
 if (withStreamz && only === undefined) {
