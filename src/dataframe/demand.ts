@@ -2,7 +2,8 @@
  * Which columns of its frames the nodes below a node use (projection): ingest converts only those,
  * and a window join holds only those. A node says it by being a `ColumnReader` (it reads a few
  * columns during its update and keeps none) or a `ColumnDemand` (it works out its input columns
- * from what its own downstreams use); any other node uses everything.
+ * from what its own downstreams use); any other node uses everything. Filter and assign work theirs
+ * out from the columns their expressions read (`columnsRead`).
  */
 import { graphVersion, type Stream } from '../core/stream.js';
 import { Frame } from './frame.js';
@@ -50,7 +51,6 @@ export function downstreamDemand(node: Stream<any>, skip?: Stream<any>): Demand 
   demandCache.set(node, { version: graphVersion(), skip, demand });
   return demand;
 }
-
 
 /**
  * The columns `e` reads, found by evaluating it on `empty` (a frame of the input schema, no rows)
