@@ -12,7 +12,7 @@
  * values = NaN, var/std need 2 values (ddof = 1), count excludes nulls, size includes them,
  * nunique counts distinct non-null values.
  */
-import { addToSums, compensation, removeFromSums, subtractable } from './compensated.js';
+import { addToSum, addToSums, compensation, removeFromSum, removeFromSums } from './compensated.js';
 
 export type AggOp = 'sum' | 'count' | 'size' | 'mean' | 'min' | 'max' | 'var' | 'std' | 'first' | 'last' | 'nunique';
 export const AGG_OPS: readonly AggOp[] = ['sum', 'count', 'size', 'mean', 'min', 'max', 'var', 'std', 'first', 'last', 'nunique'];
@@ -127,12 +127,7 @@ export class GroupAggregator {
       if (x !== x) continue;
       {
         count[g]++;
-        if (this.needSum) {
-          const s = this.sum[g];
-          const t = s + x;
-          this.comp[g] += compensation(s, x, t);
-          this.sum[g] = t;
-        }
+        if (this.needSum) addToSum(this.sum, this.comp, g, x);
         if (this.needVar) {
           const c = count[g];
           const d = x - this.mean[g];
@@ -253,19 +248,7 @@ export class GroupAggregator {
       const x = values[i];
       if (x !== x) continue;
       const c = --count[g];
-      if (this.needSum) {
-        if (c === 0) {
-          this.sum[g] = 0;
-          this.comp[g] = 0;
-        } else if (!subtractable(this.sum[g], x)) {
-          this.stale = true;
-        } else {
-          const s = this.sum[g];
-          const t = s - x;
-          this.comp[g] += compensation(s, -x, t);
-          this.sum[g] = t;
-        }
-      }
+      if (this.needSum) removeFromSum(this, g, x, c);
       if (this.needVar) {
         if (x !== this.latest[g] && this.others[g] > 0) this.others[g]--;
         if (c === 0) {
