@@ -11,6 +11,21 @@ export class SchemaMismatchError extends Error {
   }
 }
 
+/** A column asked for by name that is not there; `columns` are the ones that are, so a typo shows. */
+export class NoColumnError extends Error {
+  override readonly name = 'NoColumnError';
+  readonly columns: readonly string[];
+  constructor(
+    readonly where: string,
+    readonly column: string,
+    columns: Iterable<string>,
+  ) {
+    const have = [...columns];
+    super(`${where}: no column "${column}" (columns: ${have.join(', ')})`);
+    this.columns = have;
+  }
+}
+
 /** A batch whose columns have different lengths. */
 export class RaggedBatchError extends Error {
   override readonly name = 'RaggedBatchError';

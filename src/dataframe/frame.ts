@@ -11,6 +11,7 @@
  */
 import { Dictionary } from './dictionary.js';
 import { float64s, int32s } from './slab.js';
+import { NoColumnError } from './errors.js';
 
 export type DType = 'float64' | 'int32' | 'bool' | 'utf8' | 'timestamp';
 export type Schema = Record<string, DType>;
@@ -266,7 +267,7 @@ export class Frame {
 
   col(name: string): Column {
     const c = this.columns[name];
-    if (!c) throw new Error(`Frame: no column "${name}" (columns: ${this.names.join(', ')})`);
+    if (!c) throw new NoColumnError('Frame', name, this.names);
     return c;
   }
 

@@ -13,6 +13,7 @@
 import * as arrow from 'apache-arrow';
 import type { CodeHolder, Dictionary } from './dictionary.js';
 import { Frame, type Column, type Schema, alignDicts, toFloat64 } from './frame.js';
+import { NoColumnError } from './errors.js';
 import { Dictionary as Dict } from './dictionary.js';
 import { Grouper } from './grouper.js';
 import { AGG_OPS, type AggOp, GroupAggregator, STAT_FIELDS, type StatField, isInvertible } from './aggregator.js';
@@ -76,7 +77,7 @@ export class GroupedAggregation implements CodeHolder {
     const opsByCol = new Map<string, AggOp[]>();
     for (const s of this.specs) {
       const dt = opts.schema[s.column];
-      if (!dt) throw new Error(`aggregation: no column "${s.column}"`);
+      if (!dt) throw new NoColumnError('aggregation', s.column, Object.keys(opts.schema));
       if (dt === 'utf8' && !UTF8_OK.has(s.op)) throw new Error(`aggregation "${s.op}" is not supported on utf8 column "${s.column}"`);
       const l = opsByCol.get(s.column) ?? [];
       l.push(s.op);

@@ -11,6 +11,7 @@ import type { CodeHolder, Dictionary } from './dictionary.js';
 import { NumberTable } from './number-table.js';
 import { int32s } from './slab.js';
 import { type Column, type DType, type Schema, type Frame, makeColumn } from './frame.js';
+import { NoColumnError } from './errors.js';
 
 const SLOT_BITS = 67108864; // 2^26
 
@@ -66,7 +67,7 @@ export class Grouper implements CodeHolder {
     this.dropna = dropna;
     this.stores = keys.map((k) => {
       const dt = schema[k];
-      if (!dt) throw new Error(`groupby: no column "${k}"`);
+      if (!dt) throw new NoColumnError('groupby', k, Object.keys(schema));
       return new KeyStore(dt, dt === 'utf8' ? dicts[k] : undefined);
     });
     this.fast = keys.length === 1 && schema[keys[0]] === 'utf8' && dropna;

@@ -7,6 +7,7 @@
 import * as arrow from 'apache-arrow';
 import { Dictionary } from './dictionary.js';
 import { Frame, type Schema, alignDicts } from './frame.js';
+import { NoColumnError } from './errors.js';
 import { Grouper } from './grouper.js';
 import { Ingestor } from './ingest.js';
 import { toArrow } from './convert.js';
@@ -23,7 +24,7 @@ export class ValueCountsState {
     readonly schema: Schema,
     readonly dicts: Record<string, Dictionary>,
   ) {
-    if (!schema[column]) throw new Error(`valueCounts: no column "${column}"`);
+    if (!schema[column]) throw new NoColumnError('valueCounts', column, Object.keys(schema));
     if (schema[column] === 'utf8' && !dicts[column]) dicts[column] = new Dictionary();
     this.grouper = new Grouper([column], schema, dicts, true);
   }

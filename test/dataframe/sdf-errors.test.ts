@@ -1,7 +1,7 @@
 // Bad and unusual batches at the stream level: schema errors through the core error policies,
 // ragged, empty, single-row batches, unseen keys, all-null columns.
 import { describe, expect, it } from 'vitest';
-import { DataFrame, NodeError, RaggedBatchError, SchemaMismatchError, Stream, type DeadLetter } from '../../src/index.js';
+import { DataFrame, NoColumnError, NodeError, RaggedBatchError, SchemaMismatchError, Stream, ValueCountsState, type DeadLetter } from '../../src/index.js';
 
 const example = { k: 'utf8', v: 'float64', ts: 'timestamp' } as const;
 const good = { k: ['a'], v: [1], ts: [0] };
@@ -13,6 +13,33 @@ function setup() {
   sdf.groupby('k').col('v').sum().stream.sink((f) => void sums.push(f.toRows()));
   return { source, sdf, sums };
 }
+
+describe('a column that is not there', () => {
+  it('is a NoColumnError naming the step and the columns there are, wherever it is asked for', () => {
+    const sdf = new DataFrame(new Stream<unknown>(), { example });
+    const asks: [string, () => unknown][] = [
+      ['select', () => sdf.select(['w' as 'v'])],
+      ['groupby', () => sdf.groupby('w' as 'k')],
+      ['groupby', () => sdf.groupby('k').col('w' as 'v')],
+      ['aggregation', () => sdf.groupby('k').agg({ w: 'sum' } as never)],
+      ['DataFrame', () => sdf.col('w' as 'v')],
+      ['nlargest', () => sdf.nlargest(2, 'w' as 'v')],
+      ['setIndex', () => sdf.setIndex('w' as 'v')],
+      ['valueCounts', () => new ValueCountsState('w', example, {})],
+    ];
+    for (const [where, ask] of asks) {
+      let err: unknown;
+      try {
+        ask();
+      } catch (e) {
+        err = e;
+      }
+      expect(err, where).toBeInstanceOf(NoColumnError);
+      expect((err as NoColumnError).message).toBe(`${where}: no column "w" (columns: k, v, ts)`);
+      expect((err as NoColumnError).columns).toEqual(['k', 'v', 'ts']);
+    }
+  });
+});
 
 describe('bad batches go through the ingest node error policy', () => {
   it('raise (default): a NodeError naming the column, the expected and the actual type', () => {

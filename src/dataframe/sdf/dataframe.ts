@@ -10,6 +10,7 @@ import { Stream, type StreamOptions } from '../../core/stream.js';
 import { preview, type ErrorPolicy } from '../../core/errors.js';
 import { Dictionary } from '../dictionary.js';
 import { Frame, toFloat64, type DType, type Schema } from '../frame.js';
+import { NoColumnError } from '../errors.js';
 import { Ingestor, inferSchema, type Batch, type ColumnObject, type RowObject } from '../ingest.js';
 import { Expr, assignFrame, type ScalarInput } from '../expr.js';
 import { filterFrame } from '../filter.js';
@@ -130,7 +131,7 @@ export class DataFrame<S extends Schema = Schema> {
   setIndex(key: Cols<S> | SeriesLike, options: { name?: string } = {}): DataFrame<S> {
     if (key instanceof Series && key.column !== undefined && key.column === key.name) return this.setIndex(key.column as Cols<S>);
     if (typeof key === 'string') {
-      if (!(key in this.schema)) throw new Error(`setIndex: no column "${key}" (columns: ${this.columns.join(', ')})`);
+      if (!(key in this.schema)) throw new NoColumnError('setIndex', key, this.columns);
       return new DataFrame<S>(this.stream, { example: this.schema, dicts: this.dicts, ingest: false, updating: this.updating, index: key });
     }
     const name = options.name ?? key.name;
@@ -161,20 +162,20 @@ export class DataFrame<S extends Schema = Schema> {
    * `nlargest(n, column)`); on an aggregate, the top of the current table.
    */
   nlargest(n: number, column: Cols<S>, options?: StreamOptions): DataFrame<S> {
-    if (!(column in this.schema)) throw new Error(`nlargest: no column "${column}" (columns: ${this.columns.join(', ')})`);
+    if (!(column in this.schema)) throw new NoColumnError('nlargest', column, this.columns);
     return this.derive(new FrameMapNode(this.stream, 'sdfFrameNlargest', { n, column }, (f) => f.take(topRows(f, column, n)), options), this.schema);
   }
 
   /** A column as a lazy Series (streamz's `sdf.v` / `sdf['v']`). */
   col<C extends Cols<S>>(name: C): Series<S, S[C], C> {
-    if (!(name in this.schema)) throw new Error(`DataFrame: no column "${name}" (columns: ${this.columns.join(', ')})`);
+    if (!(name in this.schema)) throw new NoColumnError('DataFrame', name, this.columns);
     return new Series<S, S[C], C>(this, new Expr((f) => f.col(name), name), name, name);
   }
 
   select<const C extends Cols<S>>(names: readonly C[], options?: StreamOptions): DataFrame<Simplify<Pick<S, C>>> {
     const schema = {} as Pick<S, C>;
     for (const n of names) {
-      if (!(n in this.schema)) throw new Error(`select: no column "${n}"`);
+      if (!(n in this.schema)) throw new NoColumnError('select', n, this.columns);
       (schema as Schema)[n] = this.schema[n];
     }
     return this.derive(new FrameMapNode(this.stream, 'sdfSelect', { columns: names }, (f) => f.select(names), options, ({ keeps }) => ({ cols: new Set(names), keeps })), schema) as DataFrame<any>;

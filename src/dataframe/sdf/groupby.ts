@@ -7,6 +7,7 @@
 import type { AggOp } from '../aggregator.js';
 import type { AggSpec } from '../grouped.js';
 import type { Frame, Schema } from '../frame.js';
+import { NoColumnError } from '../errors.js';
 import type { Stream, StreamOptions } from '../../core/stream.js';
 import { FrameMapNode } from './frame-nodes.js';
 import { GroupbyState } from '../groupby-state.js';
@@ -29,11 +30,11 @@ export class GroupBy<S extends Schema, K extends Cols<S>, X extends Schema = {}>
     readonly window: WindowSpec | TimeWindow<any> | undefined,
     readonly dropna: boolean,
   ) {
-    for (const k of by) if (!(k in df.schema)) throw new Error(`groupby: no column "${k}"`);
+    for (const k of by) if (!(k in df.schema)) throw new NoColumnError('groupby', k, df.columns);
   }
 
   col<C extends Cols<S>>(column: C): GroupedSeries<S, K, C, X> {
-    if (!(column in this.df.schema)) throw new Error(`groupby: no column "${column}"`);
+    if (!(column in this.df.schema)) throw new NoColumnError('groupby', column, this.df.columns);
     return new GroupedSeries(this, column);
   }
 
