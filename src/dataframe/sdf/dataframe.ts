@@ -184,9 +184,10 @@ export class DataFrame<S extends Schema = Schema> {
   /** Keep the rows where `mask` is true (null counts as false, like pandas). */
   filter(mask: SeriesLike<'bool'> | Expr, options?: StreamOptions): DataFrame<S> {
     const e = mask instanceof Expr ? mask : mask.expr;
-    const dt = e.evaluate(this.empty()).dtype;
+    const empty = this.empty();
+    const dt = e.evaluate(empty).dtype;
     if (dt !== 'bool') throw new TypeError(`filter: the mask ${e.label} is ${dt}, not bool`);
-    const reads = columnsRead(e, this.empty());
+    const reads = columnsRead(e, empty);
     // Hands on gathered copies of the kept rows, never its input's arrays: ingest may share the batch's.
     const project = ({ cols }: Demand): Demand => ({ cols: cols && reads && new Set([...cols, ...reads]), keeps: false });
     return this.derive(new FrameMapNode(this.stream, 'sdfFilter', { mask: e.label }, (f) => filterFrame(f, e), options, project), this.schema);
@@ -196,9 +197,10 @@ export class DataFrame<S extends Schema = Schema> {
   assign<const A extends Record<string, AssignValue>>(columns: A, options?: StreamOptions): DataFrame<Assigned<S, A>> {
     const exprs: Record<string, Expr | ScalarInput> = {};
     for (const [k, v] of Object.entries(columns)) exprs[k] = v instanceof Series ? v.expr : (v as ScalarInput);
-    const schema = { ...assignFrame(this.empty(), exprs).schema } as Assigned<S, A>;
+    const empty = this.empty();
+    const schema = { ...assignFrame(empty, exprs).schema } as Assigned<S, A>;
     const labels = Object.fromEntries(Object.entries(exprs).map(([k, v]) => [k, v instanceof Expr ? v.label : JSON.stringify(v)]));
-    const reads = Object.values(exprs).map((v) => (v instanceof Expr ? columnsRead(v, this.empty()) : new Set<string>()));
+    const reads = Object.values(exprs).map((v) => (v instanceof Expr ? columnsRead(v, empty) : new Set<string>()));
     const project = ({ cols, keeps }: Demand): Demand => {
       if (cols === undefined || reads.some((r) => r === undefined)) return { cols: undefined, keeps };
       return { cols: new Set([...[...cols].filter((c) => !(c in exprs)), ...reads.flatMap((r) => [...r!])]), keeps };
