@@ -62,6 +62,14 @@ describe('the pipeline recovers by itself from broker faults', () => {
     await roundTrip(200);
   });
 
+  it('offset commits the broker refuses are made again until one lands', async () => {
+    await waitCommittedToEnd(k, 'g-ft', 'ft', 20_000);
+    // Refused for good, not retried by the client: librdkafka reports it to the commit's caller.
+    await broker.requestErrors(ApiKey.OffsetCommit, KafkaErrorCode.REBALANCE_IN_PROGRESS, 3);
+    await roundTrip(1);
+    await waitCommittedToEnd(k, 'g-ft', 'ft', 20_000);
+  });
+
   it('a broker down for 5 s, then up', async () => {
     await roundTrip(300, async () => {
       await sleep(100);

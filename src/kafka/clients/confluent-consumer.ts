@@ -1,17 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { log } from '../../core/log.js';
+import { AnsweredCommits, type CommitFailure, type CommittingConsumer } from './answered-commits.js';
 import { GroupLog } from './group-log.js';
 import type { ConsumerRunConfig, ConsumerSubscribeTopic, ConsumerSubscribeTopics, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 
 /** The part of a CKJS consumer we call. */
-export interface CkConsumer {
+export interface CkConsumer extends CommittingConsumer {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   subscribe(s: { topics: (string | RegExp)[] }): Promise<void>;
   run(c: Omit<ConsumerRunConfig, 'autoCommit' | 'autoCommitInterval' | 'autoCommitThreshold'>): Promise<void>;
   seek(tpo: { topic: string; partition: number; offset: string }): void;
   pause(topics: { topic: string; partitions?: number[] }[]): void;
-  commitOffsets(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void>;
 }
 
 /** What librdkafka's rebalance callback gets (CKJS passes it through). */
@@ -44,6 +44,7 @@ function rebalanceInProgress(): Error {
  *  - a batch's `heartbeat()` (a no-op in CKJS) throws while a revoke waits for the batch to be
  *    handed back, as kafkajs' does while the group rebalances: the source hands it back after the
  *    emission under way, and CKJS fetches the rest again after the rebalance.
+ *  - `commitOffsets()` settles with the broker's answer (CKJS' resolves once the commit is queued).
  *  - `subscribe({ fromBeginning })`: a consumer setting in CKJS, so the consumer is made here.
  *  - `run()` resolves once the group is joined (as kafkajs'), not at once.
  *  - `pause()` holds across rebalances (CKJS pauses assigned partitions only, and none before the join).
@@ -58,8 +59,13 @@ export class ConfluentConsumer {
   private joined: { resolve(): void; reject(e: Error): void } | undefined;
   private rejected: Error | undefined;
   private readonly group = new GroupLog();
+  private commits: AnsweredCommits | undefined;
 
-  constructor(private readonly make: (fromBeginning: boolean, hooks: ConsumerHooks) => CkConsumer) {}
+  constructor(
+    private readonly make: (fromBeginning: boolean, hooks: ConsumerHooks) => CkConsumer,
+    /** A commit's librdkafka error as CKJS' kafkajs-style error (its `type` names the protocol error). */
+    private readonly errorOf: (failure: CommitFailure) => Error,
+  ) {}
 
   on(event: string, listener: (e: unknown) => void): () => void {
     this.emitter.on(event, listener);
@@ -77,6 +83,7 @@ export class ConfluentConsumer {
     });
     await consumer.connect();
     this.inner = consumer;
+    this.commits = new AnsweredCommits(consumer, this.errorOf);
     await consumer.subscribe({ topics: 'topic' in s ? [s.topic] : s.topics });
   }
 
@@ -108,8 +115,9 @@ export class ConfluentConsumer {
   }
 
   async commitOffsets(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void> {
+    this.consumer(); // subscribed, not disconnected
     try {
-      await this.consumer().commitOffsets(offsets);
+      await this.commits!.commit(offsets);
     } catch (e) {
       const err = e as { type?: unknown };
       if (typeof err?.type === 'string') err.type = err.type.replace(/^ERR_/, '');
@@ -122,6 +130,7 @@ export class ConfluentConsumer {
     this.inner = undefined;
     this.joined?.resolve();
     await inner?.disconnect();
+    this.commits?.end(new Error("Kafka: client 'confluent': the consumer disconnected before the broker answered the offset commit"));
   }
 
   private consumer(): CkConsumer {

@@ -14,6 +14,7 @@ import { GROUP_DEBUG } from './group-log.js';
 /** The part of CKJS' KafkaJS module we call (its own types need the optional package at compile time). */
 interface CkModule {
   Kafka: new (config: Record<string, unknown>) => CkKafka;
+  KafkaJSError: new (e: { message: string }, properties: { code: number }) => Error;
 }
 interface CkKafka {
   consumer(config: Record<string, unknown>): CkConsumer;
@@ -126,6 +127,7 @@ export function confluentKafka(config: Config, clientId: string): Kafka {
           debug: userDebug === undefined ? GROUP_DEBUG : `${userDebug},${GROUP_DEBUG}`,
           kafkaJS: { ...block, fromBeginning, autoCommit: false, logger: new LogBridge(level, hooks.onLog) },
         }),
+        (failure) => new (ckjs().KafkaJSError)(failure, { code: failure.code }),
       ) as unknown as Consumer;
     },
     producer: (c: ProducerConfig & Config = {}): Producer => confluentProducer(kafka, c),

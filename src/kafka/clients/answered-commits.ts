@@ -1,0 +1,106 @@
+import type { TopicPartitionOffsetAndMetadata } from 'kafkajs';
+
+/** librdkafka's error for a commit, as node-rdkafka's 'offset.commit' event carries it. */
+export interface CommitFailure {
+  code: number;
+  message: string;
+}
+
+/** The part of a CKJS consumer that commits. */
+export interface CommittingConsumer {
+  /** Resolves once librdkafka has queued the commit (its commitAsync), before the broker answered. */
+  commitOffsets(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void>;
+  /** The group's offsets, read from the broker (OffsetFetch). */
+  committed(partitions: { topic: string; partition: number }[], timeoutMs: number): Promise<{ topic: string; partition: number; offset: string | null }[]>;
+  /** The internal (node-rdkafka) client: its 'offset.commit' event reports each commit's outcome. */
+  _getInternalClient(): { on(event: 'offset.commit', listener: (failure: CommitFailure | null | undefined) => void): unknown };
+}
+
+/** How long a check of the group's offsets may take (it holds a libuv thread meanwhile). */
+const READ_BACK_MS = 5_000;
+/** How long a commit the group does not show yet waits for librdkafka's outcome before a second look. */
+const OUTCOME_WAIT_MS = 2_000;
+
+/**
+ * Commits that settle with the broker's answer. CKJS' `commitOffsets` resolves as soon as the
+ * commit is queued: one the broker then refused (a rebalance began, a stale generation) looked
+ * done, and the group's offset stayed behind until the next commit, which a caught-up source
+ * never makes. The answer, whichever comes first:
+ *  - the group's offsets read back: librdkafka sends this OffsetFetch after the OffsetCommit,
+ *    on the same connection, so offsets at or past ours mean the commit landed;
+ *  - librdkafka's outcome of the commit, after its own retries ('offset.commit', in the order of
+ *    the commits), with the broker's error. It is delivered only while CKJS polls the consumer,
+ *    which it does not do during a batch, so it is awaited for a while only;
+ *  - then a second read-back: the commit landed, or it fails (and its caller makes it again).
+ * One commit at a time, so that one still under librdkafka's retries cannot land after a newer
+ * one (unless it outlasts the second read-back).
+ */
+export class AnsweredCommits {
+  /** One per queued commit whose outcome librdkafka has not reported yet, oldest first. */
+  private readonly unreported: ((error: Error | undefined) => void)[] = [];
+  private last: Promise<unknown> = Promise.resolve();
+  private ended: Error | undefined;
+
+  constructor(
+    private readonly consumer: CommittingConsumer,
+    errorOf: (failure: CommitFailure) => Error,
+  ) {
+    consumer._getInternalClient().on('offset.commit', (failure) => this.unreported.shift()?.(failure ? errorOf(failure) : undefined));
+  }
+
+  /** After the commits before it were answered, commit `offsets`; settle with the answer. */
+  commit(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void> {
+    const answered = this.last.then(() => this.one(offsets));
+    this.last = answered.catch(() => undefined);
+    return answered;
+  }
+
+  /** The consumer disconnected: librdkafka drops the outcomes it has not reported. */
+  end(reason: Error): void {
+    this.ended = reason;
+    for (const report of this.unreported.splice(0)) report(reason);
+  }
+
+  private one(offsets: TopicPartitionOffsetAndMetadata[]): Promise<void> {
+    if (this.ended !== undefined) return Promise.reject(this.ended);
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      let secondLook: NodeJS.Timeout | undefined;
+      // Registered before queuing: the outcome may be reported before the queuing resolves. It
+      // stays registered after a read-back answered, for the outcome still to come.
+      const report = (error?: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(secondLook);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      this.unreported.push(report);
+      const held = () => this.held(offsets).catch(() => false);
+      this.consumer.commitOffsets(offsets).then(
+        async () => {
+          if (await held()) return report();
+          if (settled) return;
+          secondLook = setTimeout(async () => report((await held()) ? undefined : notConfirmed(offsets)), OUTCOME_WAIT_MS);
+        },
+        (e: unknown) => {
+          this.unreported.splice(this.unreported.indexOf(report), 1); // not queued: no outcome comes
+          report(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
+  }
+
+  /** The group holds `offsets`, or later ones. */
+  private async held(offsets: TopicPartitionOffsetAndMetadata[]): Promise<boolean> {
+    const group = await this.consumer.committed(offsets.map(({ topic, partition }) => ({ topic, partition })), READ_BACK_MS);
+    // CKJS reads offset 0 as null (none is -1001).
+    const at = new Map(group.map((g) => [`${g.partition}@${g.topic}`, BigInt(g.offset ?? 0)]));
+    return offsets.every((o) => (at.get(`${o.partition}@${o.topic}`) ?? -1n) >= BigInt(o.offset));
+  }
+}
+
+function notConfirmed(offsets: TopicPartitionOffsetAndMetadata[]): Error {
+  const what = offsets.map((o) => `${o.topic}[${o.partition}] at ${o.offset}`).join(', ');
+  return new Error(`Kafka: client 'confluent': the group's offsets do not show the commit of ${what} ${OUTCOME_WAIT_MS} ms after it was made`);
+}
