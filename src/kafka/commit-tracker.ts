@@ -27,6 +27,9 @@ const RETRY_MS = 250;
  * the element is marked done, and a partition's committed offset moves only across a prefix of
  * done elements: never past an earlier element still held somewhere. Commits are coalesced (one
  * request in flight, carrying the newest offset of every partition) and retried until they succeed.
+ * Only while the consumer is a member of the group: a commit made while it rejoins fails, and
+ * under librdkafka restarts the join (UNKNOWN_MEMBER_ID makes it rejoin from scratch), so retries
+ * every 250 ms could keep it out of the group; once it rejoined, `recommit` commits what is due.
  */
 export class CommitTracker {
   private readonly logs = new Map<number, PartitionLog>();
@@ -35,7 +38,12 @@ export class CommitTracker {
   private closed = false;
   private failures = 0;
 
-  constructor(private readonly commit: CommitFn, private readonly label: string) {}
+  constructor(
+    private readonly commit: CommitFn,
+    private readonly label: string,
+    /** The consumer is a member of the group (not rejoining it). */
+    private readonly isMember: () => boolean,
+  ) {}
 
   /**
    * A reference counter for the next element of `partition`, ending before `end`. It starts at 1,
@@ -100,7 +108,7 @@ export class CommitTracker {
 
   private schedule(): void {
     // While a retry waits, its timer commits whatever completes meanwhile.
-    if (this.closed || this.inFlight !== undefined || this.retryTimer !== undefined) return;
+    if (this.closed || this.inFlight !== undefined || this.retryTimer !== undefined || !this.isMember()) return;
     this.inFlight = Promise.resolve()
       .then(() => this.flush())
       .then(

@@ -6,7 +6,7 @@ import type { Seekable } from '../core/stateful.js';
 import type { StreamOptions } from '../core/stream.js';
 import { Source } from '../sources/source.js';
 import { Assignment, type PartitionState } from './assignment.js';
-import { CommitTracker } from './commit-tracker.js';
+import { CommitTracker, type CommitFn } from './commit-tracker.js';
 import { createKafka, errorText, groupTiming, type KafkaConsumerConfig } from './config.js';
 import { commitAsTemporaryMember, connectToGroup, startOffsets, type StartFrom } from './group.js';
 import { checkGroupConfig, groupConsumer, GroupMembership, isRebalance } from './membership.js';
@@ -204,7 +204,8 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
     try {
       const topics = this.tasks?.group?.topics ?? [this.topic];
       await connectToGroup({ config: this.config, consumer, admin, topic: this.topic, topics, brokers, startFrom: this.startFrom, timeoutMs: this.startTimeout });
-      this.commits = new CommitTracker((offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic: this.topic, ...o }))), this.id);
+      const commit: CommitFn = (offsets) => consumer.commitOffsets(offsets.map((o) => ({ topic: this.topic, ...o })));
+      this.commits = new CommitTracker(commit, this.id, () => this.membership.phase === 'member');
       this.membership.watch(consumer, this.topic, { joined: (assigned) => this.assign(consumer, assigned), fatal: (e) => this.die(e) });
       if (this.stopped) return; // while connecting
       const running = consumer.run({
@@ -260,13 +261,13 @@ export abstract class KafkaSourceBase<T> extends Source<T> implements Seekable<K
   private assign(consumer: Consumer, assigned: number[]): void {
     const seek = (partition: number, offset: string) => consumer.seek({ topic: this.topic, partition, offset });
     const { kept, revoked, fresh } = this.assignment.assign(assigned, seek);
-    for (const p of kept) this.commits?.recommit(p);
     for (const p of revoked) {
       this.commits?.forget(p.partition);
       this.progress?.forget(p.partition);
     }
     if (revoked.length > 0) this.tasks?.revoked(revoked);
     this.membership.enter('member');
+    for (const p of kept) this.commits?.recommit(p);
     log('info', 'kafka partitions assigned', { source: this.id, topic: this.topic, partitions: assigned });
     if (fresh.length > 0) {
       const admin = this.client!.admin;
